@@ -1,0 +1,59 @@
+/*
+ * alert.h - turn one matching exec into one alert line: the readable text
+ * form or an ECS JSON object, never longer than a given size.
+ *
+ * Guarantees:
+ *  - one line: every byte that came from the audited system (argv, paths,
+ *    comm, key, tty, node) is escaped, so no input can add a line, end a
+ *    quoted value early, or inject terminal escapes. Text form: values in
+ *    double quotes, `"` and `\` backslash-escaped, every byte outside
+ *    0x20..0x7e written as \xHH (pure ASCII output). JSON form: RFC 8259
+ *    escapes, valid UTF-8 passed through (C1 controls, U+2028/2029 escaped as
+ *    \uXXXX), each byte of invalid UTF-8 written as the text \xHH, so the
+ *    output is always valid UTF-8 JSON and nothing is dropped;
+ *  - bounded: with max_len > 0 the output (without its NUL) is at most
+ *    max_len bytes. When it would be longer, argv lists are cut in the middle
+ *    (the first and last arguments kept) and a marker element says how many
+ *    arguments and bytes were left out, e.g. "[...37 args, 90211 bytes
+ *    omitted...]"; a single argument or path too long on its own is cut in
+ *    its middle with the same kind of marker. JSON stays valid after a cut.
+ *    max_len below ALERT_MIN_LEN is raised to it.
+ *
+ * Cost: linear in the size of the event; no allocation beyond the strbuf.
+ */
+#ifndef KS_ALERT_H
+#define KS_ALERT_H
+
+#include <stddef.h>
+#include "exec_event.h"
+#include "proc_table.h"
+#include "rule.h"
+#include "strbuf.h"
+
+#define ALERT_MIN_LEN 1024u
+
+enum alert_format {
+	ALERT_FORMAT_TEXT = 0,
+	ALERT_FORMAT_JSON,
+};
+
+struct alert {
+	const struct rule_meta *rule;
+	const struct exec_event *ev;
+	const struct proc_entry *parent; /* NULL when the parent is unknown */
+	const char *host;                /* host.name: node, else local name */
+};
+
+/*
+ * Write the alert into `out` (replacing its content; out->limit is not used
+ * for cutting, max_len is). max_len 0: no limit. Returns out->len.
+ */
+size_t alert_format(struct strbuf *out, const struct alert *a,
+		    enum alert_format fmt, size_t max_len);
+
+/* Escape helpers, exposed for the tests and for other messages that carry
+ * untrusted text (e.g. parse-error logs). Append the escaped form of s[0..n). */
+void alert_escape_text(struct strbuf *out, const char *s, size_t n);
+void alert_escape_json(struct strbuf *out, const char *s, size_t n);
+
+#endif

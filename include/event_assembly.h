@@ -1,0 +1,68 @@
+/*
+ * event_assembly.h - audit records in, exec and fork events out.
+ *
+ * Bytes of audit log text (RAW or ENRICHED, with or without node=, with or
+ * without EOE, events interleaved, any chunking, partial lines included) are
+ * regrouped into events by libauparse's feed API. For each complete event
+ * whose SYSCALL record is a successful execve/execveat (x86_64, i386,
+ * aarch64, decided from arch + syscall), one struct exec_event is built and
+ * handed to on_exec; for a successful clone/clone3/fork/vfork with a child
+ * pid, one struct fork_event goes to on_fork. Everything else is counted and
+ * ignored. Malformed input never stops the stream: it is counted in the
+ * stats and skipped.
+ *
+ * The event pointers are valid only during the callback. Events come out in
+ * auparse's order (oldest first). Callbacks run synchronously inside
+ * ea_feed/ea_age/ea_flush.
+ *
+ * Cost: auparse's own per-record parse, plus one pass over the fields of the
+ * exec events. Memory: auparse's in-flight events plus one argv builder.
+ */
+#ifndef KS_EVENT_ASSEMBLY_H
+#define KS_EVENT_ASSEMBLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "argv.h"
+#include "exec_event.h"
+
+struct ea_handlers {
+	void (*on_exec)(const struct exec_event *ev, void *ctx);
+	void (*on_fork)(const struct fork_event *ev, void *ctx);
+	void *ctx;
+};
+
+struct ea_stats {
+	uint64_t bytes;       /* bytes fed */
+	uint64_t events;      /* events auparse delivered */
+	uint64_t execs;       /* exec events handed on */
+	uint64_t forks;       /* fork events handed on */
+	uint64_t failed;      /* exec/fork syscalls with success=no (ignored) */
+	uint64_t malformed;   /* events with a SYSCALL record we could not use */
+	uint64_t truncated;   /* exec events marked truncated (argv or fields) */
+	uint64_t no_execve;   /* exec events without any EXECVE record */
+};
+
+struct event_assembly;
+
+/* NULL limits: argv defaults. eoe_timeout: seconds before auparse gives up
+ * waiting for an event's last record (auparse's own default is 2).
+ * Returns NULL on failure (allocation, auparse_init). */
+struct event_assembly *ea_new(const struct ea_handlers *h,
+			      const struct argv_limits *limits,
+			      unsigned eoe_timeout);
+void ea_free(struct event_assembly *ea);
+
+/* Feed any chunk of log text. Returns 0, -1 only when auparse ran out of
+ * memory (the chunk is then lost; the stream goes on). */
+int ea_feed(struct event_assembly *ea, const char *buf, size_t len);
+/* Complete events that waited longer than the timeout (call on a timer). */
+void ea_age(struct event_assembly *ea);
+/* Complete everything pending (end of input). */
+void ea_flush(struct event_assembly *ea);
+/* True while auparse holds records of incomplete events. */
+int ea_has_data(struct event_assembly *ea);
+
+void ea_stats(const struct event_assembly *ea, struct ea_stats *out);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * proc_table.h - what the plugin knows about each process: pid -> the image
+ * it last exec'd (exe, name, argv), its ppid and when it was last seen.
+ *
+ * An exec records the new image for its pid; a fork/clone gives the child a
+ * copy of the caller's entry, so a subshell's child still finds the shell's
+ * argv as its parent's. The parent of an exec is simply the entry of its
+ * ppid; an unknown pid has no entry, which the rule treats as "parent
+ * unknown" (false), never as an error.
+ *
+ * Bounded: at most `max_entries` entries (least recently used evicted first),
+ * at most `max_entry_argv_bytes` of argv per entry (whole arguments are kept
+ * in order until the next one would not fit; the entry is then marked
+ * truncated) and at most `max_total_argv_bytes` of argv overall (LRU entries
+ * are evicted until the new one fits). No input can make it grow past
+ *   max_entries * (sizeof entry + 2 hash slots) + max_total_argv_bytes.
+ *
+ * Default size: 16384 entries. A busy server runs a few hundred to a few
+ * thousand processes; 16384 keeps every live one plus a long tail of recent
+ * exits (whose children may still exec), and costs about 2.5 MiB of fixed
+ * memory. With the 32 MiB default argv budget the whole table stays under
+ * 40 MiB however hostile the input.
+ *
+ * Cost: O(1) expected per lookup/insert (open hash on pid + LRU list); one
+ * allocation per stored argv. Not thread-safe.
+ */
+#ifndef KS_PROC_TABLE_H
+#define KS_PROC_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+#include "argv.h"
+#include "exec_event.h"
+
+#define PROC_TABLE_DEFAULT_ENTRIES 16384u
+/* Elastic Defend itself keeps 20 KiB of argv; keep a little more. */
+#define PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES (32u * 1024u)
+#define PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES (32u * 1024u * 1024u)
+
+struct proc_table_limits {
+	uint32_t max_entries;
+	size_t max_entry_argv_bytes;
+	size_t max_total_argv_bytes;
+};
+
+enum proc_entry_flags {
+	PROC_ARGV_TRUNCATED = 1u << 0, /* argv cut by a limit (here or before) */
+	PROC_FROM_PROC = 1u << 1,      /* filled from /proc, not from an exec */
+	PROC_FORKED = 1u << 2,         /* inherited through fork/clone */
+};
+
+/* A read-only view of one entry; valid until the next call that modifies
+ * the table. */
+struct proc_entry {
+	pid_t pid, ppid;
+	const char *exe;       /* "" when unknown */
+	const char *name;      /* basename of exe, or comm */
+	struct argv argv;      /* argc may be 0 */
+	time_t last_seen;      /* audit time of the last exec/fork touching it */
+	unsigned flags;        /* enum proc_entry_flags */
+};
+
+struct proc_table_stats {
+	uint32_t entries;
+	size_t argv_bytes;
+	uint64_t inserts, evictions, forks, lookups, hits;
+};
+
+struct proc_table;
+
+/* NULL limits: defaults. Returns NULL on allocation failure. */
+struct proc_table *proc_table_new(const struct proc_table_limits *lim);
+void proc_table_free(struct proc_table *t);
+
+/* Record the image `ev` exec'd for ev->pid (replacing any previous one).
+ * Returns 0, or -1 when memory ran out (the entry is then stored without
+ * argv and marked truncated). */
+int proc_table_exec(struct proc_table *t, const struct exec_event *ev);
+
+/* `child` starts as a copy of `parent`'s entry (ppid = parent). When the
+ * parent is unknown the child's pid is forgotten (it belonged to an earlier
+ * process). Returns 0 or -1 as above. */
+int proc_table_fork(struct proc_table *t, pid_t parent, pid_t child,
+		    time_t when);
+
+/* Store an entry from another source (the /proc fallback): exe, name and
+ * argv as given, marked PROC_FROM_PROC. */
+int proc_table_put(struct proc_table *t, pid_t pid, pid_t ppid,
+		   const char *exe, const struct argv *argv, time_t when);
+
+/* Look up `pid`; fills *out and returns true when known. Marks the entry
+ * as recently used. */
+bool proc_table_lookup(struct proc_table *t, pid_t pid,
+		       struct proc_entry *out);
+
+void proc_table_stats(const struct proc_table *t, struct proc_table_stats *s);
+
+#endif

@@ -1,0 +1,988 @@
+/*
+ * alert.c - format one alert as a text line or an ECS JSON object, escaped
+ * and within a size limit (see alert.h).
+ *
+ * Size limit. The alert is first written whole. When it is too long, a cut
+ * plan is chosen and the alert is written once more following it:
+ *  - argv lists keep a head and a tail, with one marker element for the
+ *    middle. Costs are computed per argument from escaped lengths, so one
+ *    plan costs one pass over the event, whatever the number of arguments;
+ *  - when the fields plus the first and last argument of each list do not
+ *    fit, every untrusted string is capped at `cap` escaped bytes (cut in its
+ *    middle with a marker); the largest cap that fits is found by bisection
+ *    over cheap measurements (fields and the end arguments only);
+ *  - as a last resort, optional JSON keys are dropped and the lists keep only
+ *    their marker. A fixed minimal alert is the final fallback.
+ * Every cost used for planning is an upper bound of what is written, and the
+ * result is checked against the limit before it is accepted.
+ *
+ * Strings are escaped by "units": one byte in text form; in JSON one valid
+ * UTF-8 sequence or one invalid byte. Cuts happen only between units, so a
+ * cut never splits an escape or a UTF-8 sequence.
+ */
+#include "alert.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define NOCAP SIZE_MAX
+
+enum { CHILD = 0, PARENT = 1 };
+
+/*
+ * Degradation beyond string caps, in order. The JSON skeleton alone (ECS
+ * constants and the threat array) takes most of ALERT_MIN_LEN, so JSON
+ * gives up redundant or optional keys first: command_line repeats args, the
+ * threat references follow from their ids, working_directory and executable
+ * are optional in ECS. Only then do the lists lose their end arguments.
+ */
+enum drop_flags {
+	DROP_CMDLINE = 1u << 0,
+	DROP_REFS = 1u << 1,      /* threat tactic/technique reference URLs */
+	DROP_CWD = 1u << 2,
+	DROP_EXE = 1u << 3,       /* process and parent executable */
+	DROP_ARG_ENDS = 1u << 4,  /* lists keep only their marker */
+	DROP_THREATS = 1u << 5,   /* follows from rule.id; only for huge rules */
+};
+
+static const unsigned json_levels[] = {
+	0,
+	DROP_CMDLINE,
+	DROP_CMDLINE | DROP_REFS,
+	DROP_CMDLINE | DROP_REFS | DROP_CWD,
+	DROP_CMDLINE | DROP_REFS | DROP_CWD | DROP_EXE,
+	DROP_CMDLINE | DROP_REFS | DROP_CWD | DROP_EXE | DROP_ARG_ENDS,
+	DROP_CMDLINE | DROP_REFS | DROP_CWD | DROP_EXE | DROP_ARG_ENDS |
+		DROP_THREATS,
+};
+
+static const unsigned text_levels[] = {
+	0,
+	DROP_ARG_ENDS,
+};
+
+struct plan {
+	size_t cap;            /* max escaped bytes per untrusted string */
+	uint32_t head[2];      /* arguments kept from the start, per list */
+	uint32_t tail[2];      /* ... and from the end */
+	bool bare;             /* measuring: lists written without elements */
+	unsigned drop;         /* enum drop_flags */
+};
+
+struct ctx {
+	struct strbuf *sb;
+	const struct alert *a;
+	enum alert_format fmt;
+	struct plan p;
+	const struct argv *list[2]; /* child argv, parent argv or NULL */
+	size_t list_bytes[2];       /* sum of argument lengths, for markers */
+};
+
+/* ---- escaping ---------------------------------------------------------- */
+
+/* One escaped unit: `in` raw bytes written as out[0..outlen). */
+struct unit {
+	size_t in;
+	size_t outlen;
+	char out[8];
+};
+
+static const char hexdig[] = "0123456789abcdef";
+
+static void unit_hex(struct unit *u, unsigned char c, bool json)
+{
+	size_t k = 0;
+
+	u->out[k++] = '\\';
+	if (json)
+		u->out[k++] = '\\';  /* the text "\xHH" inside a JSON string */
+	u->out[k++] = 'x';
+	u->out[k++] = hexdig[c >> 4];
+	u->out[k++] = hexdig[c & 15];
+	u->outlen = k;
+}
+
+static void unit_text(const unsigned char *s, size_t i, struct unit *u)
+{
+	unsigned char c = s[i];
+
+	u->in = 1;
+	if (c == '"' || c == '\\') {
+		u->out[0] = '\\';
+		u->out[1] = (char)c;
+		u->outlen = 2;
+	} else if (c >= 0x20 && c <= 0x7e) {
+		u->out[0] = (char)c;
+		u->outlen = 1;
+	} else {
+		unit_hex(u, c, false);
+	}
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at s[i] (Unicode table 3-7:
+ * no overlongs, no surrogates, nothing above U+10FFFF), 0 when there is
+ * none. Looks only at s[i..n), so decoding from any unit boundary gives the
+ * same units as decoding from the start.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n, size_t i,
+		       uint32_t *cp)
+{
+	unsigned char c = s[i], lo = 0x80, hi = 0xbf;
+	size_t len, k;
+	uint32_t v;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		v = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		v = c & 0x0f;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		v = c & 0x07;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	if (n - i < len)
+		return 0;
+	for (k = 1; k < len; k++) {
+		unsigned char b = s[i + k];
+
+		if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf))
+			return 0;
+		v = v << 6 | (b & 0x3f);
+	}
+	*cp = v;
+	return len;
+}
+
+static void unit_json(const unsigned char *s, size_t n, size_t i,
+		      struct unit *u)
+{
+	unsigned char c = s[i];
+	uint32_t cp = 0;
+	size_t len;
+
+	if (c < 0x80) {
+		const char *short_esc = NULL;
+
+		u->in = 1;
+		switch (c) {
+		case '"': short_esc = "\\\""; break;
+		case '\\': short_esc = "\\\\"; break;
+		case '\b': short_esc = "\\b"; break;
+		case '\f': short_esc = "\\f"; break;
+		case '\n': short_esc = "\\n"; break;
+		case '\r': short_esc = "\\r"; break;
+		case '\t': short_esc = "\\t"; break;
+		default: break;
+		}
+		if (short_esc) {
+			memcpy(u->out, short_esc, 2);
+			u->outlen = 2;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(u->out, "\\u00", 4);
+			u->out[4] = hexdig[c >> 4];
+			u->out[5] = hexdig[c & 15];
+			u->outlen = 6;
+		} else {
+			u->out[0] = (char)c;
+			u->outlen = 1;
+		}
+		return;
+	}
+
+	len = utf8_seq(s, n, i, &cp);
+	if (len == 0) {
+		u->in = 1;
+		unit_hex(u, c, true);
+		return;
+	}
+	u->in = len;
+	/* C1 controls and the JavaScript line separators: valid JSON, but
+	 * they break lines or terminals downstream. */
+	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029) {
+		u->out[0] = '\\';
+		u->out[1] = 'u';
+		u->out[2] = hexdig[(cp >> 12) & 15];
+		u->out[3] = hexdig[(cp >> 8) & 15];
+		u->out[4] = hexdig[(cp >> 4) & 15];
+		u->out[5] = hexdig[cp & 15];
+		u->outlen = 6;
+		return;
+	}
+	memcpy(u->out, s + i, len);
+	u->outlen = len;
+}
+
+static void unit_at(enum alert_format fmt, const unsigned char *s, size_t n,
+		    size_t i, struct unit *u)
+{
+	if (fmt == ALERT_FORMAT_JSON)
+		unit_json(s, n, i, u);
+	else
+		unit_text(s, i, u);
+}
+
+/* Write the escaped units of s[from..to); from and to are unit boundaries
+ * of s[0..n). Output goes through a small buffer to keep sb_add calls few. */
+static void escape_range(struct strbuf *sb, enum alert_format fmt,
+			 const char *str, size_t n, size_t from, size_t to)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char chunk[256];
+	size_t used = 0, i = from;
+	struct unit u;
+
+	while (i < to) {
+		unit_at(fmt, s, n, i, &u);
+		if (used + u.outlen > sizeof(chunk)) {
+			sb_add(sb, chunk, used);
+			used = 0;
+			if (sb->overflow)
+				return;
+		}
+		memcpy(chunk + used, u.out, u.outlen);
+		used += u.outlen;
+		i += u.in;
+	}
+	sb_add(sb, chunk, used);
+}
+
+static size_t escaped_len(enum alert_format fmt, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len = 0;
+	struct unit u;
+
+	while (i < n) {
+		unit_at(fmt, s, n, i, &u);
+		len += u.outlen;
+		i += u.in;
+	}
+	return len;
+}
+
+void alert_escape_text(struct strbuf *out, const char *s, size_t n)
+{
+	escape_range(out, ALERT_FORMAT_TEXT, s, n, 0, n);
+}
+
+void alert_escape_json(struct strbuf *out, const char *s, size_t n)
+{
+	escape_range(out, ALERT_FORMAT_JSON, s, n, 0, n);
+}
+
+/* ---- markers ------------------------------------------------------------ */
+
+/* Markers are plain ASCII with nothing to escape in either format. */
+static int str_marker(char *buf, size_t size, size_t omitted)
+{
+	return snprintf(buf, size, "...[%zu byte%s omitted]...", omitted,
+			omitted == 1 ? "" : "s");
+}
+
+static int list_marker(char *buf, size_t size, uint32_t nargs, size_t nbytes)
+{
+	return snprintf(buf, size, "...%u arg%s, %zu byte%s omitted...",
+			(unsigned)nargs, nargs == 1 ? "" : "s", nbytes,
+			nbytes == 1 ? "" : "s");
+}
+
+/* Longest string marker a string of n raw bytes can need. */
+static size_t str_marker_max(size_t n)
+{
+	return (size_t)str_marker(NULL, 0, n < 2 ? 2 : n);
+}
+
+static size_t list_marker_max(uint32_t argc, size_t bytes)
+{
+	return (size_t)list_marker(NULL, 0, argc < 2 ? 2 : argc,
+				   bytes < 2 ? 2 : bytes);
+}
+
+/* ---- capped strings ----------------------------------------------------- */
+
+/* Escaped length of s once capped: its full length when it is not cut. */
+static size_t capped_len(enum alert_format fmt, const char *s, size_t n,
+			 size_t cap)
+{
+	size_t e = escaped_len(fmt, s, n);
+	size_t bound;
+
+	if (cap == NOCAP)
+		return e;
+	bound = str_marker_max(n);
+	if (bound < cap)
+		bound = cap;
+	return e <= bound ? e : bound;
+}
+
+/*
+ * Write s escaped, cut in its middle when its escaped form exceeds the cap:
+ * head and tail each get half of what the cap leaves beside the longest
+ * possible marker, so the result is at most max(cap, marker) bytes.
+ */
+static void put_str(struct ctx *c, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t e, mk, budget, hb, tb, cum, i, head_end, tail_start;
+	bool head_done = false;
+	char marker[64];
+	struct unit u;
+
+	if (c->p.cap == NOCAP) {
+		escape_range(c->sb, c->fmt, str, n, 0, n);
+		return;
+	}
+	e = escaped_len(c->fmt, str, n);
+	mk = str_marker_max(n);
+	if (e <= c->p.cap || e <= mk) {
+		escape_range(c->sb, c->fmt, str, n, 0, n);
+		return;
+	}
+	budget = c->p.cap > mk ? c->p.cap - mk : 0;
+	hb = budget - budget / 2;
+	tb = budget / 2;
+
+	/* One forward pass finds both cut points: the head ends at the last
+	 * unit that fits hb; the tail starts at the first boundary whose
+	 * remaining escaped length fits tb. hb + tb < e keeps them apart. */
+	cum = 0;
+	i = 0;
+	head_end = 0;
+	tail_start = n;
+	while (i < n) {
+		if (e - cum <= tb) {
+			tail_start = i;
+			break;
+		}
+		unit_at(c->fmt, s, n, i, &u);
+		if (!head_done) {
+			if (cum + u.outlen <= hb)
+				head_end = i + u.in;
+			else
+				head_done = true;
+		}
+		cum += u.outlen;
+		i += u.in;
+	}
+
+	escape_range(c->sb, c->fmt, str, n, 0, head_end);
+	str_marker(marker, sizeof(marker), tail_start - head_end);
+	sb_adds(c->sb, marker);
+	escape_range(c->sb, c->fmt, str, n, tail_start, n);
+}
+
+static void put_qstr(struct ctx *c, const char *s, size_t n)
+{
+	sb_addc(c->sb, '"');
+	put_str(c, s, n);
+	sb_addc(c->sb, '"');
+}
+
+/* Trusted constants (rule metadata) are escaped too, but never cut. */
+static void put_const(struct ctx *c, const char *s)
+{
+	if (s)
+		escape_range(c->sb, c->fmt, s, strlen(s), 0, strlen(s));
+}
+
+static void put_qconst(struct ctx *c, const char *s)
+{
+	sb_addc(c->sb, '"');
+	put_const(c, s);
+	sb_addc(c->sb, '"');
+}
+
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* ---- argv lists --------------------------------------------------------- */
+
+static bool json_cmdline(const struct ctx *c, int w)
+{
+	return c->fmt == ALERT_FORMAT_JSON && w == CHILD &&
+	       !(c->p.drop & DROP_CMDLINE);
+}
+
+/* Bytes one element adds to the output: quoted in the list (the text
+ * marker is bare), and once more, bare, in JSON's command_line. */
+static size_t elem_cost(const struct ctx *c, int w, size_t esc, bool marker)
+{
+	size_t k = (marker && c->fmt == ALERT_FORMAT_TEXT) ? esc : esc + 2;
+
+	if (json_cmdline(c, w))
+		k += esc;
+	return k;
+}
+
+static size_t sep_cost(const struct ctx *c, int w)
+{
+	return json_cmdline(c, w) ? 2 : 1;
+}
+
+static size_t arg_cost(const struct ctx *c, int w, uint32_t i)
+{
+	const struct argv_arg *arg = &c->list[w]->v[i];
+
+	return elem_cost(c, w, capped_len(c->fmt, arg->ptr, arg->len,
+					  c->p.cap), false);
+}
+
+static size_t marker_cost(const struct ctx *c, int w)
+{
+	return elem_cost(c, w, list_marker_max(c->list[w]->argc,
+					       c->list_bytes[w]), true);
+}
+
+/* Write one list: `cmdline` gives JSON's space-joined command line,
+ * otherwise the elements of a [...] array (brackets written by caller). */
+static void put_args(struct ctx *c, int w, bool cmdline)
+{
+	const struct argv *av = c->list[w];
+	uint32_t n = av->argc, h = c->p.head[w], t = c->p.tail[w], i;
+	bool json = c->fmt == ALERT_FORMAT_JSON;
+	char sep = cmdline ? ' ' : ',';
+	bool first = true;
+
+	if (c->p.bare)
+		return;
+	if ((uint64_t)h + t >= n) {
+		h = n;
+		t = 0;
+	}
+	for (i = 0; i < h && !c->sb->overflow; i++) {
+		if (!first)
+			sb_addc(c->sb, sep);
+		first = false;
+		if (cmdline)
+			put_str(c, av->v[i].ptr, av->v[i].len);
+		else
+			put_qstr(c, av->v[i].ptr, av->v[i].len);
+	}
+	if (h + t < n) {
+		size_t bytes = 0;
+		char marker[96];
+		bool quote = json && !cmdline;
+
+		for (i = h; i < n - t; i++)
+			bytes += av->v[i].len;
+		list_marker(marker, sizeof(marker), n - h - t, bytes);
+		if (!first)
+			sb_addc(c->sb, sep);
+		first = false;
+		if (quote)
+			sb_addc(c->sb, '"');
+		sb_adds(c->sb, marker);
+		if (quote)
+			sb_addc(c->sb, '"');
+	}
+	for (i = n - t; i < n && !c->sb->overflow; i++) {
+		if (!first)
+			sb_addc(c->sb, sep);
+		first = false;
+		if (cmdline)
+			put_str(c, av->v[i].ptr, av->v[i].len);
+		else
+			put_qstr(c, av->v[i].ptr, av->v[i].len);
+	}
+}
+
+/* ---- the two formats ---------------------------------------------------- */
+
+static void put_time(struct ctx *c)
+{
+	time_t t = c->a->ev->sec;
+	unsigned ms = c->a->ev->msec > 999 ? 999 : c->a->ev->msec;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm)) {
+		t = 0;
+		gmtime_r(&t, &tm);
+	}
+	sb_printf(c->sb, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
+		  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		  tm.tm_min, tm.tm_sec, ms);
+}
+
+static void put_id(struct ctx *c, uint32_t id)
+{
+	if (id == EXEC_ID_UNSET)
+		sb_adds(c->sb, "unset");
+	else
+		sb_printf(c->sb, "%u", (unsigned)id);
+}
+
+static size_t name_len(const struct exec_event *ev)
+{
+	if (!ev->name)
+		return 0;
+	return strnlen(ev->name, ev->name_len);
+}
+
+static void render_text(struct ctx *c)
+{
+	const struct alert *a = c->a;
+	const struct exec_event *ev = a->ev;
+	const struct rule_meta *r = a->rule;
+	const struct proc_entry *pe = a->parent;
+	struct strbuf *sb = c->sb;
+
+	sb_adds(sb, "alert rule=");
+	put_qconst(c, r->name);
+	sb_adds(sb, " rule_id=");
+	put_const(c, r->id);
+	sb_adds(sb, " severity=");
+	put_const(c, r->severity);
+	sb_adds(sb, " time=");
+	put_time(c);
+	sb_printf(sb, " serial=%lu", ev->serial);
+	if (ev->node[0]) {
+		sb_adds(sb, " node=");
+		put_qstr(c, ev->node, strnlen(ev->node, EXEC_NODE_MAX));
+	}
+	sb_printf(sb, " pid=%d ppid=%d", (int)ev->pid, (int)ev->ppid);
+	sb_adds(sb, " uid=");
+	put_id(c, ev->uid);
+	sb_adds(sb, " auid=");
+	put_id(c, ev->auid);
+	sb_adds(sb, " ses=");
+	put_id(c, ev->ses);
+	sb_adds(sb, " tty=");
+	put_qstr(c, ev->tty, strnlen(ev->tty, EXEC_TTY_MAX));
+	sb_adds(sb, " name=");
+	put_qstr(c, nz(ev->name), name_len(ev));
+	sb_adds(sb, " exe=");
+	put_qstr(c, ev->exe, strnlen(ev->exe, EXEC_PATH_MAX));
+	sb_adds(sb, " cwd=");
+	put_qstr(c, ev->cwd, strnlen(ev->cwd, EXEC_PATH_MAX));
+	sb_adds(sb, " key=");
+	put_qstr(c, ev->key, strnlen(ev->key, EXEC_KEY_MAX));
+	sb_adds(sb, " args=[");
+	put_args(c, CHILD, false);
+	sb_addc(sb, ']');
+	if (ev->argv->flags & ARGV_TRUNCATED)
+		sb_adds(sb, " argv_truncated=yes");
+	if (!pe) {
+		sb_adds(sb, " parent=unknown");
+		return;
+	}
+	sb_adds(sb, " parent_name=");
+	put_qstr(c, nz(pe->name), strlen(nz(pe->name)));
+	sb_adds(sb, " parent_exe=");
+	put_qstr(c, nz(pe->exe), strlen(nz(pe->exe)));
+	sb_adds(sb, " parent_args=[");
+	put_args(c, PARENT, false);
+	sb_addc(sb, ']');
+	if (pe->flags & PROC_ARGV_TRUNCATED)
+		sb_adds(sb, " parent_argv_truncated=yes");
+}
+
+static void render_threats(struct ctx *c)
+{
+	const struct rule_meta *r = c->a->rule;
+	struct strbuf *sb = c->sb;
+	size_t i, j;
+
+	sb_adds(sb, "\"threat\":[");
+	for (i = 0; i < r->nthreats; i++) {
+		const struct rule_threat *t = &r->threats[i];
+
+		if (i)
+			sb_addc(sb, ',');
+		sb_adds(sb, "{\"framework\":");
+		put_qconst(c, t->framework);
+		sb_adds(sb, ",\"tactic\":{\"id\":");
+		put_qconst(c, t->tactic_id);
+		sb_adds(sb, ",\"name\":");
+		put_qconst(c, t->tactic_name);
+		if (!(c->p.drop & DROP_REFS)) {
+			sb_adds(sb, ",\"reference\":");
+			put_qconst(c, t->tactic_reference);
+		}
+		sb_adds(sb, "},\"technique\":[");
+		for (j = 0; j < t->ntechniques; j++) {
+			const struct rule_technique *q = &t->techniques[j];
+
+			if (j)
+				sb_addc(sb, ',');
+			sb_adds(sb, "{\"id\":");
+			put_qconst(c, q->id);
+			sb_adds(sb, ",\"name\":");
+			put_qconst(c, q->name);
+			if (!(c->p.drop & DROP_REFS)) {
+				sb_adds(sb, ",\"reference\":");
+				put_qconst(c, q->reference);
+			}
+			sb_addc(sb, '}');
+		}
+		sb_adds(sb, "]}");
+	}
+	sb_addc(sb, ']');
+}
+
+/* Everything up to and including "threat":[...], the part both the full
+ * JSON alert and the fallback share. */
+static void render_json_head(struct ctx *c)
+{
+	const struct rule_meta *r = c->a->rule;
+	struct strbuf *sb = c->sb;
+
+	sb_adds(sb, "{\"@timestamp\":\"");
+	put_time(c);
+	sb_adds(sb, "\",\"event\":{\"kind\":\"alert\",\"category\":"
+		"[\"process\"],\"type\":[\"start\"],\"action\":\"exec\"");
+	sb_printf(sb, ",\"risk_score\":%d,\"severity\":%d},", r->risk_score,
+		  r->risk_score);
+	sb_adds(sb, "\"rule\":{\"id\":");
+	put_qconst(c, r->id);
+	sb_adds(sb, ",\"name\":");
+	put_qconst(c, r->name);
+	sb_adds(sb, ",\"version\":");
+	put_qconst(c, r->version);
+	sb_addc(sb, '}');
+	if (!(c->p.drop & DROP_THREATS)) {
+		sb_addc(sb, ',');
+		render_threats(c);
+	}
+}
+
+static void render_json(struct ctx *c)
+{
+	const struct alert *a = c->a;
+	const struct exec_event *ev = a->ev;
+	const struct proc_entry *pe = a->parent;
+	struct strbuf *sb = c->sb;
+	bool show_exe = !(c->p.drop & DROP_EXE);
+	size_t exe_len = strnlen(ev->exe, EXEC_PATH_MAX);
+	size_t cwd_len = strnlen(ev->cwd, EXEC_PATH_MAX);
+
+	render_json_head(c);
+	sb_adds(sb, ",\"host\":{\"name\":");
+	put_qstr(c, nz(a->host), strlen(nz(a->host)));
+	sb_printf(sb, "},\"process\":{\"pid\":%d,\"name\":", (int)ev->pid);
+	put_qstr(c, nz(ev->name), name_len(ev));
+	if (show_exe && exe_len) {
+		sb_adds(sb, ",\"executable\":");
+		put_qstr(c, ev->exe, exe_len);
+	}
+	sb_adds(sb, ",\"args\":[");
+	put_args(c, CHILD, false);
+	sb_printf(sb, "],\"args_count\":%u", (unsigned)ev->argv->argc);
+	if (!(c->p.drop & DROP_CMDLINE)) {
+		sb_adds(sb, ",\"command_line\":\"");
+		put_args(c, CHILD, true);
+		sb_addc(sb, '"');
+	}
+	if (!(c->p.drop & DROP_CWD) && cwd_len) {
+		sb_adds(sb, ",\"working_directory\":");
+		put_qstr(c, ev->cwd, cwd_len);
+	}
+	sb_printf(sb, ",\"parent\":{\"pid\":%d", (int)ev->ppid);
+	if (pe) {
+		const char *pexe = nz(pe->exe);
+
+		sb_adds(sb, ",\"name\":");
+		put_qstr(c, nz(pe->name), strlen(nz(pe->name)));
+		if (show_exe && pexe[0]) {
+			sb_adds(sb, ",\"executable\":");
+			put_qstr(c, pexe, strlen(pexe));
+		}
+		sb_adds(sb, ",\"args\":[");
+		put_args(c, PARENT, false);
+		sb_addc(sb, ']');
+		if (pe->flags & PROC_ARGV_TRUNCATED)
+			sb_adds(sb, ",\"args_truncated\":true");
+	}
+	sb_addc(sb, '}');
+	if (ev->argv->flags & ARGV_TRUNCATED)
+		sb_adds(sb, ",\"args_truncated\":true");
+	sb_adds(sb, "},\"user\":{\"id\":\"");
+	put_id(c, ev->uid);
+	sb_printf(sb, "\"},\"auditd\":{\"sequence\":%lu,\"session\":\"",
+		  ev->serial);
+	put_id(c, ev->ses);
+	sb_adds(sb, "\"}}");
+}
+
+static void render(struct ctx *c)
+{
+	sb_reset(c->sb);
+	if (c->fmt == ALERT_FORMAT_JSON)
+		render_json(c);
+	else
+		render_text(c);
+}
+
+/*
+ * Last resort, with no untrusted text at all: rule, time and ids only. Its
+ * size depends on the rule constants alone, far below ALERT_MIN_LEN unless
+ * the threat list is huge, which is then left out too.
+ */
+static void render_fallback(struct ctx *c)
+{
+	const struct exec_event *ev = c->a->ev;
+	struct strbuf *sb = c->sb;
+
+	sb_reset(sb);
+	c->p.drop = DROP_REFS;
+	if (c->fmt == ALERT_FORMAT_JSON) {
+		render_json_head(c);
+		if (sb->overflow) {
+			c->p.drop |= DROP_THREATS;
+			sb_reset(sb);
+			render_json_head(c);
+		}
+		sb_printf(sb, ",\"process\":{\"pid\":%d,\"args_count\":%u,"
+			  "\"parent\":{\"pid\":%d}},\"auditd\":{\"sequence\":"
+			  "%lu}}", (int)ev->pid, (unsigned)ev->argv->argc,
+			  (int)ev->ppid, ev->serial);
+		return;
+	}
+	sb_adds(sb, "alert rule=");
+	put_qconst(c, c->a->rule->name);
+	sb_adds(sb, " rule_id=");
+	put_const(c, c->a->rule->id);
+	sb_adds(sb, " time=");
+	put_time(c);
+	sb_printf(sb, " serial=%lu pid=%d ppid=%d fields=omitted", ev->serial,
+		  (int)ev->pid, (int)ev->ppid);
+}
+
+/* ---- planning ----------------------------------------------------------- */
+
+/* Length of the alert with both lists empty, or SIZE_MAX past the limit. */
+static size_t measure_base(struct ctx *c)
+{
+	size_t len;
+
+	c->p.bare = true;
+	render(c);
+	c->p.bare = false;
+	len = c->sb->len;
+	if (c->sb->overflow || c->sb->nomem)
+		return SIZE_MAX;
+	return len;
+}
+
+static size_t list_min(const struct ctx *c, int w)
+{
+	const struct argv *av = c->list[w];
+	uint32_t n = av ? av->argc : 0;
+	size_t sep = sep_cost(c, w);
+
+	if (n == 0)
+		return 0;
+	if (c->p.drop & DROP_ARG_ENDS)
+		return marker_cost(c, w);
+	if (n == 1)
+		return arg_cost(c, w, 0);
+	if (n == 2)
+		return arg_cost(c, w, 0) + sep + arg_cost(c, w, 1);
+	return arg_cost(c, w, 0) + sep + marker_cost(c, w) + sep +
+	       arg_cost(c, w, n - 1);
+}
+
+static size_t list_full(const struct ctx *c, int w)
+{
+	const struct argv *av = c->list[w];
+	size_t sum = 0;
+	uint32_t i;
+
+	if (!av || av->argc == 0)
+		return 0;
+	for (i = 0; i < av->argc; i++)
+		sum += arg_cost(c, w, i);
+	return sum + sep_cost(c, w) * (av->argc - 1);
+}
+
+/*
+ * Keep as many arguments of list w as fit `budget` (which the list's
+ * minimum fits): first and last always, then alternately from the front
+ * and the back; a side that meets an argument too big stops, the other
+ * goes on. Returns the bytes used (an upper bound).
+ */
+static size_t list_fill(struct ctx *c, int w, size_t budget, size_t full)
+{
+	const struct argv *av = c->list[w];
+	uint32_t n = av ? av->argc : 0, h, t;
+	size_t used, sep = sep_cost(c, w);
+	bool head_open = true, tail_open = true;
+
+	if (n == 0 || full <= budget) {
+		c->p.head[w] = n;
+		c->p.tail[w] = 0;
+		return full;
+	}
+	if ((c->p.drop & DROP_ARG_ENDS) || n < 3) {
+		c->p.head[w] = 0;
+		c->p.tail[w] = 0;
+		return marker_cost(c, w);
+	}
+	h = 1;
+	t = 1;
+	used = list_min(c, w);
+	while ((head_open || tail_open) && h + t < n) {
+		bool front = head_open && (!tail_open || h <= t);
+		uint32_t i = front ? h : n - 1 - t;
+		size_t k = arg_cost(c, w, i) + sep;
+
+		if (used + k <= budget) {
+			used += k;
+			if (front)
+				h++;
+			else
+				t++;
+		} else if (front) {
+			head_open = false;
+		} else {
+			tail_open = false;
+		}
+	}
+	c->p.head[w] = h;
+	c->p.tail[w] = t;
+	return used;
+}
+
+/* Choose head/tail for both lists under the current cap and drop flags. */
+static bool plan_lists(struct ctx *c, size_t limit)
+{
+	size_t base, avail, full[2], min[2], x, used;
+	int big, small;
+
+	base = measure_base(c);
+	if (base > limit)
+		return false;
+	avail = limit - base;
+	min[CHILD] = list_min(c, CHILD);
+	min[PARENT] = list_min(c, PARENT);
+	if (min[CHILD] > avail || min[PARENT] > avail - min[CHILD])
+		return false;
+	full[CHILD] = list_full(c, CHILD);
+	full[PARENT] = list_full(c, PARENT);
+
+	/* The longer list is cut first: the shorter one keeps up to half of
+	 * the room, and whatever the longer one leaves. */
+	big = full[CHILD] >= full[PARENT] ? CHILD : PARENT;
+	small = 1 - big;
+	x = full[small] < avail / 2 ? full[small] : avail / 2;
+	if (x < min[small])
+		x = min[small];
+	if (x > avail - min[big])
+		x = avail - min[big];
+	used = list_fill(c, big, avail - x, full[big]);
+	list_fill(c, small, avail - used, full[small]);
+	return true;
+}
+
+static bool fits_min(struct ctx *c, size_t limit)
+{
+	size_t base = measure_base(c), avail;
+
+	if (base > limit)
+		return false;
+	avail = limit - base;
+	return list_min(c, CHILD) + list_min(c, PARENT) <= avail;
+}
+
+static bool render_fits(struct ctx *c, size_t limit)
+{
+	render(c);
+	return !c->sb->overflow && !c->sb->nomem && c->sb->len <= limit;
+}
+
+static bool fit(struct ctx *c, size_t limit)
+{
+	const unsigned *levels = text_levels;
+	size_t nlevels = sizeof(text_levels) / sizeof(text_levels[0]);
+	size_t i, lo, hi, mid;
+
+	if (c->fmt == ALERT_FORMAT_JSON) {
+		levels = json_levels;
+		nlevels = sizeof(json_levels) / sizeof(json_levels[0]);
+	}
+	for (i = 0; i < nlevels; i++) {
+		c->p.drop = levels[i];
+		c->p.cap = NOCAP;
+		if (plan_lists(c, limit) && render_fits(c, limit))
+			return true;
+
+		c->p.cap = 0;
+		if (!fits_min(c, limit))
+			continue;
+		/* Largest cap for which fields and list ends fit; no string
+		 * longer than the limit can be kept whole anyway. */
+		lo = 0;
+		hi = limit;
+		while (lo < hi) {
+			mid = lo + (hi - lo + 1) / 2;
+			c->p.cap = mid;
+			if (fits_min(c, limit))
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		c->p.cap = lo;
+		if (plan_lists(c, limit) && render_fits(c, limit))
+			return true;
+	}
+	return false;
+}
+
+size_t alert_format(struct strbuf *out, const struct alert *a,
+		    enum alert_format fmt, size_t max_len)
+{
+	size_t saved_limit = out->limit, limit;
+	const struct argv *child = a->ev->argv;
+	struct ctx c;
+	int w;
+	uint32_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.sb = out;
+	c.a = a;
+	c.fmt = fmt;
+	c.list[CHILD] = child;
+	c.list[PARENT] = a->parent ? &a->parent->argv : NULL;
+	for (w = CHILD; w <= PARENT; w++) {
+		c.p.head[w] = c.list[w] ? c.list[w]->argc : 0;
+		for (i = 0; c.list[w] && i < c.list[w]->argc; i++)
+			c.list_bytes[w] += c.list[w]->v[i].len;
+	}
+	c.p.cap = NOCAP;
+
+	if (max_len == 0) {
+		out->limit = 0;
+		render(&c);
+	} else {
+		limit = max_len < ALERT_MIN_LEN ? ALERT_MIN_LEN : max_len;
+		/* The limit makes every trial stop early once it is passed. */
+		out->limit = limit;
+		if (!render_fits(&c, limit) && !fit(&c, limit))
+			render_fallback(&c);
+	}
+	if (out->nomem || out->overflow)
+		render_fallback(&c);
+	if (out->nomem || out->overflow)
+		sb_reset(out);
+	out->limit = saved_limit;
+	return out->len;
+}

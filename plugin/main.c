@@ -1,0 +1,551 @@
+/*
+ * main.c - audisp-kernel-seeking: the command line, the two modes (log
+ * review and auditd plugin) and the wiring of the pipeline
+ *   records -> event assembly -> exec event -> process table -> rule -> sink.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "conf.h"
+#include "event_assembly.h"
+#include "proc_table.h"
+#include "procfs.h"
+#include "rule.h"
+#include "sink.h"
+
+#define PROG "audisp-kernel-seeking"
+#define DEFAULT_CONF SYSCONFDIR "/audit/audisp-kernel-seeking.conf"
+#define EXIT_USAGE 2
+#define READ_CHUNK (64 * 1024)
+/* Reads per wakeup before timers get a turn, so that a flood on stdin
+ * cannot starve the 3-second alert latency or the throttle summary. */
+#define READS_PER_TURN 64
+/* In plugin mode an event's records arrive together; waiting one second
+ * for a missing EOE is plenty and keeps alerts within 3 s. */
+#define PLUGIN_EOE_TIMEOUT 1
+#define TICK_MS 500
+
+struct app {
+	bool plugin_mode;
+	struct ks_conf conf;
+	const char *conf_path;
+	struct event_assembly *ea;
+	struct proc_table *procs;
+	struct sink sink;
+	char hostname[256];
+	uint64_t proc_reads;
+};
+
+static volatile sig_atomic_t stop_signal, hup, usr1;
+
+static void term_handler(int sig)
+{
+	stop_signal = sig;
+}
+
+static void hup_handler(int sig)
+{
+	(void)sig;
+	hup = 1;
+}
+
+static void usr1_handler(int sig)
+{
+	(void)sig;
+	usr1 = 1;
+}
+
+static time_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void on_exec(const struct exec_event *ev, void *ctx)
+{
+	struct app *app = ctx;
+	struct proc_entry parent;
+	bool have_parent = false;
+	struct rule_input in;
+
+	/* The parent must be looked up before this exec is recorded: the
+	 * table holds the image each pid had until now. */
+	if (ev->ppid > 0) {
+		have_parent = proc_table_lookup(app->procs, ev->ppid, &parent);
+		if (!have_parent && app->plugin_mode && app->conf.proc_fallback &&
+		    procfs_fill(app->procs, "/proc", ev->ppid,
+				PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES, ev->sec)) {
+			app->proc_reads++;
+			have_parent = proc_table_lookup(app->procs, ev->ppid,
+							&parent);
+		}
+	}
+	in.name = ev->name;
+	in.name_len = ev->name_len;
+	in.args = ev->argv;
+	in.parent_args = have_parent ? &parent.argv : NULL;
+
+	if (rule_kernel_seeking_v2(&in)) {
+		struct alert a = {
+			.rule = &rule_kernel_seeking_v2_meta,
+			.ev = ev,
+			.parent = have_parent ? &parent : NULL,
+			.host = ev->node[0] ? ev->node : app->hostname,
+		};
+
+		sink_alert(&app->sink, &a, mono_now());
+	}
+	proc_table_exec(app->procs, ev);
+}
+
+static void on_fork(const struct fork_event *fe, void *ctx)
+{
+	struct app *app = ctx;
+
+	proc_table_fork(app->procs, fe->parent, fe->child, fe->sec);
+}
+
+static void sink_settings_from(const struct ks_conf *c, bool plugin_mode,
+			       enum alert_format format,
+			       struct sink_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->format = format;
+	s->cee_cookie = c->json_cee_cookie;
+	s->priority = c->priority;
+	if (plugin_mode) {
+		s->max_len = c->max_message_size;
+		s->throttle_max = c->throttle_max_alerts;
+		s->throttle_window = c->throttle_window;
+	}
+	/* Review mode prints every alert whole: the auditor asked for all
+	 * of them, and no syslog daemon limits the line. */
+}
+
+static int setup_pipeline(struct app *app)
+{
+	struct proc_table_limits pl = {
+		.max_entries = app->conf.process_table_size,
+	};
+	struct argv_limits al = {
+		.max_total_bytes = app->conf.max_argv_bytes,
+		.max_args = ARGV_DEFAULT_MAX_ARGS,
+	};
+	struct ea_handlers h = {
+		.on_exec = on_exec,
+		.on_fork = on_fork,
+		.ctx = app,
+	};
+
+	app->procs = proc_table_new(&pl);
+	app->ea = ea_new(&h, &al, app->plugin_mode ? PLUGIN_EOE_TIMEOUT : 2);
+	return app->procs && app->ea ? 0 : -1;
+}
+
+static void stats_line(struct app *app, char *buf, size_t len)
+{
+	struct ea_stats es;
+	struct proc_table_stats ps;
+
+	ea_stats(app->ea, &es);
+	proc_table_stats(app->procs, &ps);
+	snprintf(buf, len,
+		 "bytes=%llu events=%llu execs=%llu forks=%llu alerts=%llu suppressed=%llu "
+		 "table=%u evictions=%llu proc_reads=%llu malformed=%llu truncated=%llu no_execve=%llu",
+		 (unsigned long long)es.bytes, (unsigned long long)es.events,
+		 (unsigned long long)es.execs, (unsigned long long)es.forks,
+		 (unsigned long long)app->sink.alerts,
+		 (unsigned long long)app->sink.suppressed, ps.entries,
+		 (unsigned long long)ps.evictions,
+		 (unsigned long long)app->proc_reads,
+		 (unsigned long long)es.malformed,
+		 (unsigned long long)es.truncated,
+		 (unsigned long long)es.no_execve);
+}
+
+/* ---- review mode ------------------------------------------------------ */
+
+/* Feed one input (a file, or stdin for "-") into the event stream. */
+static int review_input(struct app *app, const char *path)
+{
+	static char buf[READ_CHUNK];
+	int fd;
+	ssize_t n;
+	int rc = 0;
+
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, PROG ": %s: %s\n", path,
+				strerror(errno));
+			return -1;
+		}
+	}
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n > 0) {
+			if (ea_feed(app->ea, buf, (size_t)n) < 0) {
+				fprintf(stderr,
+					PROG ": %s: out of memory while parsing\n",
+					path);
+				rc = -1;
+			}
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+		rc = -1;
+		break;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rc;
+}
+
+static int review(struct app *app, const char **inputs, int ninputs)
+{
+	int i, status = 0;
+
+	/* One stream over all inputs, oldest first, so that a parent's exec
+	 * in audit.log.1 is known to its child's exec in audit.log. */
+	for (i = 0; i < ninputs; i++)
+		if (review_input(app, inputs[i]) < 0)
+			status = EXIT_USAGE;
+	ea_flush(app->ea);
+	sink_finish(&app->sink);
+	if (fflush(stdout) != 0 || app->sink.write_failed) {
+		fprintf(stderr, PROG ": writing alerts: %s\n", strerror(errno));
+		status = EXIT_USAGE;
+	}
+	return status;
+}
+
+/* ---- plugin mode ------------------------------------------------------ */
+
+/*
+ * auditd 3.0.9 starts plugins with every signal ignored and, after a
+ * restart, with TERM/HUP/USR1... blocked (auditd-plugins.md §1.3): start
+ * from a clean slate, then handle only what we mean to.
+ */
+static void setup_signals(void)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+
+	/* No SA_RESTART: poll() must return EINTR so flags are seen. */
+	sa.sa_flags = 0;
+	sa.sa_handler = term_handler;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = hup_handler;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = usr1_handler;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void reload(struct app *app)
+{
+	struct ks_conf next;
+	struct sink_settings ss;
+	char err[512], desc[512];
+
+	hup = 0;
+	if (conf_load(app->conf_path, &next, err, sizeof(err)) != 0) {
+		syslog(LOG_ERR, "reload failed, keeping the previous configuration: %s",
+		       err);
+		return;
+	}
+	if (next.process_table_size != app->conf.process_table_size ||
+	    next.max_argv_bytes != app->conf.max_argv_bytes)
+		syslog(LOG_NOTICE,
+		       "process_table_size and max_argv_bytes take effect at the next start");
+	next.process_table_size = app->conf.process_table_size;
+	next.max_argv_bytes = app->conf.max_argv_bytes;
+	if (next.facility != app->conf.facility) {
+		closelog();
+		openlog(PROG, LOG_PID, next.facility);
+	}
+	app->conf = next;
+	sink_settings_from(&app->conf, true, app->conf.format, &ss);
+	sink_reconfigure(&app->sink, &ss);
+	conf_describe(&app->conf, desc, sizeof(desc));
+	syslog(LOG_INFO, "configuration reloaded from %s: %s", app->conf_path,
+	       desc);
+}
+
+static int plugin_loop(struct app *app)
+{
+	static char buf[READ_CHUNK];
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	time_t last_tick = mono_now();
+	char line[512];
+	bool eof = false;
+	int flags, i, rc;
+	ssize_t n;
+
+	flags = fcntl(STDIN_FILENO, F_GETFL);
+	if (flags >= 0)
+		fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK);
+
+	while (!stop_signal && !eof) {
+		if (hup)
+			reload(app);
+		if (usr1) {
+			usr1 = 0;
+			stats_line(app, line, sizeof(line));
+			syslog(LOG_INFO, "stats: %s", line);
+		}
+
+		rc = poll(&pfd, 1, TICK_MS);
+		if (rc > 0) {
+			/* Drain what is there (a bounded number of reads),
+			 * so auditd's dispatcher never waits on us. */
+			for (i = 0; i < READS_PER_TURN; i++) {
+				n = read(STDIN_FILENO, buf, sizeof(buf));
+				if (n > 0) {
+					if (ea_feed(app->ea, buf, (size_t)n) < 0)
+						syslog(LOG_ERR,
+						       "out of memory while parsing; %zd bytes of audit records lost",
+						       n);
+					continue;
+				}
+				if (n == 0)
+					eof = true;
+				else if (errno != EAGAIN && errno != EINTR &&
+					 errno != EWOULDBLOCK) {
+					syslog(LOG_ERR, "reading stdin: %m");
+					eof = true;
+				}
+				break;
+			}
+		} else if (rc < 0 && errno != EINTR) {
+			syslog(LOG_ERR, "poll: %m");
+			eof = true;
+		}
+
+		if (mono_now() != last_tick) {
+			last_tick = mono_now();
+			/* Complete events whose last record never came, so
+			 * an alert never waits for the next audit event. */
+			if (ea_has_data(app->ea))
+				ea_age(app->ea);
+			sink_tick(&app->sink, last_tick);
+		}
+	}
+
+	ea_flush(app->ea);
+	sink_finish(&app->sink);
+	stats_line(app, line, sizeof(line));
+	syslog(LOG_INFO, "stopping on %s: %s",
+	       stop_signal == SIGTERM ? "SIGTERM" :
+	       stop_signal == SIGINT ? "SIGINT" : "end of input",
+	       line);
+	return 0;
+}
+
+/* ---- command line ----------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fputs("Usage: " PROG " [--config FILE]                      (auditd plugin mode)\n"
+	      "       " PROG " --input FILE... [--format text|json] (log review)\n"
+	      "       " PROG " --check-config [--config FILE]\n"
+	      "\n"
+	      "Detects Elastic's \"Kernel Seeking Activity\" (rule version 2) on\n"
+	      "audited exec events, with the parent's argv from a process table.\n"
+	      "\n"
+	      "  -i, --input FILE   review a raw audit log (audit.log, ausearch --raw\n"
+	      "                     output); repeatable, oldest first; - is stdin\n"
+	      "  -f, --format FMT   text (default) or json (one ECS object a line)\n"
+	      "      --host-name N  host.name for events without node= (review of\n"
+	      "                     another machine's logs; default: this host)\n"
+	      "  -c, --config FILE  configuration (default " DEFAULT_CONF ")\n"
+	      "      --check-config validate the configuration and exit\n"
+	      "  -h, --help         this help\n"
+	      "  -V, --version      version\n"
+	      "\n"
+	      "Without --input, reads audit records from stdin as auditd's plugin\n"
+	      "dispatcher sends them and writes alerts to syslog. Signals: TERM/INT\n"
+	      "stop, HUP reloads the configuration, USR1 logs statistics.\n"
+	      "\n"
+	      "Exit status: 0 when all input was read, 2 on usage, configuration\n"
+	      "or read errors.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_CHECK_CONFIG = 256, OPT_HOST_NAME };
+	static const struct option opts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+		{ "host-name", required_argument, NULL, OPT_HOST_NAME },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct app app;
+	struct sink_settings ss;
+	const char **inputs;
+	const char *format_opt = NULL, *host_name = NULL;
+	bool check_config = false, conf_given = false;
+	int ninputs = 0, c, status = 0;
+	char err[512], desc[512];
+	enum alert_format format;
+
+	inputs = calloc((size_t)argc + 1, sizeof(*inputs));
+	if (!inputs) {
+		fputs(PROG ": out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	app.conf_path = DEFAULT_CONF;
+	while ((c = getopt_long(argc, argv, "i:f:c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			inputs[ninputs++] = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") != 0 &&
+			    strcmp(optarg, "json") != 0) {
+				fprintf(stderr,
+					PROG ": unknown format '%s' (text or json)\n",
+					optarg);
+				free(inputs);
+				return EXIT_USAGE;
+			}
+			format_opt = optarg;
+			break;
+		case 'c':
+			app.conf_path = optarg;
+			conf_given = true;
+			break;
+		case OPT_CHECK_CONFIG:
+			check_config = true;
+			break;
+		case OPT_HOST_NAME:
+			host_name = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			free(inputs);
+			return 0;
+		case 'V':
+			puts(PACKAGE_STRING);
+			free(inputs);
+			return 0;
+		default:
+			usage(stderr);
+			free(inputs);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		free(inputs);
+		return EXIT_USAGE;
+	}
+	app.plugin_mode = ninputs == 0 && !check_config;
+
+	conf_defaults(&app.conf);
+	if (check_config) {
+		free(inputs);
+		if (conf_load(app.conf_path, &app.conf, err, sizeof(err)) != 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return EXIT_USAGE;
+		}
+		conf_describe(&app.conf, desc, sizeof(desc));
+		printf("%s: OK: %s\n", app.conf_path, desc);
+		return 0;
+	}
+
+	if (app.plugin_mode) {
+		setup_signals();
+		openlog(PROG, LOG_PID, app.conf.facility);
+		/* A broken configuration must not kill the plugin: auditd
+		 * would restart it only max_restarts times. Run on defaults
+		 * and say why. */
+		if (conf_load(app.conf_path, &app.conf, err, sizeof(err)) != 0) {
+			if (conf_given || access(app.conf_path, F_OK) == 0)
+				syslog(LOG_ERR, "%s; running with defaults", err);
+			conf_defaults(&app.conf);
+		}
+		closelog();
+		openlog(PROG, LOG_PID, app.conf.facility);
+	} else if (conf_given &&
+		   conf_load(app.conf_path, &app.conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		free(inputs);
+		return EXIT_USAGE;
+	}
+
+	if (host_name)
+		snprintf(app.hostname, sizeof(app.hostname), "%s", host_name);
+	else if (gethostname(app.hostname, sizeof(app.hostname) - 1) != 0)
+		strcpy(app.hostname, "localhost");
+
+	format = app.conf.format;
+	if (format_opt)
+		format = strcmp(format_opt, "json") == 0 ? ALERT_FORMAT_JSON :
+							  ALERT_FORMAT_TEXT;
+	else if (!app.plugin_mode && !conf_given)
+		format = ALERT_FORMAT_TEXT;
+	sink_settings_from(&app.conf, app.plugin_mode, format, &ss);
+	sink_init(&app.sink, app.plugin_mode ? SINK_SYSLOG : SINK_STDOUT,
+		  stdout, &ss);
+
+	if (setup_pipeline(&app) != 0) {
+		if (app.plugin_mode)
+			syslog(LOG_ERR, "cannot initialise (out of memory)");
+		fputs(PROG ": cannot initialise (out of memory)\n", stderr);
+		status = EXIT_USAGE;
+	} else if (app.plugin_mode) {
+		conf_describe(&app.conf, desc, sizeof(desc));
+		syslog(LOG_INFO, "%s started: %s", PACKAGE_STRING, desc);
+		status = plugin_loop(&app);
+	} else {
+		status = review(&app, inputs, ninputs);
+	}
+
+	ea_free(app.ea);
+	proc_table_free(app.procs);
+	sink_free(&app.sink);
+	free(inputs);
+	if (app.plugin_mode)
+		closelog();
+	return status;
+}

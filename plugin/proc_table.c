@@ -1,0 +1,580 @@
+/*
+ * proc_table.c - the bounded pid -> image table described in proc_table.h.
+ *
+ * Layout:
+ *  - All entries live in one array allocated by proc_table_new; unused ones
+ *    are threaded on a free list, so the only allocation in steady state is
+ *    each entry's blob.
+ *  - The pid index is open addressing with linear probing over
+ *    2 * max_entries slots (load factor at most 1/2, so every probe ends at
+ *    an empty slot). Deletion shifts the following run back instead of
+ *    leaving tombstones, so eviction churn never degrades probing.
+ *  - Recency is an intrusive doubly linked list through array indices:
+ *    head is the most recently used entry, tail the eviction candidate.
+ *  - An entry's blob holds its argv vector, then exe, name (unless name is
+ *    a suffix of exe, which it is whenever it is the basename) and the
+ *    argument bytes, each NUL-terminated.
+ *
+ * The argv budget (max_total_argv_bytes, reported as stats.argv_bytes) is
+ * charged with the whole blob, not only the argument bytes: the pointer
+ * vector and the paths cost memory too, and an exec with a hundred thousand
+ * empty arguments must not be free. That is what makes the bound promised in
+ * the header hold. One blob is capped at half the budget, so a fork can
+ * always keep both the parent it copies from and the child.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc_table.h"
+
+#define PT_NIL UINT32_MAX
+/* Beyond this a configuration is a mistake, not a bigger server. */
+#define PT_MAX_ENTRIES (1u << 24)
+/* A fork must be able to keep the parent while adding the child. */
+#define PT_MIN_ENTRIES 2u
+/* Half of it must hold the largest exe and name (2 * EXEC_PATH_MAX). */
+#define PT_MIN_TOTAL_BYTES (64u * 1024u)
+
+struct pt_entry {
+	pid_t pid, ppid;
+	time_t last_seen;
+	char *blob;               /* NULL only after allocation failure */
+	size_t blob_size;         /* charged against max_total_argv_bytes */
+	const struct argv_arg *v; /* into blob */
+	const char *exe, *name;   /* into blob, or pt_empty */
+	uint32_t exe_len, name_len;
+	uint32_t argc;
+	size_t argv_len;          /* sum of v[i].len */
+	unsigned flags;           /* enum proc_entry_flags */
+	unsigned argv_flags;      /* enum argv_flags */
+	uint32_t prev, next;      /* LRU links; `next` also links free ones */
+};
+
+struct proc_table {
+	struct proc_table_limits lim;
+	size_t blob_cap; /* half the budget: a fork keeps parent and child */
+	struct pt_entry *e;
+	uint32_t *slot; /* entry index or PT_NIL */
+	uint32_t nslots;
+	uint32_t head, tail, free_head;
+	uint32_t count;
+	size_t used;
+	uint64_t inserts, evictions, forks, lookups, hits;
+};
+
+/* What to store: pointers may reach into another entry's blob (fork). */
+struct pt_image {
+	const char *exe, *name;
+	size_t exe_len, name_len;
+	const struct argv_arg *v;
+	uint32_t argc;
+	unsigned argv_flags;
+};
+
+struct pt_plan {
+	uint32_t argc;
+	size_t argv_len;
+	size_t size;
+	bool name_in_exe;
+	bool cut;
+};
+
+static const char pt_empty[] = "";
+
+static uint32_t pt_home(const struct proc_table *t, pid_t pid)
+{
+	/* Fibonacci hashing spreads consecutive pids; the multiply-shift
+	 * range reduction keeps the table at exactly 2 slots per entry. */
+	uint32_t h = (uint32_t)pid * 0x9e3779b1u;
+
+	return (uint32_t)(((uint64_t)h * t->nslots) >> 32);
+}
+
+static uint32_t pt_next_slot(const struct proc_table *t, uint32_t i)
+{
+	return i + 1 == t->nslots ? 0 : i + 1;
+}
+
+static uint32_t pt_find_slot(const struct proc_table *t, pid_t pid)
+{
+	uint32_t i = pt_home(t, pid);
+
+	for (;;) {
+		uint32_t idx = t->slot[i];
+
+		if (idx == PT_NIL)
+			return PT_NIL;
+		if (t->e[idx].pid == pid)
+			return i;
+		i = pt_next_slot(t, i);
+	}
+}
+
+static uint32_t pt_find(const struct proc_table *t, pid_t pid)
+{
+	uint32_t i = pt_find_slot(t, pid);
+
+	return i == PT_NIL ? PT_NIL : t->slot[i];
+}
+
+static void pt_slot_insert(struct proc_table *t, uint32_t idx)
+{
+	uint32_t i = pt_home(t, t->e[idx].pid);
+
+	while (t->slot[i] != PT_NIL)
+		i = pt_next_slot(t, i);
+	t->slot[i] = idx;
+}
+
+/* Backward-shift deletion: pull later members of the probe run into the
+ * hole unless that would move them in front of their home slot. */
+static void pt_slot_delete(struct proc_table *t, uint32_t hole)
+{
+	uint32_t j = hole;
+
+	for (;;) {
+		uint32_t idx, home;
+		bool stays;
+
+		j = pt_next_slot(t, j);
+		idx = t->slot[j];
+		if (idx == PT_NIL)
+			break;
+		home = pt_home(t, t->e[idx].pid);
+		if (hole <= j)
+			stays = hole < home && home <= j;
+		else
+			stays = hole < home || home <= j;
+		if (stays)
+			continue;
+		t->slot[hole] = idx;
+		hole = j;
+	}
+	t->slot[hole] = PT_NIL;
+}
+
+static void pt_unlink(struct proc_table *t, uint32_t idx)
+{
+	struct pt_entry *en = &t->e[idx];
+
+	if (en->prev != PT_NIL)
+		t->e[en->prev].next = en->next;
+	else
+		t->head = en->next;
+	if (en->next != PT_NIL)
+		t->e[en->next].prev = en->prev;
+	else
+		t->tail = en->prev;
+	en->prev = en->next = PT_NIL;
+}
+
+static void pt_push_front(struct proc_table *t, uint32_t idx)
+{
+	struct pt_entry *en = &t->e[idx];
+
+	en->prev = PT_NIL;
+	en->next = t->head;
+	if (t->head != PT_NIL)
+		t->e[t->head].prev = idx;
+	else
+		t->tail = idx;
+	t->head = idx;
+}
+
+static void pt_touch(struct proc_table *t, uint32_t idx)
+{
+	if (t->head == idx)
+		return;
+	pt_unlink(t, idx);
+	pt_push_front(t, idx);
+}
+
+static void pt_release_blob(struct proc_table *t, struct pt_entry *en)
+{
+	free(en->blob);
+	t->used -= en->blob_size;
+	en->blob = NULL;
+	en->blob_size = 0;
+}
+
+static void pt_remove(struct proc_table *t, uint32_t idx)
+{
+	struct pt_entry *en = &t->e[idx];
+
+	pt_slot_delete(t, pt_find_slot(t, en->pid));
+	pt_unlink(t, idx);
+	pt_release_blob(t, en);
+	en->next = t->free_head;
+	t->free_head = idx;
+	t->count--;
+}
+
+static void pt_evict(struct proc_table *t, uint32_t idx)
+{
+	pt_remove(t, idx);
+	t->evictions++;
+}
+
+/* Least recently used entry that is neither `a` nor `b`. */
+static uint32_t pt_victim(const struct proc_table *t, uint32_t a, uint32_t b)
+{
+	uint32_t idx = t->tail;
+
+	while (idx != PT_NIL && (idx == a || idx == b))
+		idx = t->e[idx].prev;
+	return idx;
+}
+
+/* Decide how much of `im` to keep: whole arguments in order while both the
+ * per-entry argument bytes and the per-blob size allow. */
+static void pt_plan(const struct proc_table *t, const struct pt_image *im,
+		    struct pt_plan *p)
+{
+	size_t e_cap = t->lim.max_entry_argv_bytes;
+	uint32_t i;
+
+	p->name_in_exe = im->name_len <= im->exe_len &&
+		memcmp(im->exe + im->exe_len - im->name_len, im->name,
+		       im->name_len) == 0;
+	p->size = im->exe_len + 1 + (p->name_in_exe ? 0 : im->name_len + 1);
+	p->argv_len = 0;
+	p->cut = false;
+	for (i = 0; i < im->argc; i++) {
+		size_t len = im->v[i].ptr ? im->v[i].len : 0;
+
+		/* Written as subtractions: caller-given lengths may be
+		 * anything, and neither running sum may wrap. */
+		if (len > e_cap - p->argv_len ||
+		    len + 1 + sizeof(struct argv_arg) > t->blob_cap - p->size) {
+			p->cut = true;
+			break;
+		}
+		p->argv_len += len;
+		p->size += len + 1 + sizeof(struct argv_arg);
+	}
+	p->argc = i;
+}
+
+/* Copy the planned part of `im` into `blob` and point `en` at it. */
+static void pt_fill(struct pt_entry *en, char *blob, const struct pt_image *im,
+		    const struct pt_plan *p)
+{
+	struct argv_arg *vec = (struct argv_arg *)(void *)blob;
+	char *s = blob + (size_t)p->argc * sizeof(*vec);
+	uint32_t i;
+
+	memcpy(s, im->exe, im->exe_len);
+	s[im->exe_len] = '\0';
+	en->exe = s;
+	s += im->exe_len + 1;
+	if (p->name_in_exe) {
+		en->name = en->exe + im->exe_len - im->name_len;
+	} else {
+		memcpy(s, im->name, im->name_len);
+		s[im->name_len] = '\0';
+		en->name = s;
+		s += im->name_len + 1;
+	}
+	for (i = 0; i < p->argc; i++) {
+		uint32_t len = im->v[i].ptr ? im->v[i].len : 0;
+
+		if (len)
+			memcpy(s, im->v[i].ptr, len);
+		s[len] = '\0';
+		vec[i].ptr = s;
+		vec[i].len = len;
+		s += (size_t)len + 1;
+	}
+	en->v = p->argc ? vec : NULL;
+	en->argc = p->argc;
+	en->argv_len = p->argv_len;
+	en->exe_len = (uint32_t)im->exe_len;
+	en->name_len = (uint32_t)im->name_len;
+}
+
+/*
+ * Store `im` for `pid`, replacing its entry if any. `keep` (an entry index
+ * or PT_NIL) is never evicted: it is the fork parent whose blob `im` points
+ * into, and it must survive as the live process anyway.
+ */
+static int pt_store(struct proc_table *t, pid_t pid, pid_t ppid,
+		    const struct pt_image *im, unsigned flags, time_t when,
+		    uint32_t keep)
+{
+	struct pt_entry tmp = { 0 };
+	struct pt_plan p;
+	char *blob;
+	uint32_t idx, victim;
+	size_t old;
+	int rc = 0;
+
+	pt_plan(t, im, &p);
+	blob = malloc(p.size);
+	if (!blob) {
+		/* Without the arguments the entry still names the parent's
+		 * exe, which beats forgetting the process. */
+		rc = -1;
+		p.argc = 0;
+		p.argv_len = 0;
+		p.size = im->exe_len + 1 +
+			(p.name_in_exe ? 0 : im->name_len + 1);
+		p.cut = true;
+		blob = malloc(p.size);
+	}
+	if (blob) {
+		pt_fill(&tmp, blob, im, &p);
+	} else {
+		p.size = 0;
+		tmp.exe = tmp.name = pt_empty;
+	}
+	if (p.cut) {
+		flags |= PROC_ARGV_TRUNCATED;
+		tmp.argv_flags |= ARGV_TRUNCATED;
+	}
+	if (rc)
+		tmp.argv_flags |= ARGV_NOMEM;
+
+	/* The blob is a private copy now, so evicting cannot pull the
+	 * source from under it; `keep` is spared for its own sake. */
+	idx = pt_find(t, pid);
+	old = idx != PT_NIL ? t->e[idx].blob_size : 0;
+	while (t->used - old + p.size > t->lim.max_total_argv_bytes) {
+		victim = pt_victim(t, idx, keep);
+		if (victim == PT_NIL)
+			break; /* unreachable: two blobs fit by blob_cap */
+		pt_evict(t, victim);
+	}
+	if (idx == PT_NIL) {
+		if (t->count == t->lim.max_entries) {
+			victim = pt_victim(t, PT_NIL, keep);
+			if (victim == PT_NIL) {
+				free(blob); /* unreachable: max_entries >= 2 */
+				return -1;
+			}
+			pt_evict(t, victim);
+		}
+		idx = t->free_head;
+		t->free_head = t->e[idx].next;
+		t->e[idx].pid = pid;
+		pt_slot_insert(t, idx);
+		pt_push_front(t, idx);
+		t->count++;
+	} else {
+		pt_release_blob(t, &t->e[idx]);
+		pt_touch(t, idx);
+	}
+
+	tmp.pid = pid;
+	tmp.ppid = ppid;
+	tmp.last_seen = when;
+	tmp.blob = blob;
+	tmp.blob_size = p.size;
+	tmp.flags = flags;
+	tmp.argv_flags |= im->argv_flags;
+	tmp.prev = t->e[idx].prev;
+	tmp.next = t->e[idx].next;
+	t->e[idx] = tmp;
+	t->used += p.size;
+	t->inserts++;
+	return rc;
+}
+
+static const char *pt_basename(const char *path, size_t len)
+{
+	while (len && path[len - 1] != '/')
+		len--;
+	return path + len;
+}
+
+static void pt_set_argv(struct pt_image *im, const struct argv *av)
+{
+	if (av && av->v) {
+		im->v = av->v;
+		im->argc = av->argc;
+		im->argv_flags = av->flags;
+	} else {
+		im->v = NULL;
+		im->argc = 0;
+		im->argv_flags = av ? av->flags : 0;
+	}
+}
+
+struct proc_table *proc_table_new(const struct proc_table_limits *lim)
+{
+	struct proc_table *t;
+	uint32_t i;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	if (lim)
+		t->lim = *lim;
+	if (!t->lim.max_entries)
+		t->lim.max_entries = PROC_TABLE_DEFAULT_ENTRIES;
+	if (t->lim.max_entries > PT_MAX_ENTRIES)
+		t->lim.max_entries = PT_MAX_ENTRIES;
+	if (t->lim.max_entries < PT_MIN_ENTRIES)
+		t->lim.max_entries = PT_MIN_ENTRIES;
+	if (!t->lim.max_entry_argv_bytes)
+		t->lim.max_entry_argv_bytes =
+			PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES;
+	if (!t->lim.max_total_argv_bytes)
+		t->lim.max_total_argv_bytes =
+			PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES;
+	if (t->lim.max_total_argv_bytes < PT_MIN_TOTAL_BYTES)
+		t->lim.max_total_argv_bytes = PT_MIN_TOTAL_BYTES;
+	t->blob_cap = t->lim.max_total_argv_bytes / 2;
+
+	t->nslots = 2 * t->lim.max_entries;
+	t->e = calloc(t->lim.max_entries, sizeof(*t->e));
+	t->slot = malloc((size_t)t->nslots * sizeof(*t->slot));
+	if (!t->e || !t->slot) {
+		free(t->e);
+		free(t->slot);
+		free(t);
+		return NULL;
+	}
+	memset(t->slot, 0xff, (size_t)t->nslots * sizeof(*t->slot));
+	for (i = 0; i < t->lim.max_entries; i++)
+		t->e[i].next = i + 1 < t->lim.max_entries ? i + 1 : PT_NIL;
+	t->free_head = 0;
+	t->head = t->tail = PT_NIL;
+	return t;
+}
+
+void proc_table_free(struct proc_table *t)
+{
+	uint32_t idx;
+
+	if (!t)
+		return;
+	for (idx = t->head; idx != PT_NIL; idx = t->e[idx].next)
+		free(t->e[idx].blob);
+	free(t->e);
+	free(t->slot);
+	free(t);
+}
+
+int proc_table_exec(struct proc_table *t, const struct exec_event *ev)
+{
+	struct pt_image im;
+	unsigned flags = 0;
+
+	if (!t || !ev)
+		return -1;
+	im.exe = ev->exe;
+	im.exe_len = strnlen(ev->exe, EXEC_PATH_MAX - 1);
+	if (ev->name) {
+		im.name = ev->name;
+		im.name_len = strnlen(ev->name, ev->name_len < EXEC_PATH_MAX ?
+				      ev->name_len : EXEC_PATH_MAX - 1);
+	} else {
+		im.name = pt_basename(im.exe, im.exe_len);
+		im.name_len = im.exe_len - (size_t)(im.name - im.exe);
+	}
+	pt_set_argv(&im, ev->argv);
+	if (im.argv_flags & ARGV_TRUNCATED)
+		flags |= PROC_ARGV_TRUNCATED;
+	return pt_store(t, ev->pid, ev->ppid, &im, flags, ev->sec, PT_NIL);
+}
+
+int proc_table_fork(struct proc_table *t, pid_t parent, pid_t child,
+		    time_t when)
+{
+	struct pt_image im;
+	struct pt_entry *pe;
+	uint32_t pidx;
+
+	if (!t)
+		return -1;
+	if (parent == child)
+		return 0;
+	pidx = pt_find(t, parent);
+	if (pidx == PT_NIL) {
+		/* The child is a new process whatever its parent: anything
+		 * held for an earlier owner of its pid is stale. */
+		uint32_t cidx = pt_find(t, child);
+
+		if (cidx != PT_NIL)
+			pt_remove(t, cidx);
+		return 0;
+	}
+	pt_touch(t, pidx);
+	pe = &t->e[pidx];
+	/* The fork is the latest event that touched the parent too. */
+	if (when > pe->last_seen)
+		pe->last_seen = when;
+	im.exe = pe->exe;
+	im.exe_len = pe->exe_len;
+	im.name = pe->name;
+	im.name_len = pe->name_len;
+	im.v = pe->v;
+	im.argc = pe->argc;
+	im.argv_flags = pe->argv_flags;
+	t->forks++;
+	/* The entry array never moves, so `pe` stays valid throughout. */
+	return pt_store(t, child, parent, &im, pe->flags | PROC_FORKED, when,
+			pidx);
+}
+
+int proc_table_put(struct proc_table *t, pid_t pid, pid_t ppid,
+		   const char *exe, const struct argv *argv, time_t when)
+{
+	struct pt_image im;
+	unsigned flags = PROC_FROM_PROC;
+
+	if (!t)
+		return -1;
+	im.exe = exe ? exe : pt_empty;
+	im.exe_len = strnlen(im.exe, EXEC_PATH_MAX - 1);
+	im.name = pt_basename(im.exe, im.exe_len);
+	im.name_len = im.exe_len - (size_t)(im.name - im.exe);
+	pt_set_argv(&im, argv);
+	if (im.argv_flags & ARGV_TRUNCATED)
+		flags |= PROC_ARGV_TRUNCATED;
+	return pt_store(t, pid, ppid, &im, flags, when, PT_NIL);
+}
+
+bool proc_table_lookup(struct proc_table *t, pid_t pid,
+		       struct proc_entry *out)
+{
+	const struct pt_entry *en;
+	uint32_t idx;
+
+	if (!t)
+		return false;
+	t->lookups++;
+	idx = pt_find(t, pid);
+	if (idx == PT_NIL)
+		return false;
+	t->hits++;
+	pt_touch(t, idx);
+	if (!out)
+		return true;
+	en = &t->e[idx];
+	out->pid = en->pid;
+	out->ppid = en->ppid;
+	out->exe = en->exe;
+	out->name = en->name;
+	out->argv.argc = en->argc;
+	out->argv.v = en->v;
+	out->argv.total_bytes = en->argv_len;
+	out->argv.flags = en->argv_flags;
+	out->last_seen = en->last_seen;
+	out->flags = en->flags;
+	return true;
+}
+
+void proc_table_stats(const struct proc_table *t, struct proc_table_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (!t)
+		return;
+	s->entries = t->count;
+	s->argv_bytes = t->used;
+	s->inserts = t->inserts;
+	s->evictions = t->evictions;
+	s->forks = t->forks;
+	s->lookups = t->lookups;
+	s->hits = t->hits;
+}

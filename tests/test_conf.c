@@ -1,0 +1,679 @@
+/*
+ * test_conf.c - the config file parser: defaults, every key with good and
+ * bad values, comments and whitespace, and the exact error messages (file
+ * and line) an administrator will see.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+static char path[256];
+
+/* Write `len` bytes (NULs allowed) to a fresh temporary file. */
+static void write_file(const void *data, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/test_conf.XXXXXX",
+		 dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void write_text(const char *text)
+{
+	write_file(text, strlen(text));
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (path[0])
+		unlink(path);
+	path[0] = '\0';
+	return 0;
+}
+
+/* Field by field: the struct has padding, so memcmp would be wrong. */
+static void assert_conf_equal(const struct ks_conf *a, const struct ks_conf *b)
+{
+	assert_int_equal(a->facility, b->facility);
+	assert_int_equal(a->priority, b->priority);
+	assert_int_equal(a->format, b->format);
+	assert_int_equal(a->json_cee_cookie, b->json_cee_cookie);
+	assert_int_equal(a->max_message_size, b->max_message_size);
+	assert_int_equal(a->throttle_max_alerts, b->throttle_max_alerts);
+	assert_int_equal(a->throttle_window, b->throttle_window);
+	assert_int_equal(a->process_table_size, b->process_table_size);
+	assert_int_equal(a->max_argv_bytes, b->max_argv_bytes);
+	assert_int_equal(a->proc_fallback, b->proc_fallback);
+}
+
+/* Load `text`; expect success. */
+static void load_ok(const char *text, struct ks_conf *c)
+{
+	char err[1024] = "";
+
+	teardown(NULL);
+	write_text(text);
+	conf_defaults(c);
+	if (conf_load(path, c, err, sizeof(err)) != 0)
+		fail_msg("unexpected error: %s", err);
+}
+
+/* Load `text`; expect failure with "PATH:LINE: want" and *out untouched. */
+static void load_err(const char *text, unsigned line, const char *want)
+{
+	char err[1024] = "", exp[1024];
+	struct ks_conf c, before;
+
+	teardown(NULL);
+	write_text(text);
+	memset(&c, 0xA5, sizeof(c));
+	memcpy(&before, &c, sizeof(c));
+	assert_int_equal(conf_load(path, &c, err, sizeof(err)), -1);
+	assert_int_equal(errno, EINVAL);
+	snprintf(exp, sizeof(exp), "%s:%u: %s", path, line, want);
+	assert_string_equal(err, exp);
+	assert_memory_equal(&c, &before, sizeof(c));
+}
+
+static void test_defaults(void **state)
+{
+	struct ks_conf c;
+	char buf[512];
+
+	(void)state;
+	conf_defaults(&c);
+	assert_int_equal(c.facility, LOG_AUTHPRIV);
+	assert_int_equal(c.priority, LOG_WARNING);
+	assert_int_equal(c.format, ALERT_FORMAT_TEXT);
+	assert_false(c.json_cee_cookie);
+	assert_int_equal(c.max_message_size, 8000);
+	assert_int_equal(c.throttle_max_alerts, 100);
+	assert_int_equal(c.throttle_window, 300);
+	assert_int_equal(c.process_table_size, 16384);
+	assert_int_equal(c.max_argv_bytes, 1048576);
+	assert_true(c.proc_fallback);
+	conf_describe(&c, buf, sizeof(buf));
+	assert_string_equal(buf,
+		"facility=authpriv priority=warning format=text cee=no "
+		"max_message_size=8000 throttle=100/300s "
+		"process_table_size=16384 max_argv_bytes=1048576 "
+		"proc_fallback=yes");
+}
+
+/* An empty file, or one of comments only, means defaults. */
+static void test_empty_and_comments(void **state)
+{
+	struct ks_conf c, d;
+
+	(void)state;
+	conf_defaults(&d);
+	load_ok("", &c);
+	assert_conf_equal(&c, &d);
+	load_ok("\n\n   \n\t\n", &c);
+	assert_conf_equal(&c, &d);
+	load_ok("# only comments\n  # indented\n#format = json\n", &c);
+	assert_conf_equal(&c, &d);
+}
+
+/* The shipped default file must load and equal the built-in defaults. */
+static void test_shipped_file(void **state)
+{
+	const char *src = getenv("KS_SRCDIR");
+	char p[512], err[1024];
+	struct ks_conf c, d;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/conf/audisp-kernel-seeking.conf",
+		 src && *src ? src : ".");
+	if (access(p, R_OK) != 0)
+		skip();
+	conf_defaults(&d);
+	memset(&c, 0, sizeof(c));
+	if (conf_load(p, &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_conf_equal(&c, &d);
+
+	/* Uncommenting every "# key = value" line must give the defaults
+	 * again: the values the file documents are the real ones. */
+	static char text[16384];
+	char line[512];
+	size_t n = 0;
+	unsigned nkeys = 0;
+	FILE *f = fopen(p, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		const char *l = line;
+		size_t k = 0;
+
+		if (strncmp(l, "# ", 2) == 0) {
+			while (l[2 + k] == '_' ||
+			       (l[2 + k] >= 'a' && l[2 + k] <= 'z'))
+				k++;
+			if (k > 0 && strncmp(l + 2 + k, " = ", 3) == 0) {
+				l += 2;
+				nkeys++;
+			}
+		}
+		assert_true(n + strlen(l) < sizeof(text));
+		memcpy(text + n, l, strlen(l));
+		n += strlen(l);
+	}
+	fclose(f);
+	text[n] = '\0';
+	assert_int_equal(nkeys, 10);
+	load_ok(text, &c);
+	assert_conf_equal(&c, &d);
+}
+
+static void test_all_keys(void **state)
+{
+	struct ks_conf c;
+	char buf[512];
+
+	(void)state;
+	load_ok("facility = local3\n"
+		"priority = info\n"
+		"format = json\n"
+		"json_cee_cookie = yes\n"
+		"max_message_size = 4096\n"
+		"throttle_max_alerts = 10\n"
+		"throttle_window = 60\n"
+		"process_table_size = 1000\n"
+		"max_argv_bytes = 65536\n"
+		"proc_fallback = no\n", &c);
+	assert_int_equal(c.facility, LOG_LOCAL3);
+	assert_int_equal(c.priority, LOG_INFO);
+	assert_int_equal(c.format, ALERT_FORMAT_JSON);
+	assert_true(c.json_cee_cookie);
+	assert_int_equal(c.max_message_size, 4096);
+	assert_int_equal(c.throttle_max_alerts, 10);
+	assert_int_equal(c.throttle_window, 60);
+	assert_int_equal(c.process_table_size, 1000);
+	assert_int_equal(c.max_argv_bytes, 65536);
+	assert_false(c.proc_fallback);
+	conf_describe(&c, buf, sizeof(buf));
+	assert_string_equal(buf,
+		"facility=local3 priority=info format=json cee=yes "
+		"max_message_size=4096 throttle=10/60s "
+		"process_table_size=1000 max_argv_bytes=65536 "
+		"proc_fallback=no");
+}
+
+static void test_facilities(void **state)
+{
+	static const struct { const char *name; int val; } t[] = {
+		{ "auth", LOG_AUTH },     { "authpriv", LOG_AUTHPRIV },
+		{ "cron", LOG_CRON },     { "daemon", LOG_DAEMON },
+		{ "ftp", LOG_FTP },       { "local0", LOG_LOCAL0 },
+		{ "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
+		{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 },
+		{ "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 },
+		{ "local7", LOG_LOCAL7 }, { "lpr", LOG_LPR },
+		{ "mail", LOG_MAIL },     { "news", LOG_NEWS },
+		{ "syslog", LOG_SYSLOG }, { "user", LOG_USER },
+		{ "uucp", LOG_UUCP },
+	};
+	static const char *const bad[] = {
+		"kern", "local8", "AUTHPRIV", "LOG_AUTHPRIV", "auth priv", "1",
+	};
+	const char *want_tail = " for facility (expected auth, authpriv, "
+		"cron, daemon, ftp, local0 to local7, lpr, mail, news, syslog, "
+		"user or uucp)";
+	struct ks_conf c;
+	char text[128], want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), "facility = %s\n", t[i].name);
+		load_ok(text, &c);
+		assert_int_equal(c.facility, t[i].val);
+		assert_string_equal(conf_facility_name(t[i].val), t[i].name);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "facility = %s\n", bad[i]);
+		snprintf(want, sizeof(want), "bad value '%s'%s", bad[i],
+			 want_tail);
+		load_err(text, 1, want);
+	}
+	assert_string_equal(conf_facility_name(LOG_KERN), "unknown");
+	assert_string_equal(conf_facility_name(12345), "unknown");
+}
+
+static void test_priorities(void **state)
+{
+	static const struct { const char *name; int val; } t[] = {
+		{ "emerg", LOG_EMERG },     { "alert", LOG_ALERT },
+		{ "crit", LOG_CRIT },       { "err", LOG_ERR },
+		{ "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
+		{ "info", LOG_INFO },       { "debug", LOG_DEBUG },
+	};
+	struct ks_conf c;
+	char text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), "priority=%s\n", t[i].name);
+		load_ok(text, &c);
+		assert_int_equal(c.priority, t[i].val);
+		assert_string_equal(conf_priority_name(t[i].val), t[i].name);
+	}
+	load_err("# header\n\npriority = loud\n", 3,
+		 "bad value 'loud' for priority (expected emerg, alert, crit, "
+		 "err, warning, notice, info or debug)");
+	load_err("priority = Warning\n", 1,
+		 "bad value 'Warning' for priority (expected emerg, alert, "
+		 "crit, err, warning, notice, info or debug)");
+	assert_string_equal(conf_priority_name(99), "unknown");
+}
+
+static void test_format(void **state)
+{
+	struct ks_conf c;
+
+	(void)state;
+	load_ok("format = text\n", &c);
+	assert_int_equal(c.format, ALERT_FORMAT_TEXT);
+	load_ok("format = json\n", &c);
+	assert_int_equal(c.format, ALERT_FORMAT_JSON);
+	load_err("format = xml\n", 1,
+		 "bad value 'xml' for format (expected text or json)");
+	load_err("format = JSON\n", 1,
+		 "bad value 'JSON' for format (expected text or json)");
+}
+
+static void test_booleans(void **state)
+{
+	static const struct { const char *word; bool val; } t[] = {
+		{ "yes", true }, { "no", false },  { "true", true },
+		{ "false", false }, { "on", true }, { "off", false },
+		{ "1", true },   { "0", false },
+	};
+	struct ks_conf c;
+	char text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "json_cee_cookie = %s\nproc_fallback = %s\n",
+			 t[i].word, t[i].word);
+		load_ok(text, &c);
+		assert_int_equal(c.json_cee_cookie, t[i].val);
+		assert_int_equal(c.proc_fallback, t[i].val);
+	}
+	load_err("json_cee_cookie = maybe\n", 1,
+		 "bad value 'maybe' for json_cee_cookie (expected yes, no, "
+		 "true, false, on, off, 1 or 0)");
+	load_err("proc_fallback = YES\n", 1,
+		 "bad value 'YES' for proc_fallback (expected yes, no, true, "
+		 "false, on, off, 1 or 0)");
+	load_err("proc_fallback = 2\n", 1,
+		 "bad value '2' for proc_fallback (expected yes, no, true, "
+		 "false, on, off, 1 or 0)");
+}
+
+struct num_case {
+	const char *key;
+	uint64_t min, max;
+	size_t off, size;
+};
+
+#define NUM(k, lo, hi) { #k, lo, hi, offsetof(struct ks_conf, k), \
+			 sizeof(((struct ks_conf *)0)->k) }
+
+static const struct num_case nums[] = {
+	NUM(max_message_size, 1024, 1048576),
+	NUM(throttle_max_alerts, 0, 1000000),
+	NUM(throttle_window, 0, 86400),
+	NUM(process_table_size, 64, 4194304),
+	NUM(max_argv_bytes, 4096, 67108864),
+};
+
+static uint64_t field(const struct ks_conf *c, const struct num_case *n)
+{
+	const unsigned char *p = (const unsigned char *)c + n->off;
+	uint64_t v64;
+	uint32_t v32;
+
+	if (n->size == sizeof(v64)) {
+		memcpy(&v64, p, sizeof(v64));
+		return v64;
+	}
+	assert_int_equal(n->size, sizeof(v32));
+	memcpy(&v32, p, sizeof(v32));
+	return v32;
+}
+
+/* Bounds are inclusive; anything that is not plain decimal is refused. */
+static void test_numbers(void **state)
+{
+	static const char *const junk[] = {
+		"-1", "+5", "0x10", "10k", "1e3", "1 000", "12abc", "1.5",
+		"99999999999999999999999", "18446744073709551616",
+	};
+	struct ks_conf c;
+	char text[256], want[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		const struct num_case *n = &nums[i];
+		char tail[128];
+
+		snprintf(tail, sizeof(tail),
+			 " for %s (expected a number from %llu to %llu)",
+			 n->key, (unsigned long long)n->min,
+			 (unsigned long long)n->max);
+
+		snprintf(text, sizeof(text), "%s = %llu\n", n->key,
+			 (unsigned long long)n->min);
+		load_ok(text, &c);
+		assert_int_equal(field(&c, n), n->min);
+		snprintf(text, sizeof(text), "%s = %llu\n", n->key,
+			 (unsigned long long)n->max);
+		load_ok(text, &c);
+		assert_int_equal(field(&c, n), n->max);
+		/* leading zeros are still decimal */
+		snprintf(text, sizeof(text), "%s = 0%llu\n", n->key,
+			 (unsigned long long)n->max);
+		load_ok(text, &c);
+		assert_int_equal(field(&c, n), n->max);
+
+		snprintf(text, sizeof(text), "%s = %llu\n", n->key,
+			 (unsigned long long)n->max + 1);
+		snprintf(want, sizeof(want), "bad value '%llu'%s",
+			 (unsigned long long)n->max + 1, tail);
+		load_err(text, 1, want);
+		if (n->min > 0) {
+			snprintf(text, sizeof(text), "%s = %llu\n", n->key,
+				 (unsigned long long)n->min - 1);
+			snprintf(want, sizeof(want), "bad value '%llu'%s",
+				 (unsigned long long)n->min - 1, tail);
+			load_err(text, 1, want);
+		}
+		for (size_t j = 0; j < sizeof(junk) / sizeof(junk[0]); j++) {
+			snprintf(text, sizeof(text), "%s = %s\n", n->key,
+				 junk[j]);
+			snprintf(want, sizeof(want), "bad value '%s'%s",
+				 junk[j], tail);
+			load_err(text, 1, want);
+		}
+	}
+	/* UINT64_MAX itself parses (then fails the range check). */
+	load_err("max_argv_bytes = 18446744073709551615\n", 1,
+		 "bad value '18446744073709551615' for max_argv_bytes "
+		 "(expected a number from 4096 to 67108864)");
+}
+
+static void test_throttle_off(void **state)
+{
+	struct ks_conf c;
+	char buf[512];
+
+	(void)state;
+	load_ok("throttle_max_alerts = 0\n", &c);
+	assert_int_equal(c.throttle_max_alerts, 0);
+	conf_describe(&c, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " throttle=off "));
+	load_ok("throttle_window = 0\n", &c);
+	conf_describe(&c, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " throttle=off "));
+}
+
+static void test_whitespace_and_comments(void **state)
+{
+	struct ks_conf c;
+
+	(void)state;
+	load_ok("format=json\n", &c);
+	assert_int_equal(c.format, ALERT_FORMAT_JSON);
+	load_ok("   format\t=\t json   \n", &c);
+	assert_int_equal(c.format, ALERT_FORMAT_JSON);
+	load_ok("format = json # trailing comment\n", &c);
+	assert_int_equal(c.format, ALERT_FORMAT_JSON);
+	load_ok("format = json\t# tab before comment\n", &c);
+	assert_int_equal(c.format, ALERT_FORMAT_JSON);
+	load_ok("format = json\r\n", &c);       /* CRLF file */
+	assert_int_equal(c.format, ALERT_FORMAT_JSON);
+	load_ok("format = json", &c);           /* no final newline */
+	assert_int_equal(c.format, ALERT_FORMAT_JSON);
+	load_ok("\n# c\n\t\n  facility = daemon  # x # y\n", &c);
+	assert_int_equal(c.facility, LOG_DAEMON);
+	/* a `#` glued to the value is not a comment */
+	load_err("format = json#x\n", 1,
+		 "bad value 'json#x' for format (expected text or json)");
+	load_err("format = json #\n\nformat=text\n", 3,
+		 "duplicate key 'format'");
+}
+
+static void test_syntax_errors(void **state)
+{
+	(void)state;
+	load_err("facility authpriv\n", 1, "missing '='");
+	load_err("# a\n\n\nformat json\n", 4, "missing '='");
+	load_err(" = json\n", 1, "missing key before '='");
+	load_err("format =\n", 1, "missing value for format");
+	load_err("format =   # nothing\n", 1, "missing value for format");
+	load_err("format = json text\n", 1,
+		 "bad value 'json text' for format (expected text or json)");
+	load_err("\n\n\n\n\n\nfacilty = auth\n", 7, "unknown key 'facilty'");
+	load_err("Format = json\n", 1, "unknown key 'Format'");
+	load_err("max message size = 8000\n", 1,
+		 "unknown key 'max message size'");
+	load_err("format = json\nformat = json\n", 2,
+		 "duplicate key 'format'");
+	load_err("a\n\n\nb\n\n\n\n\nformat = text\n", 1, "missing '='");
+}
+
+/* Text from the file is escaped and cut before it reaches a log line. */
+static void test_quoting(void **state)
+{
+	char text[256], want[256];
+
+	(void)state;
+	load_err("fa\x1b[31mcility = x\n", 1,
+		 "unknown key 'fa\\x1b[31mcility'");
+	load_err("format = caf\xc3\xa9\n", 1,
+		 "bad value 'caf\\xc3\\xa9' for format "
+		 "(expected text or json)");
+	load_err("format = a\\b\n", 1,
+		 "bad value 'a\\\\b' for format (expected text or json)");
+	memset(text, 'k', 100);
+	strcpy(text + 100, " = 1\n");
+	memset(want, 0, sizeof(want));
+	strcpy(want, "unknown key '");
+	memset(want + strlen(want), 'k', 64);
+	strcat(want, "...'");
+	load_err(text, 1, want);
+}
+
+static void test_long_line(void **state)
+{
+	char err[1024], exp[1024];
+	static char text[CONF_LINE_MAX + 64];
+	struct ks_conf c;
+	size_t n;
+
+	(void)state;
+	/* exactly CONF_LINE_MAX bytes: a valid (padded) line */
+	n = (size_t)sprintf(text, "# ok\nformat = json");
+	memset(text + n, ' ', CONF_LINE_MAX - strlen("format = json"));
+	n += CONF_LINE_MAX - strlen("format = json");
+	strcpy(text + n, "\n");
+	load_ok(text, &c);
+	assert_int_equal(c.format, ALERT_FORMAT_JSON);
+
+	/* one byte more, on line 2, without a newline at the end */
+	n = (size_t)sprintf(text, "# ok\n#");
+	memset(text + n, 'x', CONF_LINE_MAX);
+	text[n + CONF_LINE_MAX] = '\0';
+	load_err(text, 2, "line longer than 4096 bytes");
+
+	/* and with the newline, followed by more lines */
+	strcat(text, "\nformat = json\n");
+	teardown(NULL);
+	write_text(text);
+	assert_int_equal(conf_load(path, &c, err, sizeof(err)), -1);
+	snprintf(exp, sizeof(exp), "%s:2: line longer than 4096 bytes",
+		 path);
+	assert_string_equal(err, exp);
+}
+
+static void test_nul_byte(void **state)
+{
+	static const char data[] = "format = json\nfacility\0 = auth\n";
+	char err[1024], exp[1024];
+	struct ks_conf c, before;
+
+	(void)state;
+	teardown(NULL);
+	write_file(data, sizeof(data) - 1);
+	memset(&c, 0x5A, sizeof(c));
+	memcpy(&before, &c, sizeof(c));
+	assert_int_equal(conf_load(path, &c, err, sizeof(err)), -1);
+	snprintf(exp, sizeof(exp), "%s:2: NUL byte in line", path);
+	assert_string_equal(err, exp);
+	assert_memory_equal(&c, &before, sizeof(c));
+
+	/* a lone NUL as the last byte of the file */
+	teardown(NULL);
+	write_file("\n\0", 2);
+	assert_int_equal(conf_load(path, &c, err, sizeof(err)), -1);
+	snprintf(exp, sizeof(exp), "%s:2: NUL byte in line", path);
+	assert_string_equal(err, exp);
+}
+
+static void test_missing_file(void **state)
+{
+	char err[512];
+	struct ks_conf c, before;
+
+	(void)state;
+	memset(&c, 0x11, sizeof(c));
+	memcpy(&before, &c, sizeof(c));
+	assert_int_equal(conf_load("/nonexistent/ks.conf", &c, err,
+				   sizeof(err)), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(err,
+			    "/nonexistent/ks.conf: No such file or directory");
+	assert_memory_equal(&c, &before, sizeof(c));
+	/* no room for a message is fine too */
+	assert_int_equal(conf_load("/nonexistent/ks.conf", &c, NULL, 0), -1);
+}
+
+static void test_not_regular(void **state)
+{
+	char err[512];
+	struct ks_conf c;
+
+	(void)state;
+	assert_int_equal(conf_load("/", &c, err, sizeof(err)), -1);
+	assert_string_equal(err, "/: not a regular file");
+}
+
+static void test_world_writable(void **state)
+{
+	char err[1024], exp[1024];
+	struct ks_conf c;
+
+	(void)state;
+	teardown(NULL);
+	write_text("format = json\n");
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(conf_load(path, &c, err, sizeof(err)), -1);
+	snprintf(exp, sizeof(exp), "%s: world-writable, not used", path);
+	assert_string_equal(err, exp);
+}
+
+/* A failed reload keeps the running config, field by field. */
+static void test_untouched_on_error(void **state)
+{
+	struct ks_conf c, before;
+	char err[1024];
+
+	(void)state;
+	load_ok("format = json\nfacility = local5\n", &c);
+	before = c;
+	teardown(NULL);
+	/* valid lines first, then a bad one: nothing may leak out */
+	write_text("format = text\nfacility = user\npriority = nope\n");
+	assert_int_equal(conf_load(path, &c, err, sizeof(err)), -1);
+	assert_conf_equal(&c, &before);
+	assert_int_equal(c.format, ALERT_FORMAT_JSON);
+	assert_int_equal(c.facility, LOG_LOCAL5);
+}
+
+/* A short error buffer is cut, still NUL-terminated. */
+static void test_short_err_buffer(void **state)
+{
+	char err[8];
+	struct ks_conf c;
+
+	(void)state;
+	memset(err, 'z', sizeof(err));
+	assert_int_equal(conf_load("/nonexistent/ks.conf", &c, err,
+				   sizeof(err)), -1);
+	assert_string_equal(err, "/nonexi");
+}
+
+static void test_describe_small_buffer(void **state)
+{
+	struct ks_conf c;
+	char buf[12];
+
+	(void)state;
+	conf_defaults(&c);
+	conf_describe(&c, buf, sizeof(buf));
+	assert_string_equal(buf, "facility=au");
+	conf_describe(&c, buf, 0); /* must not write */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test_teardown(test_empty_and_comments, teardown),
+		cmocka_unit_test_teardown(test_shipped_file, teardown),
+		cmocka_unit_test_teardown(test_all_keys, teardown),
+		cmocka_unit_test_teardown(test_facilities, teardown),
+		cmocka_unit_test_teardown(test_priorities, teardown),
+		cmocka_unit_test_teardown(test_format, teardown),
+		cmocka_unit_test_teardown(test_booleans, teardown),
+		cmocka_unit_test_teardown(test_numbers, teardown),
+		cmocka_unit_test_teardown(test_throttle_off, teardown),
+		cmocka_unit_test_teardown(test_whitespace_and_comments,
+					  teardown),
+		cmocka_unit_test_teardown(test_syntax_errors, teardown),
+		cmocka_unit_test_teardown(test_quoting, teardown),
+		cmocka_unit_test_teardown(test_long_line, teardown),
+		cmocka_unit_test_teardown(test_nul_byte, teardown),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_not_regular),
+		cmocka_unit_test_teardown(test_world_writable, teardown),
+		cmocka_unit_test_teardown(test_untouched_on_error, teardown),
+		cmocka_unit_test(test_short_err_buffer),
+		cmocka_unit_test(test_describe_small_buffer),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,942 @@
+/*
+ * test_proc_table.c - unit tests for the bounded process table.
+ *
+ * Inputs are built by hand (struct argv over a static struct argv_arg
+ * array) so the table is tested without the argv builder.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc_table.h"
+
+/* The allocation-failure test asks for more than the address space; under
+ * AddressSanitizer that must return NULL instead of aborting. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "allocator_may_return_null=1";
+}
+
+#define MAX_TEST_ARGS 16
+
+struct test_argv {
+	struct argv_arg a[MAX_TEST_ARGS];
+	struct argv av;
+};
+
+static void set_argv(struct test_argv *ta, const char *const *args,
+		     uint32_t n, unsigned flags)
+{
+	uint32_t i;
+
+	assert_true(n <= MAX_TEST_ARGS);
+	memset(ta, 0, sizeof(*ta));
+	for (i = 0; i < n; i++) {
+		ta->a[i].ptr = args[i];
+		ta->a[i].len = (uint32_t)strlen(args[i]);
+		ta->av.total_bytes += ta->a[i].len;
+	}
+	ta->av.argc = n;
+	ta->av.v = ta->a;
+	ta->av.flags = flags;
+}
+
+/* exec_event is large; tests share one and only touch what the table reads. */
+static struct exec_event ev_buf;
+
+static void set_event(struct exec_event *ev, pid_t pid, pid_t ppid,
+		      const char *exe, const struct argv *av, time_t sec)
+{
+	const char *slash;
+
+	ev->pid = pid;
+	ev->ppid = ppid;
+	ev->sec = sec;
+	snprintf(ev->exe, sizeof(ev->exe), "%s", exe);
+	slash = strrchr(ev->exe, '/');
+	ev->name = slash ? slash + 1 : ev->exe;
+	ev->name_len = strlen(ev->name);
+	ev->argv = av;
+}
+
+static int exec_args(struct proc_table *t, pid_t pid, pid_t ppid,
+		     const char *exe, time_t sec, const char *const *args,
+		     uint32_t n, unsigned argv_flags)
+{
+	struct test_argv ta;
+
+	set_argv(&ta, args, n, argv_flags);
+	set_event(&ev_buf, pid, ppid, exe, &ta.av, sec);
+	return proc_table_exec(t, &ev_buf);
+}
+
+/* One argument of `len` bytes of `c`. */
+static int exec_big(struct proc_table *t, pid_t pid, size_t len, char c)
+{
+	struct argv_arg a;
+	struct argv av = { 0 };
+	char *buf = malloc(len + 1);
+	int rc;
+
+	assert_non_null(buf);
+	memset(buf, c, len);
+	buf[len] = '\0';
+	a.ptr = buf;
+	a.len = (uint32_t)len;
+	av.argc = 1;
+	av.v = &a;
+	av.total_bytes = len;
+	set_event(&ev_buf, pid, 1, "/usr/bin/big", &av, 0);
+	rc = proc_table_exec(t, &ev_buf);
+	free(buf);
+	return rc;
+}
+
+static void assert_argv_is(const struct argv *av, const char *const *args,
+			   uint32_t n)
+{
+	size_t total = 0;
+	uint32_t i;
+
+	assert_int_equal(av->argc, n);
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(args[i]);
+
+		assert_int_equal(av->v[i].len, len);
+		assert_memory_equal(av->v[i].ptr, args[i], len);
+		assert_int_equal(av->v[i].ptr[len], '\0');
+		total += len;
+	}
+	assert_int_equal(av->total_bytes, total);
+}
+
+static struct proc_table *new_table(uint32_t entries, size_t entry_bytes,
+				    size_t total_bytes)
+{
+	struct proc_table_limits lim = {
+		.max_entries = entries,
+		.max_entry_argv_bytes = entry_bytes,
+		.max_total_argv_bytes = total_bytes,
+	};
+	struct proc_table *t = proc_table_new(&lim);
+
+	assert_non_null(t);
+	return t;
+}
+
+static bool known(struct proc_table *t, pid_t pid)
+{
+	return proc_table_lookup(t, pid, NULL);
+}
+
+static void test_exec_then_lookup(void **state)
+{
+	static const char *const args[] = { "bash", "-c", "echo hi",
+					    "\x01\xff\t\"x\"", "" };
+	char scratch[] = "mutable";
+	const char *const args2[] = { scratch };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_entry e;
+	struct test_argv ta;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(exec_args(t, 100, 1, "/usr/bin/bash", 1234, args, 5,
+				   0), 0);
+	assert_true(proc_table_lookup(t, 100, &e));
+	assert_int_equal(e.pid, 100);
+	assert_int_equal(e.ppid, 1);
+	assert_string_equal(e.exe, "/usr/bin/bash");
+	assert_string_equal(e.name, "bash");
+	assert_int_equal(e.last_seen, 1234);
+	assert_int_equal(e.flags, 0);
+	assert_argv_is(&e.argv, args, 5);
+
+	/* The table keeps its own copy: the event's buffers are reused. */
+	set_argv(&ta, args2, 1, 0);
+	set_event(&ev_buf, 101, 100, "/bin/cat", &ta.av, 5);
+	assert_int_equal(proc_table_exec(t, &ev_buf), 0);
+	memset(scratch, 'X', strlen(scratch));
+	memset(ev_buf.exe, 'Y', 8);
+	assert_true(proc_table_lookup(t, 101, &e));
+	assert_string_equal(e.exe, "/bin/cat");
+	assert_string_equal(e.name, "cat");
+	assert_int_equal(e.argv.argc, 1);
+	assert_string_equal(e.argv.v[0].ptr, "mutable");
+
+	/* A kernel thread or failed exe lookup: exe "", name from comm. */
+	set_argv(&ta, NULL, 0, 0);
+	set_event(&ev_buf, 102, 2, "", &ta.av, 6);
+	ev_buf.name = "kworker/0:1";
+	ev_buf.name_len = 6; /* only the first name_len bytes count */
+	assert_int_equal(proc_table_exec(t, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 102, &e));
+	assert_string_equal(e.exe, "");
+	assert_string_equal(e.name, "kworke");
+	assert_int_equal(e.argv.argc, 0);
+
+	/* A name that differs from basename(exe) is stored on its own. */
+	set_event(&ev_buf, 103, 2, "/usr/bin/python3", &ta.av, 6);
+	ev_buf.name = "script.py";
+	ev_buf.name_len = strlen(ev_buf.name);
+	assert_int_equal(proc_table_exec(t, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 103, &e));
+	assert_string_equal(e.exe, "/usr/bin/python3");
+	assert_string_equal(e.name, "script.py");
+
+	proc_table_free(t);
+}
+
+static void test_replace_image(void **state)
+{
+	static const char *const sh[] = { "sh", "-c", "curl x | sh" };
+	static const char *const curl[] = { "curl", "-s", "http://x/" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st, st1;
+	struct proc_entry e;
+
+	(void)state;
+	assert_int_equal(exec_args(t, 100, 1, "/bin/sh", 10, sh, 3,
+				   ARGV_TRUNCATED), 0);
+	assert_true(proc_table_lookup(t, 100, &e));
+	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_true(e.argv.flags & ARGV_TRUNCATED);
+	proc_table_stats(t, &st1);
+
+	assert_int_equal(exec_args(t, 100, 7, "/usr/bin/curl", 11, curl, 3, 0),
+			 0);
+	assert_true(proc_table_lookup(t, 100, &e));
+	assert_int_equal(e.ppid, 7);
+	assert_string_equal(e.exe, "/usr/bin/curl");
+	assert_string_equal(e.name, "curl");
+	assert_int_equal(e.last_seen, 11);
+	assert_int_equal(e.flags, 0);
+	assert_int_equal(e.argv.flags, 0);
+	assert_argv_is(&e.argv, curl, 3);
+
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(st.inserts, 2);
+	assert_int_equal(st.evictions, 0);
+	/* The old blob was given back, not leaked into the budget. */
+	assert_true(st.argv_bytes < 2 * st1.argv_bytes);
+	assert_true(st.argv_bytes > 0);
+	proc_table_free(t);
+}
+
+static void test_fork_inheritance(void **state)
+{
+	static const char *const sh[] = { "bash", "-c", "(sleep 1; id)" };
+	static const char *const id[] = { "id" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st;
+	struct proc_entry p, c, g;
+
+	(void)state;
+	assert_int_equal(exec_args(t, 100, 1, "/usr/bin/bash", 10, sh, 3, 0),
+			 0);
+	assert_int_equal(proc_table_fork(t, 100, 101, 20), 0);
+	assert_true(proc_table_lookup(t, 101, &c));
+	assert_int_equal(c.pid, 101);
+	assert_int_equal(c.ppid, 100);
+	assert_string_equal(c.exe, "/usr/bin/bash");
+	assert_string_equal(c.name, "bash");
+	assert_int_equal(c.last_seen, 20);
+	assert_int_equal(c.flags, PROC_FORKED);
+	assert_argv_is(&c.argv, sh, 3);
+	assert_true(proc_table_lookup(t, 100, &p));
+	assert_ptr_not_equal(p.argv.v[0].ptr, c.argv.v[0].ptr);
+	assert_ptr_not_equal(p.exe, c.exe);
+
+	/* Subshell of the subshell. */
+	assert_int_equal(proc_table_fork(t, 101, 102, 30), 0);
+	assert_true(proc_table_lookup(t, 102, &g));
+	assert_int_equal(g.ppid, 101);
+	assert_int_equal(g.flags, PROC_FORKED);
+	assert_string_equal(g.exe, "/usr/bin/bash");
+	assert_argv_is(&g.argv, sh, 3);
+
+	/* The grandchild execs: its parent's argv is still the shell's. */
+	assert_int_equal(exec_args(t, 102, 101, "/usr/bin/id", 31, id, 1, 0),
+			 0);
+	assert_true(proc_table_lookup(t, 102, &g));
+	assert_int_equal(g.flags, 0);
+	assert_true(proc_table_lookup(t, g.ppid, &c));
+	assert_argv_is(&c.argv, sh, 3);
+
+	/* Unknown parent and self-fork: no-ops. */
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.forks, 2);
+	assert_int_equal(proc_table_fork(t, 999, 103, 40), 0);
+	assert_false(known(t, 103));
+	assert_int_equal(proc_table_fork(t, 100, 100, 40), 0);
+	assert_true(proc_table_lookup(t, 100, &p));
+	assert_int_equal(p.flags, 0);
+	assert_int_equal(p.ppid, 1);
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.forks, 2);
+
+	/* pid reuse: an unknown process forks a child that gets pid 102,
+	 * which the table still holds for the old `id`. The old image must
+	 * not be taken for the new child's. */
+	assert_int_equal(proc_table_fork(t, 999, 102, 50), 0);
+	assert_false(known(t, 102));
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 2);
+	assert_int_equal(st.evictions, 0);
+
+	proc_table_free(t);
+}
+
+static void test_fork_keeps_truncated(void **state)
+{
+	static const char *const args[] = { "xargs", "-0" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_entry c;
+
+	(void)state;
+	assert_int_equal(exec_args(t, 10, 1, "/usr/bin/xargs", 1, args, 2,
+				   ARGV_TRUNCATED | ARGV_INCOMPLETE), 0);
+	assert_int_equal(proc_table_fork(t, 10, 11, 2), 0);
+	assert_true(proc_table_lookup(t, 11, &c));
+	assert_int_equal(c.flags, PROC_FORKED | PROC_ARGV_TRUNCATED);
+	assert_int_equal(c.argv.flags, ARGV_TRUNCATED | ARGV_INCOMPLETE);
+	assert_argv_is(&c.argv, args, 2);
+	proc_table_free(t);
+}
+
+static void test_lru_order(void **state)
+{
+	static const char *const a[] = { "x" };
+	struct proc_table *t = new_table(4, 0, 0);
+	struct proc_table_stats st;
+	pid_t pid;
+
+	(void)state;
+	for (pid = 1; pid <= 4; pid++)
+		assert_int_equal(exec_args(t, pid, 0, "/bin/x", pid, a, 1, 0),
+				 0);
+	/* Recency now (LRU first): 1 2 3 4; the lookup makes it 2 3 4 1. */
+	assert_true(known(t, 1));
+	assert_int_equal(exec_args(t, 5, 0, "/bin/x", 5, a, 1, 0), 0);
+	/* 3 4 1 5; a miss does not change the order. */
+	assert_false(known(t, 2));
+	/* Replacing a present pid when full evicts nobody: 4 1 5 3. */
+	assert_int_equal(exec_args(t, 3, 0, "/bin/y", 6, a, 1, 0), 0);
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 4);
+	assert_int_equal(st.evictions, 1);
+	/* A fork refreshes its parent: 1 5 3 4, then the child evicts 1. */
+	assert_int_equal(proc_table_fork(t, 4, 6, 7), 0);
+	assert_false(known(t, 1));
+	/* 5 3 4 6 */
+	assert_int_equal(exec_args(t, 7, 0, "/bin/x", 8, a, 1, 0), 0);
+	assert_false(known(t, 5));
+	assert_true(known(t, 3));
+	assert_true(known(t, 4));
+	assert_true(known(t, 6));
+	assert_true(known(t, 7));
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 4);
+	assert_int_equal(st.evictions, 3);
+	proc_table_free(t);
+}
+
+static void test_entry_argv_cap(void **state)
+{
+	static const char *const fit[] = { "abc", "defg", "hij" };
+	static const char *const over[] = { "abc", "defg", "hij", "k" };
+	static const char *const hole[] = { "abc", "0123456789", "x" };
+	static const char *const huge[] = { "0123456789A" };
+	struct proc_table *t = new_table(0, 10, 0);
+	struct proc_entry e;
+
+	(void)state;
+	/* Exactly at the cap: kept whole, not truncated. */
+	assert_int_equal(exec_args(t, 1, 0, "/bin/a", 0, fit, 3, 0), 0);
+	assert_true(proc_table_lookup(t, 1, &e));
+	assert_int_equal(e.flags, 0);
+	assert_argv_is(&e.argv, fit, 3);
+
+	assert_int_equal(exec_args(t, 2, 0, "/bin/a", 0, over, 4, 0), 0);
+	assert_true(proc_table_lookup(t, 2, &e));
+	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_true(e.argv.flags & ARGV_TRUNCATED);
+	assert_argv_is(&e.argv, over, 3);
+
+	/* Stop at the first argument that does not fit, even if a later,
+	 * shorter one would: argv keeps its order. */
+	assert_int_equal(exec_args(t, 3, 0, "/bin/a", 0, hole, 3, 0), 0);
+	assert_true(proc_table_lookup(t, 3, &e));
+	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_argv_is(&e.argv, hole, 1);
+
+	assert_int_equal(exec_args(t, 4, 0, "/bin/a", 0, huge, 1, 0), 0);
+	assert_true(proc_table_lookup(t, 4, &e));
+	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_int_equal(e.argv.argc, 0);
+	assert_int_equal(e.argv.total_bytes, 0);
+	assert_string_equal(e.exe, "/bin/a");
+
+	/* Forking a capped entry copies what was kept and the mark. */
+	assert_int_equal(proc_table_fork(t, 2, 5, 0), 0);
+	assert_true(proc_table_lookup(t, 5, &e));
+	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED | PROC_FORKED);
+	assert_argv_is(&e.argv, over, 3);
+	proc_table_free(t);
+}
+
+#define BUDGET (64u * 1024u)
+
+static void test_total_argv_cap(void **state)
+{
+	struct proc_table *t = new_table(100, 1024 * 1024, BUDGET);
+	struct proc_table_stats st;
+	struct proc_entry e;
+	pid_t pid;
+
+	(void)state;
+	/* Four blobs of ~15 KB fit 64 KiB, a fifth does not. */
+	for (pid = 1; pid <= 4; pid++)
+		assert_int_equal(exec_big(t, pid, 15000, 'a'), 0);
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 4);
+	assert_int_equal(st.evictions, 0);
+	assert_true(st.argv_bytes >= 4 * 15000);
+
+	assert_true(known(t, 1));
+	assert_int_equal(exec_big(t, 5, 15000, 'b'), 0);
+	assert_false(known(t, 2));
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 4);
+	assert_int_equal(st.evictions, 1);
+	assert_true(st.argv_bytes <= BUDGET);
+
+	/* 3 4 1 5: 30 KB needs two of them to go. */
+	assert_int_equal(exec_big(t, 6, 30000, 'c'), 0);
+	assert_false(known(t, 3));
+	assert_false(known(t, 4));
+	assert_true(proc_table_lookup(t, 6, &e));
+	assert_int_equal(e.argv.argc, 1);
+	assert_int_equal(e.argv.v[0].len, 30000);
+	assert_int_equal(e.argv.v[0].ptr[29999], 'c');
+	assert_true(known(t, 1));
+	assert_true(known(t, 5));
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.evictions, 3);
+	assert_true(st.argv_bytes <= BUDGET);
+
+	/* Growing an entry in place counts its old blob as freed: with
+	 * 1 5 6, growing 5 to 30 KB needs only 1 to go. */
+	assert_true(known(t, 6));
+	assert_int_equal(exec_big(t, 5, 30000, 'd'), 0);
+	assert_false(known(t, 1));
+	assert_true(known(t, 6));
+	assert_true(proc_table_lookup(t, 5, &e));
+	assert_int_equal(e.argv.v[0].ptr[0], 'd');
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 2);
+	assert_true(st.argv_bytes <= BUDGET);
+	proc_table_free(t);
+}
+
+static void test_grow_lru_entry(void **state)
+{
+	struct proc_table *t = new_table(100, 1024 * 1024, BUDGET);
+	struct proc_table_stats st;
+	struct proc_entry e;
+	pid_t pid;
+
+	(void)state;
+	/* The entry being replaced is itself the LRU one: the budget must
+	 * be found among the others. */
+	for (pid = 1; pid <= 4; pid++)
+		assert_int_equal(exec_big(t, pid, 15000, 'a'), 0);
+	assert_int_equal(exec_big(t, 1, 25000, 'g'), 0);
+	assert_false(known(t, 2));
+	assert_true(proc_table_lookup(t, 1, &e));
+	assert_int_equal(e.argv.v[0].len, 25000);
+	assert_int_equal(e.argv.v[0].ptr[24999], 'g');
+	assert_true(known(t, 3));
+	assert_true(known(t, 4));
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.evictions, 1);
+	assert_true(st.argv_bytes <= BUDGET);
+	proc_table_free(t);
+}
+
+static void test_argv_larger_than_budget_share(void **state)
+{
+	static char arg[3][20001];
+	static const char *const args[] = { arg[0], arg[1], arg[2] };
+	struct proc_table *t = new_table(0, 1024 * 1024, BUDGET);
+	struct proc_table_stats st;
+	struct proc_entry e;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		memset(arg[i], 'p' + i, 20000);
+	/* One entry may use half the budget: the first argument only. */
+	assert_int_equal(exec_args(t, 1, 0, "/bin/a", 0, args, 3, 0), 0);
+	assert_true(proc_table_lookup(t, 1, &e));
+	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_argv_is(&e.argv, args, 1);
+	proc_table_stats(t, &st);
+	assert_true(st.argv_bytes <= BUDGET / 2);
+	proc_table_free(t);
+}
+
+static void test_fork_full_parent_lru(void **state)
+{
+	static const char *const sh[] = { "sh", "-c", "a | b" };
+	static const char *const x[] = { "x" };
+	struct proc_table *t = new_table(4, 0, 0);
+	struct proc_entry e;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(exec_args(t, 1, 0, "/bin/sh", 1, sh, 3, 0), 0);
+	for (pid = 2; pid <= 4; pid++)
+		assert_int_equal(exec_args(t, pid, 1, "/bin/x", 1, x, 1, 0),
+				 0);
+	/* The parent is the LRU entry and the table is full. */
+	assert_int_equal(proc_table_fork(t, 1, 10, 2), 0);
+	assert_true(proc_table_lookup(t, 10, &e));
+	assert_int_equal(e.ppid, 1);
+	assert_string_equal(e.exe, "/bin/sh");
+	assert_argv_is(&e.argv, sh, 3);
+	assert_false(known(t, 2));
+	assert_true(proc_table_lookup(t, 1, &e));
+	assert_argv_is(&e.argv, sh, 3);
+	proc_table_free(t);
+}
+
+static void test_fork_budget_parent_lru(void **state)
+{
+	struct proc_table *t = new_table(100, 1024 * 1024, BUDGET);
+	struct proc_table_stats st;
+	struct proc_entry e;
+
+	(void)state;
+	/* The parent's blob is LRU and the budget can only take the child's
+	 * copy after evicting: the others must go, never the source. */
+	assert_int_equal(exec_big(t, 1, 20000, 'P'), 0);
+	assert_int_equal(exec_big(t, 2, 20000, 'q'), 0);
+	assert_int_equal(exec_big(t, 3, 20000, 'r'), 0);
+	assert_int_equal(proc_table_fork(t, 1, 10, 5), 0);
+	assert_false(known(t, 2));
+	assert_true(known(t, 3));
+	assert_true(proc_table_lookup(t, 10, &e));
+	assert_int_equal(e.argv.argc, 1);
+	assert_int_equal(e.argv.v[0].len, 20000);
+	assert_int_equal(e.argv.v[0].ptr[0], 'P');
+	assert_int_equal(e.argv.v[0].ptr[19999], 'P');
+	assert_true(proc_table_lookup(t, 1, &e));
+	assert_int_equal(e.argv.v[0].ptr[19999], 'P');
+
+	/* A parent with the largest blob allowed (half the budget) that is
+	 * also the LRU entry: everyone else goes, the parent stays. */
+	assert_int_equal(exec_big(t, 20, 32000, 'Z'), 0);
+	assert_false(known(t, 3));
+	assert_false(known(t, 10));
+	assert_true(known(t, 1));
+	assert_int_equal(proc_table_fork(t, 20, 21, 6), 0);
+	assert_false(known(t, 1));
+	assert_true(proc_table_lookup(t, 21, &e));
+	assert_int_equal(e.argv.v[0].len, 32000);
+	assert_int_equal(e.argv.v[0].ptr[31999], 'Z');
+	assert_true(proc_table_lookup(t, 20, &e));
+	assert_int_equal(e.argv.v[0].ptr[31999], 'Z');
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 2);
+	assert_true(st.argv_bytes <= BUDGET);
+	proc_table_free(t);
+}
+
+#define MILLION 1000000
+
+static void test_million_pids(void **state)
+{
+	static const char *const a[] = { "sh", "-c", "true" };
+	static char big[4001];
+	static const char *const b[] = { "sh", big };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st;
+	struct test_argv ta;
+	struct proc_entry e;
+	pid_t pid;
+
+	(void)state;
+	set_argv(&ta, a, 3, 0);
+	set_event(&ev_buf, 0, 1, "/bin/sh", &ta.av, 0);
+	for (pid = 1; pid <= MILLION; pid++) {
+		ev_buf.pid = pid;
+		assert_int_equal(proc_table_exec(t, &ev_buf), 0);
+	}
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, PROC_TABLE_DEFAULT_ENTRIES);
+	assert_int_equal(st.inserts, MILLION);
+	assert_int_equal(st.evictions, MILLION - PROC_TABLE_DEFAULT_ENTRIES);
+	assert_true(st.argv_bytes <= PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES);
+	/* Exactly the newest entries survive, all still reachable. */
+	for (pid = MILLION - PROC_TABLE_DEFAULT_ENTRIES + 1; pid <= MILLION;
+	     pid++)
+		assert_true(known(t, pid));
+	assert_false(known(t, MILLION - PROC_TABLE_DEFAULT_ENTRIES));
+	assert_false(known(t, 1));
+	assert_true(proc_table_lookup(t, MILLION, &e));
+	assert_argv_is(&e.argv, a, 3);
+
+	/* Big argvs: now the byte budget is what bounds the table. */
+	memset(big, 'b', 4000);
+	set_argv(&ta, b, 2, 0);
+	for (pid = 2 * MILLION; pid < 2 * MILLION + 20000; pid++) {
+		ev_buf.pid = pid;
+		assert_int_equal(proc_table_exec(t, &ev_buf), 0);
+		if (pid % 1000 == 0) {
+			proc_table_stats(t, &st);
+			assert_true(st.argv_bytes <=
+				    PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES);
+		}
+	}
+	proc_table_stats(t, &st);
+	assert_true(st.argv_bytes <= PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES);
+	assert_true(st.argv_bytes > PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES - 8192);
+	assert_true(st.entries < PROC_TABLE_DEFAULT_ENTRIES);
+	assert_true(proc_table_lookup(t, 2 * MILLION + 19999, &e));
+	assert_argv_is(&e.argv, b, 2);
+	proc_table_free(t);
+}
+
+static void test_pid_reuse(void **state)
+{
+	static const char *const old[] = { "old", "--flag" };
+	static const char *const sh[] = { "sh" };
+	static const char *const nw[] = { "new" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st;
+	struct proc_entry e;
+
+	(void)state;
+	assert_int_equal(exec_args(t, 200, 1, "/bin/old", 1, old, 2, 0), 0);
+	assert_int_equal(exec_args(t, 300, 1, "/bin/sh", 2, sh, 1, 0), 0);
+	/* 200 died unseen; the pid comes back as a child of 300. */
+	assert_int_equal(proc_table_fork(t, 300, 200, 3), 0);
+	assert_true(proc_table_lookup(t, 200, &e));
+	assert_int_equal(e.ppid, 300);
+	assert_string_equal(e.exe, "/bin/sh");
+	assert_int_equal(e.flags, PROC_FORKED);
+	assert_argv_is(&e.argv, sh, 1);
+	/* ... and again through an exec with yet another parent. */
+	assert_int_equal(exec_args(t, 200, 400, "/bin/new", 4, nw, 1, 0), 0);
+	assert_true(proc_table_lookup(t, 200, &e));
+	assert_int_equal(e.ppid, 400);
+	assert_string_equal(e.name, "new");
+	assert_argv_is(&e.argv, nw, 1);
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 2);
+	assert_int_equal(st.evictions, 0);
+	proc_table_free(t);
+}
+
+static void test_lookup_unknown(void **state)
+{
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st;
+	struct proc_entry e;
+
+	(void)state;
+	assert_false(proc_table_lookup(t, 1, &e));
+	assert_false(proc_table_lookup(t, 0, &e));
+	assert_false(proc_table_lookup(t, -1, &e));
+	assert_int_equal(exec_args(t, 5, 1, "/bin/x", 0, NULL, 0, 0), 0);
+	assert_false(proc_table_lookup(t, 6, &e));
+	assert_true(proc_table_lookup(t, 5, &e));
+	assert_int_equal(e.argv.argc, 0);
+	proc_table_stats(t, &st);
+	assert_int_equal(st.lookups, 5);
+	assert_int_equal(st.hits, 1);
+	proc_table_free(t);
+}
+
+static void test_put(void **state)
+{
+	static const char *const args[] = { "sshd:", "user@pts/0" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct test_argv ta;
+	struct proc_entry e;
+
+	(void)state;
+	set_argv(&ta, args, 2, 0);
+	assert_int_equal(proc_table_put(t, 50, 1, "/usr/sbin/sshd", &ta.av,
+					77), 0);
+	assert_true(proc_table_lookup(t, 50, &e));
+	assert_int_equal(e.ppid, 1);
+	assert_int_equal(e.flags, PROC_FROM_PROC);
+	assert_string_equal(e.exe, "/usr/sbin/sshd");
+	assert_string_equal(e.name, "sshd");
+	assert_int_equal(e.last_seen, 77);
+	assert_argv_is(&e.argv, args, 2);
+
+	/* Unreadable exe; no argv at all; a cmdline cut by the reader. */
+	assert_int_equal(proc_table_put(t, 51, 50, "", NULL, 78), 0);
+	assert_true(proc_table_lookup(t, 51, &e));
+	assert_string_equal(e.exe, "");
+	assert_string_equal(e.name, "");
+	assert_int_equal(e.argv.argc, 0);
+	assert_int_equal(e.flags, PROC_FROM_PROC);
+	assert_int_equal(proc_table_put(t, 52, 50, NULL, &ta.av, 78), 0);
+	assert_true(proc_table_lookup(t, 52, &e));
+	assert_string_equal(e.exe, "");
+	set_argv(&ta, args, 1, ARGV_TRUNCATED);
+	assert_int_equal(proc_table_put(t, 53, 50, "/bin/x", &ta.av, 78), 0);
+	assert_true(proc_table_lookup(t, 53, &e));
+	assert_int_equal(e.flags, PROC_FROM_PROC | PROC_ARGV_TRUNCATED);
+
+	/* A put replaces an exec'd entry and vice versa. */
+	assert_int_equal(proc_table_put(t, 50, 2, "/bin/y", NULL, 79), 0);
+	assert_true(proc_table_lookup(t, 50, &e));
+	assert_string_equal(e.name, "y");
+	assert_int_equal(e.ppid, 2);
+	assert_int_equal(e.argv.argc, 0);
+
+	/* A child of a /proc entry still says where its data came from. */
+	assert_int_equal(proc_table_fork(t, 53, 54, 80), 0);
+	assert_true(proc_table_lookup(t, 54, &e));
+	assert_int_equal(e.flags,
+			 PROC_FROM_PROC | PROC_FORKED | PROC_ARGV_TRUNCATED);
+	proc_table_free(t);
+}
+
+static void test_limits_guarded(void **state)
+{
+	static const char *const a[] = { "x" };
+	struct proc_table *t;
+	struct proc_table_stats st;
+	struct proc_entry e;
+	pid_t pid;
+
+	(void)state;
+	/* One entry could not hold a fork's parent and child. */
+	t = new_table(1, 0, 0);
+	assert_int_equal(exec_args(t, 1, 0, "/bin/x", 0, a, 1, 0), 0);
+	assert_int_equal(proc_table_fork(t, 1, 2, 0), 0);
+	assert_true(known(t, 1));
+	assert_true(known(t, 2));
+	proc_table_free(t);
+
+	/* Zeroes are defaults. */
+	t = new_table(0, 0, 0);
+	for (pid = 1; pid <= (pid_t)PROC_TABLE_DEFAULT_ENTRIES + 10; pid++)
+		assert_int_equal(exec_args(t, pid, 0, "/bin/x", 0, a, 1, 0),
+				 0);
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, PROC_TABLE_DEFAULT_ENTRIES);
+	assert_int_equal(exec_big(t, 1, PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES,
+				  'm'), 0);
+	assert_true(proc_table_lookup(t, 1, &e));
+	assert_int_equal(e.flags, 0);
+	assert_int_equal(exec_big(t, 1, PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES + 1,
+				  'm'), 0);
+	assert_true(proc_table_lookup(t, 1, &e));
+	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	proc_table_free(t);
+
+	/* A budget too small to hold one path is raised, not obeyed. */
+	t = new_table(0, 0, 100);
+	assert_int_equal(exec_big(t, 1, 20000, 's'), 0);
+	assert_true(proc_table_lookup(t, 1, &e));
+	assert_int_equal(e.argv.argc, 1);
+	proc_table_free(t);
+}
+
+/* Random operations against a naive model: checks the hash (backward-shift
+ * deletion under heavy collisions) and the LRU order together. */
+#define MODEL_CAP 16
+#define MODEL_PIDS 64
+
+struct model {
+	pid_t lru[MODEL_CAP]; /* lru[0] is the least recently used */
+	int n;
+	pid_t ppid[MODEL_PIDS];
+};
+
+static int model_find(const struct model *m, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->lru[i] == pid)
+			return i;
+	return -1;
+}
+
+static void model_touch(struct model *m, int i)
+{
+	pid_t pid = m->lru[i];
+
+	memmove(&m->lru[i], &m->lru[i + 1],
+		(size_t)(m->n - i - 1) * sizeof(pid_t));
+	m->lru[m->n - 1] = pid;
+}
+
+static void model_insert(struct model *m, pid_t pid, pid_t ppid, pid_t keep)
+{
+	int i = model_find(m, pid);
+
+	if (i < 0) {
+		if (m->n == MODEL_CAP) {
+			int v = m->lru[0] == keep ? 1 : 0;
+
+			memmove(&m->lru[v], &m->lru[v + 1],
+				(size_t)(m->n - v - 1) * sizeof(pid_t));
+			m->n--;
+		}
+		m->lru[m->n++] = pid;
+	} else {
+		model_touch(m, i);
+	}
+	m->ppid[pid] = ppid;
+}
+
+static void test_random_against_model(void **state)
+{
+	static const char *const a[] = { "a" };
+	struct proc_table *t = new_table(MODEL_CAP, 0, 0);
+	struct model m = { .n = 0 };
+	struct proc_table_stats st;
+	struct proc_entry e;
+	unsigned long long x = 88172645463325252ull;
+	int step;
+
+	(void)state;
+	for (step = 0; step < 200000; step++) {
+		pid_t pid, other;
+		int i;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		pid = (pid_t)(x % MODEL_PIDS);
+		other = (pid_t)((x >> 20) % MODEL_PIDS);
+		switch ((x >> 40) % 3) {
+		case 0:
+			assert_int_equal(exec_args(t, pid, other, "/bin/a",
+						   step, a, 1, 0), 0);
+			model_insert(&m, pid, other, -1);
+			break;
+		case 1:
+			i = model_find(&m, pid);
+			assert_int_equal(proc_table_lookup(t, pid, &e), i >= 0);
+			if (i >= 0) {
+				assert_int_equal(e.ppid, m.ppid[pid]);
+				model_touch(&m, i);
+			}
+			break;
+		default:
+			assert_int_equal(proc_table_fork(t, other, pid, step),
+					 0);
+			if (other == pid)
+				break;
+			i = model_find(&m, other);
+			if (i < 0) {
+				/* unknown parent: the child's pid is dropped */
+				i = model_find(&m, pid);
+				if (i >= 0) {
+					memmove(&m.lru[i], &m.lru[i + 1],
+						(size_t)(m.n - i - 1) *
+							sizeof(pid_t));
+					m.n--;
+				}
+				break;
+			}
+			model_touch(&m, i);
+			model_insert(&m, pid, other, other);
+			break;
+		}
+		proc_table_stats(t, &st);
+		assert_int_equal(st.entries, m.n);
+	}
+	/* Read the final order back by evicting through fresh inserts. */
+	assert_int_equal(m.n, MODEL_CAP);
+	for (step = 0; step < m.n; step++) {
+		assert_int_equal(exec_args(t, 1000 + step, 0, "/bin/a", 0, a, 1,
+					   0), 0);
+		assert_false(known(t, m.lru[step]));
+	}
+	proc_table_free(t);
+}
+
+static void test_allocation_failure(void **state)
+{
+	/* Lengths that promise more than any address space: the blob
+	 * allocation must fail, so the bytes behind ptr are never read. */
+	enum { N = 70000 };
+	static char tiny[] = "";
+	struct argv_arg *v = calloc(N, sizeof(*v));
+	struct proc_table *t = new_table(0, SIZE_MAX, SIZE_MAX);
+	struct argv av = { 0 };
+	struct proc_entry e;
+	int i;
+
+	(void)state;
+	assert_non_null(v);
+	for (i = 0; i < N; i++) {
+		v[i].ptr = tiny;
+		v[i].len = UINT32_MAX;
+	}
+	av.argc = N;
+	av.v = v;
+	set_event(&ev_buf, 9, 1, "/usr/bin/find", &av, 3);
+	assert_int_equal(proc_table_exec(t, &ev_buf), -1);
+	assert_true(proc_table_lookup(t, 9, &e));
+	assert_string_equal(e.exe, "/usr/bin/find");
+	assert_string_equal(e.name, "find");
+	assert_int_equal(e.argv.argc, 0);
+	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_true(e.argv.flags & ARGV_NOMEM);
+	/* The table is still usable. */
+	assert_int_equal(proc_table_fork(t, 9, 10, 4), 0);
+	assert_true(proc_table_lookup(t, 10, &e));
+	assert_string_equal(e.exe, "/usr/bin/find");
+	proc_table_free(t);
+	free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exec_then_lookup),
+		cmocka_unit_test(test_replace_image),
+		cmocka_unit_test(test_fork_inheritance),
+		cmocka_unit_test(test_fork_keeps_truncated),
+		cmocka_unit_test(test_lru_order),
+		cmocka_unit_test(test_entry_argv_cap),
+		cmocka_unit_test(test_total_argv_cap),
+		cmocka_unit_test(test_grow_lru_entry),
+		cmocka_unit_test(test_argv_larger_than_budget_share),
+		cmocka_unit_test(test_fork_full_parent_lru),
+		cmocka_unit_test(test_fork_budget_parent_lru),
+		cmocka_unit_test(test_million_pids),
+		cmocka_unit_test(test_pid_reuse),
+		cmocka_unit_test(test_lookup_unknown),
+		cmocka_unit_test(test_put),
+		cmocka_unit_test(test_limits_guarded),
+		cmocka_unit_test(test_random_against_model),
+		cmocka_unit_test(test_allocation_failure),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
