@@ -41,6 +41,8 @@ struct app {
 	bool plugin_mode;
 	struct ks_conf conf;
 	const char *conf_path;
+	bool conf_given;          /* --config named the file */
+	int log_options;          /* openlog() options */
 	struct event_assembly *ea;
 	struct proc_table *procs;
 	struct sink sink;
@@ -282,9 +284,15 @@ static void reload(struct app *app)
 
 	hup = 0;
 	if (conf_load(app->conf_path, &next, err, sizeof(err)) != 0) {
-		syslog(LOG_ERR, "reload failed, keeping the previous configuration: %s",
-		       err);
-		return;
+		/* No file at the default path means defaults, at reload as
+		 * at start; any other failure keeps what runs now. */
+		if (errno != ENOENT || app->conf_given) {
+			syslog(LOG_ERR,
+			       "reload failed, keeping the previous configuration: %s",
+			       err);
+			return;
+		}
+		conf_defaults(&next);
 	}
 	if (next.process_table_size != app->conf.process_table_size ||
 	    next.max_argv_bytes != app->conf.max_argv_bytes)
@@ -294,7 +302,7 @@ static void reload(struct app *app)
 	next.max_argv_bytes = app->conf.max_argv_bytes;
 	if (next.facility != app->conf.facility) {
 		closelog();
-		openlog(PROG, LOG_PID, next.facility);
+		openlog(PROG, app->log_options, next.facility);
 	}
 	app->conf = next;
 	sink_settings_from(&app->conf, true, app->conf.format, &ss);
@@ -392,6 +400,8 @@ static void usage(FILE *f)
 	      "                     another machine's logs; default: this host)\n"
 	      "  -c, --config FILE  configuration (default " DEFAULT_CONF ")\n"
 	      "      --check-config validate the configuration and exit\n"
+	      "      --stderr       plugin mode: copy every syslog message to stderr\n"
+	      "                     (running by hand, tests)\n"
 	      "  -h, --help         this help\n"
 	      "  -V, --version      version\n"
 	      "\n"
@@ -406,13 +416,14 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_CHECK_CONFIG = 256, OPT_HOST_NAME };
+	enum { OPT_CHECK_CONFIG = 256, OPT_HOST_NAME, OPT_STDERR };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 		{ "host-name", required_argument, NULL, OPT_HOST_NAME },
+		{ "stderr", no_argument, NULL, OPT_STDERR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -421,7 +432,7 @@ int main(int argc, char **argv)
 	struct sink_settings ss;
 	const char **inputs;
 	const char *format_opt = NULL, *host_name = NULL;
-	bool check_config = false, conf_given = false;
+	bool check_config = false;
 	int ninputs = 0, c, status = 0;
 	char err[512], desc[512];
 	enum alert_format format;
@@ -432,6 +443,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	app.conf_path = DEFAULT_CONF;
+	app.log_options = LOG_PID;
 	while ((c = getopt_long(argc, argv, "i:f:c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -450,13 +462,16 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			app.conf_path = optarg;
-			conf_given = true;
+			app.conf_given = true;
 			break;
 		case OPT_CHECK_CONFIG:
 			check_config = true;
 			break;
 		case OPT_HOST_NAME:
 			host_name = optarg;
+			break;
+		case OPT_STDERR:
+			app.log_options |= LOG_PERROR;
 			break;
 		case 'h':
 			usage(stdout);
@@ -495,18 +510,18 @@ int main(int argc, char **argv)
 
 	if (app.plugin_mode) {
 		setup_signals();
-		openlog(PROG, LOG_PID, app.conf.facility);
+		openlog(PROG, app.log_options, app.conf.facility);
 		/* A broken configuration must not kill the plugin: auditd
 		 * would restart it only max_restarts times. Run on defaults
 		 * and say why. */
 		if (conf_load(app.conf_path, &app.conf, err, sizeof(err)) != 0) {
-			if (conf_given || access(app.conf_path, F_OK) == 0)
+			if (app.conf_given || errno != ENOENT)
 				syslog(LOG_ERR, "%s; running with defaults", err);
 			conf_defaults(&app.conf);
 		}
 		closelog();
-		openlog(PROG, LOG_PID, app.conf.facility);
-	} else if (conf_given &&
+		openlog(PROG, app.log_options, app.conf.facility);
+	} else if (app.conf_given &&
 		   conf_load(app.conf_path, &app.conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		free(inputs);
@@ -522,7 +537,7 @@ int main(int argc, char **argv)
 	if (format_opt)
 		format = strcmp(format_opt, "json") == 0 ? ALERT_FORMAT_JSON :
 							  ALERT_FORMAT_TEXT;
-	else if (!app.plugin_mode && !conf_given)
+	else if (!app.plugin_mode && !app.conf_given)
 		format = ALERT_FORMAT_TEXT;
 	sink_settings_from(&app.conf, app.plugin_mode, format, &ss);
 	sink_init(&app.sink, app.plugin_mode ? SINK_SYSLOG : SINK_STDOUT,

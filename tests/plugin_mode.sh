@@ -1,0 +1,158 @@
+#!/bin/bash
+# Plugin mode without auditd: the plugin reads stdin as auditd's dispatcher
+# feeds it (here a FIFO kept open, so no EOF), and --stderr copies its
+# syslog messages to stderr. Checks the lifecycle the live test cannot
+# force: an event whose last record never comes still alerts within 3 s
+# (the aging timer), SIGTERM flushes pending events, SIGHUP with a broken
+# config keeps the old one, SIGUSR1 logs statistics, the throttle's
+# summary line, a bad config at start, --check-config, and that a plugin
+# started with TERM/HUP blocked and ignored (as auditd 3.0.9 may start it)
+# still obeys them. Events are real records from tests/data/raw-exec.log
+# under new serials.
+. "$(dirname "$0")/lib.sh"
+need python3
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+# event SERIAL [full|partial] [COUNT]: the P01 exec (tail -c 64
+# /boot/P01-...) with a new serial (COUNT copies, serials counting up);
+# "partial" drops its PROCTITLE, the record that ends an exec event, so
+# only the aging timer can complete it.
+event() {
+	python3 - "$DATA/raw-exec.log" "$1" "${2:-full}" "${3:-1}" <<'PY'
+import re, sys
+log, serial, mode, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+lines = open(log, "rb").read().split(b"\n")
+sid = None
+for l in lines:
+    if b"type=EXECVE" in l and b"/boot/P01-" in l:
+        sid = re.search(rb"msg=audit\(([0-9.]+):([0-9]+)\)", l).group(0)
+        break
+out = []
+for n in range(serial, serial + count):
+    for l in lines:
+        if sid in l:
+            if mode == "partial" and b"type=PROCTITLE" in l:
+                continue
+            out.append(l.replace(sid, sid.split(b":")[0] + b":" + str(n).encode() + b")"))
+sys.stdout.buffer.write(b"\n".join(out) + b"\n")
+PY
+}
+
+# wait_for FILE REGEX SECONDS: poll until the regex shows up
+wait_for() {
+	local i
+	for ((i = 0; i < $3 * 20; i++)); do
+		grep -qE "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# start NAME [config]: the plugin on a FIFO, with TERM and HUP blocked and
+# ignored in the environment it inherits, as auditd 3.0.9 can leave them.
+start() {
+	mkfifo "$tmp/$1.in"
+	python3 -c '
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1])
+for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGUSR1):
+    signal.signal(s, signal.SIG_IGN)
+os.execv(sys.argv[1], sys.argv[1:])' "$KS_BIN" --stderr --config "$2" < "$tmp/$1.in" 2> "$tmp/$1.err" &
+	pids+=($!)
+	eval "${1}_pid=$!"
+	exec {fd}> "$tmp/$1.in"
+	eval "${1}_fd=$fd"
+}
+
+alerts() { grep -c 'alert rule=\|"@timestamp"' "$1"; }
+
+# ---- A: latency, stats, reload, SIGTERM -------------------------------
+printf 'format = text\n' > "$tmp/a.conf"
+start A "$tmp/a.conf"
+wait_for "$tmp/A.err" 'started' 5 && ok "plugin mode starts and logs its start line" || fail "no start line"
+
+t0=$(date +%s.%N)
+event 700001 partial >&"$A_fd"
+if wait_for "$tmp/A.err" 'serial=700001' 3; then
+	t1=$(date +%s.%N)
+	ok "an exec whose last record never comes alerts within 3 s ($(python3 -c "print(round($t1-$t0,2))") s)"
+else
+	fail "no alert within 3 s for an event without its last record"
+fi
+
+kill -USR1 "$A_pid"
+wait_for "$tmp/A.err" 'stats: .*execs=1 .*alerts=1' 3 && ok "SIGUSR1 logs a stats line" || fail "no stats line"
+
+printf 'format = text\nfacilty = daemon\n' > "$tmp/a.conf"
+kill -HUP "$A_pid"
+wait_for "$tmp/A.err" "reload failed, keeping the previous configuration: $tmp/a.conf:2: unknown key" 3 &&
+	ok "SIGHUP with a broken config keeps the old one and says file, line and problem" ||
+	fail "broken config on SIGHUP not reported"
+event 700002 >&"$A_fd"
+wait_for "$tmp/A.err" 'alert rule=.*serial=700002' 3 && ok "still alerting (text) after the failed reload" || fail "no alert after failed reload"
+
+printf 'format = json\n' > "$tmp/a.conf"
+kill -HUP "$A_pid"
+wait_for "$tmp/A.err" 'configuration reloaded from .* format=json' 3 && ok "SIGHUP reloads a good config" || fail "no reload line"
+event 700003 >&"$A_fd"
+wait_for "$tmp/A.err" '"sequence":700003' 3 && ok "JSON alerts after the reload" || fail "no JSON alert after reload"
+
+event 700004 partial >&"$A_fd"
+kill -TERM "$A_pid"
+wait "$A_pid"; rc=$?
+if [ $rc -eq 0 ] && grep -q 'stopping on SIGTERM' "$tmp/A.err"; then
+	ok "SIGTERM: exit 0 with a stop line"
+else
+	fail "SIGTERM: exit $rc"; tail -3 "$tmp/A.err"
+fi
+if grep -n '"sequence":700004\|stopping on SIGTERM' "$tmp/A.err" | head -1 | grep -q 700004; then
+	ok "SIGTERM processes the pending event before stopping"
+else
+	fail "pending event lost on SIGTERM"
+fi
+exec {A_fd}>&-
+
+# ---- B: throttle, end of input ---------------------------------------
+printf 'throttle_max_alerts = 100\nthrottle_window = 2\n' > "$tmp/b.conf"
+start B "$tmp/b.conf"
+event 710001 full 150 >&"$B_fd"
+if wait_for "$tmp/B.err" 'suppressed 50 alerts' 6; then
+	ok "150 alerts in one window: one summary line counting 50 suppressed"
+else
+	fail "no throttle summary"; tail -3 "$tmp/B.err"
+fi
+n=$(alerts "$tmp/B.err")
+[ "$n" -eq 100 ] && ok "150 alerts in one window: 100 written" || fail "throttle let $n alerts through"
+exec {B_fd}>&-
+wait "$B_pid"; rc=$?
+if [ $rc -eq 0 ] && grep -q 'stopping on end of input' "$tmp/B.err"; then
+	ok "end of input: exit 0 with a stop line"
+else
+	fail "end of input: exit $rc"
+fi
+
+# ---- C: a bad config at start runs on defaults -----------------------
+printf '# ok\nthrottle_window = soon\n' > "$tmp/c.conf"
+start C "$tmp/c.conf"
+event 720001 >&"$C_fd"
+exec {C_fd}>&-
+wait "$C_pid"; rc=$?
+if [ $rc -eq 0 ] && grep -q "$tmp/c.conf:2: bad value 'soon' for throttle_window.*running with defaults" "$tmp/C.err" &&
+   grep -q 'serial=720001' "$tmp/C.err"; then
+	ok "a bad config at start is reported (file:line) and the plugin runs on defaults"
+else
+	fail "bad config at start: exit $rc"; cat "$tmp/C.err"
+fi
+
+# ---- --check-config ------------------------------------------------------
+"$KS_BIN" --check-config --config "$KS_SRCDIR/conf/audisp-kernel-seeking.conf" > "$tmp/out" 2>&1; rc=$?
+[ $rc -eq 0 ] && ok "--check-config accepts the shipped config" || { fail "--check-config on shipped config: $rc"; cat "$tmp/out"; }
+"$KS_BIN" --check-config --config "$tmp/c.conf" > "$tmp/out" 2>&1; rc=$?
+if [ $rc -eq 2 ] && grep -q "c.conf:2:" "$tmp/out"; then ok "--check-config rejects a bad file with exit 2 and file:line"; else fail "--check-config bad: $rc"; fi
+"$KS_BIN" --check-config --config "$tmp/nope.conf" > "$tmp/out" 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "--check-config on a missing file: exit 2" || fail "--check-config missing: $rc"
+
+finish
