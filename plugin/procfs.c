@@ -65,17 +65,6 @@ bool procfs_fill(struct proc_table *t, const char *root, pid_t pid,
 
 	if (pid <= 0 || max_bytes == 0)
 		return false;
-	/* A kernel thread has an empty cmdline and no exe: still worth an
-	 * entry, so that it is not read again. */
-	snprintf(path, sizeof(path), "%s/%d/exe", root, (int)pid);
-	elen = readlink(path, exe, sizeof(exe) - 1);
-	if (elen < 0) {
-		if (errno == ENOENT || errno == ESRCH)
-			return false;
-		elen = 0;
-	}
-	exe[elen] = '\0';
-
 	/* ppid is the 4th field of stat, after "(comm)" which may itself
 	 * contain spaces and parentheses: parse from the last ')'. */
 	snprintf(path, sizeof(path), "%s/%d/stat", root, (int)pid);
@@ -86,6 +75,15 @@ bool procfs_fill(struct proc_table *t, const char *root, pid_t pid,
 	p = strrchr(stat, ')');
 	if (p && sscanf(p + 1, " %*c %d", &ppid) != 1)
 		ppid = -1;
+
+	/* stat proved the process exists; a kernel thread has no exe and an
+	 * empty cmdline, and is still worth an entry so it is not read
+	 * again. */
+	snprintf(path, sizeof(path), "%s/%d/exe", root, (int)pid);
+	elen = readlink(path, exe, sizeof(exe) - 1);
+	if (elen < 0)
+		elen = 0;
+	exe[elen] = '\0';
 
 	buf = malloc(max_bytes + 1);
 	/* At most one argument per two bytes (one byte and its NUL). */

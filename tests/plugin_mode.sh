@@ -19,15 +19,18 @@ trap cleanup EXIT
 # event SERIAL [full|partial] [COUNT]: the P01 exec (tail -c 64
 # /boot/P01-...) with a new serial (COUNT copies, serials counting up);
 # "partial" drops its PROCTITLE, the record that ends an exec event, so
-# only the aging timer can complete it.
+# only the aging timer can complete it. With NEEDLE set, the exec whose
+# EXECVE record contains it instead; with PPID set, that ppid.
 event() {
+	NEEDLE=${NEEDLE:-/boot/P01-} PPID_SET=${PPID_SET:-} \
 	python3 - "$DATA/raw-exec.log" "$1" "${2:-full}" "${3:-1}" <<'PY'
-import re, sys
+import os, re, sys
 log, serial, mode, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+needle, ppid = os.environ["NEEDLE"].encode(), os.environ["PPID_SET"].encode()
 lines = open(log, "rb").read().split(b"\n")
 sid = None
 for l in lines:
-    if b"type=EXECVE" in l and b"/boot/P01-" in l:
+    if b"type=EXECVE" in l and needle in l:
         sid = re.search(rb"msg=audit\(([0-9.]+):([0-9]+)\)", l).group(0)
         break
 out = []
@@ -36,7 +39,10 @@ for n in range(serial, serial + count):
         if sid in l:
             if mode == "partial" and b"type=PROCTITLE" in l:
                 continue
-            out.append(l.replace(sid, sid.split(b":")[0] + b":" + str(n).encode() + b")"))
+            l = l.replace(sid, sid.split(b":")[0] + b":" + str(n).encode() + b")")
+            if ppid and b"type=SYSCALL" in l:
+                l = re.sub(rb" ppid=[0-9]+ ", b" ppid=" + ppid + b" ", l)
+            out.append(l)
 sys.stdout.buffer.write(b"\n".join(out) + b"\n")
 PY
 }
@@ -146,6 +152,30 @@ if [ $rc -eq 0 ] && grep -q "$tmp/c.conf:2: bad value 'soon' for throttle_window
 else
 	fail "bad config at start: exit $rc"; cat "$tmp/C.err"
 fi
+
+# ---- D: a parent that started before the plugin, read from /proc ----
+# The parent is a live process whose argv holds a /boot/ path; the exec
+# (P08's `tail -c+5 /tmp/ks-scn/x`) only matches through it.
+bash -c 'sleep 30; true' fallback-parent /boot/D-parent &
+parent=$!
+pids+=($parent)
+printf 'proc_fallback = yes\n' > "$tmp/d.conf"
+start D "$tmp/d.conf"
+NEEDLE='a1="-c+5"' PPID_SET=$parent event 730001 >&"$D_fd"
+wait_for "$tmp/D.err" 'serial=730001 .*parent_args=\["bash","-c","sleep 30; true","fallback-parent","/boot/D-parent"\]' 3 &&
+	ok "an unknown parent is read from /proc in plugin mode" || { fail "no /proc fallback alert"; tail -2 "$tmp/D.err"; }
+exec {D_fd}>&-
+wait "$D_pid"
+printf 'proc_fallback = no\n' > "$tmp/e.conf"
+start E "$tmp/e.conf"
+NEEDLE='a1="-c+5"' PPID_SET=$parent event 730002 >&"$E_fd"
+exec {E_fd}>&-
+wait "$E_pid"
+grep -q 'serial=730002' "$tmp/E.err" && fail "proc_fallback = no still read /proc" || ok "proc_fallback = no: parent stays unknown"
+NEEDLE='a1="-c+5"' PPID_SET=$parent event 730003 > "$tmp/review.log"
+out=$("$KS_BIN" --input "$tmp/review.log")
+[ -z "$out" ] && ok "review mode never reads /proc" || fail "review mode used /proc: $out"
+kill "$parent" 2>/dev/null
 
 # ---- --check-config ------------------------------------------------------
 "$KS_BIN" --check-config --config "$KS_SRCDIR/conf/audisp-kernel-seeking.conf" > "$tmp/out" 2>&1; rc=$?
