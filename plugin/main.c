@@ -16,6 +16,9 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef HAVE_LIBCAP_NG
+#include <cap-ng.h>
+#endif
 
 #include "alert.h"
 #include "conf.h"
@@ -274,6 +277,27 @@ static void setup_signals(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/*
+ * auditd starts plugins as root with all of its capabilities. Keep only
+ * CAP_SYS_PTRACE, which reading /proc/<pid>/exe of other users' processes
+ * needs for the parent fallback, and nothing when that is off. uid stays
+ * 0: the config and rules are root-owned 0640 files.
+ */
+static void drop_capabilities(const struct app *app)
+{
+#ifdef HAVE_LIBCAP_NG
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (app->conf.proc_fallback)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_SYS_PTRACE);
+	if (capng_apply(CAPNG_SELECT_BOTH) != 0)
+		syslog(LOG_WARNING,
+		       "cannot drop capabilities; continuing with those inherited");
+#else
+	(void)app;
+#endif
 }
 
 static void reload(struct app *app)
@@ -549,6 +573,7 @@ int main(int argc, char **argv)
 		fputs(PROG ": cannot initialise (out of memory)\n", stderr);
 		status = EXIT_USAGE;
 	} else if (app.plugin_mode) {
+		drop_capabilities(&app);
 		conf_describe(&app.conf, desc, sizeof(desc));
 		syslog(LOG_INFO, "%s started: %s", PACKAGE_STRING, desc);
 		status = plugin_loop(&app);

@@ -11,7 +11,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 vg=()
-if command -v valgrind >/dev/null 2>&1; then
+# Under --enable-sanitizers ASan already watches every run; valgrind and
+# ASan cannot share a process.
+if [ "${KS_SANITIZED:-}" != yes ] && command -v valgrind >/dev/null 2>&1; then
 	vg=(valgrind -q --suppressions="$KS_SRCDIR/tests/valgrind.supp" --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect)
 fi
 

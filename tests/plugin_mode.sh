@@ -79,6 +79,14 @@ alerts() { grep -c 'alert rule=\|"@timestamp"' "$1"; }
 printf 'format = text\n' > "$tmp/a.conf"
 start A "$tmp/a.conf"
 wait_for "$tmp/A.err" 'started' 5 && ok "plugin mode starts and logs its start line" || fail "no start line"
+# Started as root with every capability, it keeps only CAP_SYS_PTRACE
+# (bit 19), which the /proc fallback needs; see E for proc_fallback = no.
+caps() { awk '/^Cap(Eff|Prm|Bnd):/ {printf "%s=%s ", $1, $2}' "/proc/$1/status"; }
+if [ "$(id -u)" = 0 ]; then
+	c=$(caps "$A_pid")
+	[ "$c" = "CapPrm:=0000000000080000 CapEff:=0000000000080000 CapBnd:=0000000000000000 " ] &&
+		ok "capabilities dropped to CAP_SYS_PTRACE" || fail "capabilities not dropped: $c"
+fi
 
 t0=$(date +%s.%N)
 event 700001 partial >&"$A_fd"
@@ -168,6 +176,12 @@ exec {D_fd}>&-
 wait "$D_pid"
 printf 'proc_fallback = no\n' > "$tmp/e.conf"
 start E "$tmp/e.conf"
+if [ "$(id -u)" = 0 ]; then
+	wait_for "$tmp/E.err" 'started' 5
+	c=$(caps "$E_pid")
+	[ "$c" = "CapPrm:=0000000000000000 CapEff:=0000000000000000 CapBnd:=0000000000000000 " ] &&
+		ok "proc_fallback = no: no capability left" || fail "capabilities with proc_fallback = no: $c"
+fi
 NEEDLE='a1="-c+5"' PPID_SET=$parent event 730002 >&"$E_fd"
 exec {E_fd}>&-
 wait "$E_pid"
