@@ -43,9 +43,11 @@
 #define CONF_MIN_MAX_MESSAGE_SIZE ALERT_MIN_LEN
 #define CONF_MAX_MAX_MESSAGE_SIZE (1024u * 1024u)
 
+/* "throttle_max_alerts = rule": each rule's own max_signals. */
+#define CONF_THROTTLE_PER_RULE UINT32_MAX
 /* The rule's max_signals is 100 per run and Elastic runs rules every 5
  * minutes by default: the default lets through what Elastic would. */
-#define CONF_DEFAULT_THROTTLE_MAX_ALERTS 100u
+#define CONF_DEFAULT_THROTTLE_MAX_ALERTS CONF_THROTTLE_PER_RULE
 #define CONF_MAX_THROTTLE_MAX_ALERTS 1000000u
 #define CONF_DEFAULT_THROTTLE_WINDOW 300u
 #define CONF_MAX_THROTTLE_WINDOW 86400u
@@ -53,6 +55,21 @@
 #define CONF_DEFAULT_PROCESS_TABLE_SIZE PROC_TABLE_DEFAULT_ENTRIES
 #define CONF_MIN_PROCESS_TABLE_SIZE 64u
 #define CONF_MAX_PROCESS_TABLE_SIZE 4194304u
+
+/* Where rules live: the shipped ones (replaced by package upgrades) and
+ * the administrator's own rules and *.exceptions files (never touched by
+ * upgrades). */
+#ifndef DATADIR
+#define DATADIR "/usr/share"
+#endif
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define CONF_DEFAULT_RULES_DIR DATADIR "/audisp-kernel-seeking/rules"
+#define CONF_DEFAULT_LOCAL_RULES_DIR SYSCONFDIR "/audit/audisp-kernel-seeking.d"
+#define CONF_DEFAULT_RULES "kernel_seeking_v2"
+#define CONF_PATH_MAX 1024u
+#define CONF_RULES_MAX 1024u
 
 #define CONF_DEFAULT_MAX_ARGV_BYTES ARGV_DEFAULT_MAX_TOTAL_BYTES
 #define CONF_MIN_MAX_ARGV_BYTES 4096u
@@ -64,11 +81,16 @@ struct ks_conf {
 	enum alert_format format;
 	bool json_cee_cookie;     /* prefix JSON with "@cee: " */
 	size_t max_message_size;  /* bytes of one alert message */
-	unsigned throttle_max_alerts; /* 0: no throttle */
+	unsigned throttle_max_alerts; /* 0: no throttle;
+					 CONF_THROTTLE_PER_RULE: max_signals */
 	unsigned throttle_window;     /* seconds; 0: no throttle */
 	uint32_t process_table_size;  /* entries */
 	size_t max_argv_bytes;        /* argv bytes kept per exec event */
 	bool proc_fallback;       /* read /proc/<ppid> for unknown parents */
+	char rules_dir[CONF_PATH_MAX];       /* shipped rules (*.toml) */
+	char local_rules_dir[CONF_PATH_MAX]; /* local rules, *.exceptions */
+	char rules[CONF_RULES_MAX];  /* enabled shipped rules: file stems or
+					rule ids, comma-separated */
 };
 
 void conf_defaults(struct ks_conf *c);

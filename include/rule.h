@@ -1,21 +1,17 @@
 /*
- * rule.h - Elastic's "Kernel Seeking Activity" (rule version 2) on one exec.
+ * rule.h - what a detection rule is, as alerts carry it (id, name,
+ * version, severity, risk score, MITRE ATT&CK threat), and EQL's `like`
+ * matcher.
  *
- * The query, verbatim as published, is rule_kernel_seeking_v2_query (its
- * text cannot sit in a C comment: its patterns contain slash-star).
- * Gist: an exec whose argv or parent argv has an element starting with
- * "/boot/", by tail with -c... or --bytes, cmp with -i, hexdump or xxd with
- * -s, or dd with seek...
+ * The rules themselves are data: TOML files with EQL queries (rulefile.h,
+ * eql.h, ruleset.h). The shipped default is Elastic's "Kernel Seeking
+ * Activity", rule version 2: an exec whose argv or parent argv has an
+ * element starting with "/boot/", by tail with -c... or --bytes, cmp with
+ * -i, hexdump or xxd with -s, or dd with seek...
  *
- * Semantics (shared/spec/rule-semantics.md §2, §5, strict mode of §6): every
- * comparison is byte-exact and case-sensitive; `like` is anchored with `*`
- * (any run, including empty and '/') and `?` (exactly one byte); a predicate
- * on an array is true when any one element satisfies it, each predicate on
- * its own; argv[0] counts; an unknown parent's args make that predicate
- * false. The host/event predicates hold by construction: the caller passes
- * only successful execs on Linux.
- *
- * Cost: one pass over argv per predicate, no allocation.
+ * `like` semantics (shared/spec/rule-semantics.md §2): anchored, `*` is any
+ * run of bytes (including empty and '/'), `?` exactly one byte, no escape
+ * character; case-sensitive unless folded (`like~`, ASCII only).
  */
 #ifndef KS_RULE_H
 #define KS_RULE_H
@@ -46,19 +42,6 @@ struct rule_meta {
 	const struct rule_threat *threats;
 	size_t nthreats;
 };
-
-/* What the rule reads from one exec. parent_args NULL: parent unknown. */
-struct rule_input {
-	const char *name;       /* process.name */
-	size_t name_len;
-	const struct argv *args;        /* process.args, never NULL */
-	const struct argv *parent_args; /* process.parent.args, or NULL */
-};
-
-extern const struct rule_meta rule_kernel_seeking_v2_meta;
-extern const char rule_kernel_seeking_v2_query[];
-
-bool rule_kernel_seeking_v2(const struct rule_input *in);
 
 /* EQL `like`: anchored match of s[0..slen) against pattern p[0..plen) with
  * `*` and `?`; icase folds ASCII letters only (`like~`). No escapes exist in

@@ -69,6 +69,9 @@ enum key_id {
 	K_PROCESS_TABLE_SIZE,
 	K_MAX_ARGV_BYTES,
 	K_PROC_FALLBACK,
+	K_RULES_DIR,
+	K_LOCAL_RULES_DIR,
+	K_RULES,
 	K_COUNT
 };
 
@@ -78,10 +81,12 @@ struct key_def {
 	size_t nnames;
 	const char *expected;         /* for names: the list, in words */
 	uint64_t min, max;
+	size_t strmax;                /* > 0: a string of at most strmax-1 */
 };
 
-#define NAMES(t, e) t, NELEM(t), e, 0, 0
-#define NUMBER(lo, hi) NULL, 0, NULL, lo, hi
+#define NAMES(t, e) t, NELEM(t), e, 0, 0, 0
+#define NUMBER(lo, hi) NULL, 0, NULL, lo, hi, 0
+#define STRING(max) NULL, 0, NULL, 0, 0, max
 #define BOOL_WORDS "yes, no, true, false, on, off, 1 or 0"
 
 /* Indexed by enum key_id. */
@@ -105,6 +110,9 @@ static const struct key_def keys[K_COUNT] = {
 	[K_MAX_ARGV_BYTES] = { "max_argv_bytes",
 		NUMBER(CONF_MIN_MAX_ARGV_BYTES, CONF_MAX_MAX_ARGV_BYTES) },
 	[K_PROC_FALLBACK] = { "proc_fallback", NAMES(booleans, BOOL_WORDS) },
+	[K_RULES_DIR] = { "rules_dir", STRING(CONF_PATH_MAX) },
+	[K_LOCAL_RULES_DIR] = { "local_rules_dir", STRING(CONF_PATH_MAX) },
+	[K_RULES] = { "rules", STRING(CONF_RULES_MAX) },
 };
 
 void conf_defaults(struct ks_conf *c)
@@ -119,6 +127,11 @@ void conf_defaults(struct ks_conf *c)
 	c->process_table_size = CONF_DEFAULT_PROCESS_TABLE_SIZE;
 	c->max_argv_bytes = CONF_DEFAULT_MAX_ARGV_BYTES;
 	c->proc_fallback = true;
+	snprintf(c->rules_dir, sizeof(c->rules_dir), "%s",
+		 CONF_DEFAULT_RULES_DIR);
+	snprintf(c->local_rules_dir, sizeof(c->local_rules_dir), "%s",
+		 CONF_DEFAULT_LOCAL_RULES_DIR);
+	snprintf(c->rules, sizeof(c->rules), "%s", CONF_DEFAULT_RULES);
 }
 
 static const char *name_of(const struct name_val *t, size_t n, int val)
@@ -147,19 +160,22 @@ void conf_describe(const struct ks_conf *c, char *buf, size_t len)
 		return;
 	if (c->throttle_max_alerts == 0 || c->throttle_window == 0)
 		snprintf(throttle, sizeof(throttle), "off");
+	else if (c->throttle_max_alerts == CONF_THROTTLE_PER_RULE)
+		snprintf(throttle, sizeof(throttle), "rule/%us",
+			 c->throttle_window);
 	else
 		snprintf(throttle, sizeof(throttle), "%u/%us",
 			 c->throttle_max_alerts, c->throttle_window);
 	snprintf(buf, len,
 		 "facility=%s priority=%s format=%s cee=%s max_message_size=%zu"
 		 " throttle=%s process_table_size=%" PRIu32
-		 " max_argv_bytes=%zu proc_fallback=%s",
+		 " max_argv_bytes=%zu proc_fallback=%s rules=%s",
 		 conf_facility_name(c->facility),
 		 conf_priority_name(c->priority),
 		 c->format == ALERT_FORMAT_JSON ? "json" : "text",
 		 c->json_cee_cookie ? "yes" : "no", c->max_message_size,
 		 throttle, c->process_table_size, c->max_argv_bytes,
-		 c->proc_fallback ? "yes" : "no");
+		 c->proc_fallback ? "yes" : "no", c->rules);
 }
 
 static bool is_space(char ch)
@@ -228,6 +244,24 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
+static void store_str(struct ks_conf *c, enum key_id id, const char *val)
+{
+	switch (id) {
+	case K_RULES_DIR:
+		snprintf(c->rules_dir, sizeof(c->rules_dir), "%s", val);
+		break;
+	case K_LOCAL_RULES_DIR:
+		snprintf(c->local_rules_dir, sizeof(c->local_rules_dir), "%s",
+			 val);
+		break;
+	case K_RULES:
+		snprintf(c->rules, sizeof(c->rules), "%s", val);
+		break;
+	default:
+		break;
+	}
+}
+
 static void store(struct ks_conf *c, enum key_id id, int word, uint64_t num)
 {
 	switch (id) {
@@ -261,6 +295,9 @@ static void store(struct ks_conf *c, enum key_id id, int word, uint64_t num)
 	case K_PROC_FALLBACK:
 		c->proc_fallback = word != 0;
 		break;
+	case K_RULES_DIR:
+	case K_LOCAL_RULES_DIR:
+	case K_RULES:
 	case K_COUNT:
 		break;
 	}
@@ -333,6 +370,36 @@ static int parse_line(char *line, struct ks_conf *c, bool seen[K_COUNT],
 		return -1;
 	}
 
+	if (k->strmax) {
+		const unsigned char *u;
+
+		if (strlen(val) >= k->strmax) {
+			snprintf(msg, msglen, "value for %s longer than %zu bytes",
+				 k->name, k->strmax - 1);
+			return -1;
+		}
+		/* Printable ASCII only: these end up in log lines. */
+		for (u = (const unsigned char *)val; *u; u++)
+			if (*u < 0x20 || *u > 0x7e) {
+				snprintf(msg, msglen,
+					 "bad byte 0x%02x in value for %s", *u,
+					 k->name);
+				return -1;
+			}
+		if (id != K_RULES && val[0] != '/') {
+			quote(q, sizeof(q), val);
+			snprintf(msg, msglen,
+				 "bad value '%s' for %s (expected an absolute path)",
+				 q, k->name);
+			return -1;
+		}
+		store_str(c, id, val);
+		return 0;
+	}
+	if (id == K_THROTTLE_MAX && strcmp(val, "rule") == 0) {
+		store(c, id, 0, CONF_THROTTLE_PER_RULE);
+		return 0;
+	}
 	if (k->names) {
 		for (size_t i = 0; i < k->nnames; i++)
 			if (strcmp(val, k->names[i].name) == 0) {
@@ -352,8 +419,9 @@ static int parse_line(char *line, struct ks_conf *c, bool seen[K_COUNT],
 	quote(q, sizeof(q), val);
 	snprintf(msg, msglen,
 		 "bad value '%s' for %s (expected a number from %" PRIu64
-		 " to %" PRIu64 ")",
-		 q, k->name, k->min, k->max);
+		 " to %" PRIu64 "%s)",
+		 q, k->name, k->min, k->max,
+		 id == K_THROTTLE_MAX ? ", or rule" : "");
 	return -1;
 }
 

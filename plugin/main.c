@@ -25,8 +25,9 @@
 #include "event_assembly.h"
 #include "proc_table.h"
 #include "procfs.h"
-#include "rule.h"
+#include "ruleset.h"
 #include "sink.h"
+#include "strbuf.h"
 
 #define PROG "audisp-kernel-seeking"
 #define DEFAULT_CONF SYSCONFDIR "/audit/audisp-kernel-seeking.conf"
@@ -49,8 +50,13 @@ struct app {
 	struct event_assembly *ea;
 	struct proc_table *procs;
 	struct sink sink;
+	struct ruleset rules;
+	const char *rule_file;    /* --rule FILE */
+	bool checking_rules;      /* --check-rules */
+	struct strbuf cmdline, parent_cmdline;
 	char hostname[256];
 	uint64_t proc_reads;
+	uint64_t suppressed;
 };
 
 static volatile sig_atomic_t stop_signal, hup, usr1;
@@ -80,12 +86,111 @@ static time_t mono_now(void)
 	return ts.tv_sec;
 }
 
+/* process.command_line: argv joined with spaces, as Elastic Defend has it.
+ * Built only when a loaded query reads it. */
+static void join_args(struct strbuf *sb, const struct argv *av)
+{
+	uint32_t i;
+
+	sb_reset(sb);
+	for (i = 0; i < av->argc; i++) {
+		if (i)
+			sb_addc(sb, ' ');
+		sb_add(sb, av->v[i].ptr, av->v[i].len);
+	}
+}
+
+static void set_str(struct eql_value *v, const char *s, size_t n)
+{
+	v->kind = n ? EQL_STRING : EQL_MISSING;
+	v->s = s;
+	v->n = n;
+}
+
+static void set_num(struct eql_value *v, int64_t num)
+{
+	v->kind = EQL_NUMBER;
+	v->num = num;
+}
+
+/* The exec as Elastic Defend would describe it, in ECS field terms. */
+static void fill_event(struct app *app, const struct exec_event *ev,
+		       const struct proc_entry *parent, struct eql_event *e,
+		       char *uid, size_t uidlen)
+{
+	const bool *uses = app->rules.uses;
+
+	memset(e, 0, sizeof(*e));
+	set_str(&e->f[EQL_HOST_OS_TYPE], "linux", 5);
+	set_str(&e->f[EQL_EVENT_TYPE], "start", 5);
+	set_str(&e->f[EQL_EVENT_ACTION], "exec", 4);
+	set_str(&e->f[EQL_PROCESS_NAME], ev->name, ev->name_len);
+	set_str(&e->f[EQL_PROCESS_EXECUTABLE], ev->exe, strlen(ev->exe));
+	e->f[EQL_PROCESS_ARGS].kind = EQL_ARRAY;
+	e->f[EQL_PROCESS_ARGS].arr = ev->argv;
+	set_num(&e->f[EQL_PROCESS_ARGS_COUNT], ev->argv->argc);
+	if (uses[EQL_PROCESS_COMMAND_LINE]) {
+		join_args(&app->cmdline, ev->argv);
+		set_str(&e->f[EQL_PROCESS_COMMAND_LINE], app->cmdline.buf,
+			app->cmdline.len);
+	}
+	set_str(&e->f[EQL_PROCESS_WORKING_DIRECTORY], ev->cwd,
+		strlen(ev->cwd));
+	set_num(&e->f[EQL_PROCESS_PID], ev->pid);
+	if (ev->ppid > 0)
+		set_num(&e->f[EQL_PARENT_PID], ev->ppid);
+	if (ev->uid != EXEC_ID_UNSET) {
+		snprintf(uid, uidlen, "%u", ev->uid);
+		set_str(&e->f[EQL_USER_ID], uid, strlen(uid));
+	}
+	if (!parent)
+		return;
+	set_str(&e->f[EQL_PARENT_NAME], parent->name, strlen(parent->name));
+	set_str(&e->f[EQL_PARENT_EXECUTABLE], parent->exe,
+		strlen(parent->exe));
+	e->f[EQL_PARENT_ARGS].kind = EQL_ARRAY;
+	e->f[EQL_PARENT_ARGS].arr = &parent->argv;
+	set_num(&e->f[EQL_PARENT_ARGS_COUNT], parent->argv.argc);
+	if (uses[EQL_PARENT_COMMAND_LINE]) {
+		join_args(&app->parent_cmdline, &parent->argv);
+		set_str(&e->f[EQL_PARENT_COMMAND_LINE],
+			app->parent_cmdline.buf, app->parent_cmdline.len);
+	}
+}
+
+struct match_ctx {
+	struct app *app;
+	const struct exec_event *ev;
+	const struct proc_entry *parent;
+};
+
+static void on_match(struct ruleset_rule *r, void *ctx)
+{
+	struct match_ctx *m = ctx;
+	struct app *app = m->app;
+	struct alert a = {
+		.rule = &r->file->meta,
+		.ev = m->ev,
+		.parent = m->parent,
+		.host = m->ev->node[0] ? m->ev->node : app->hostname,
+	};
+
+	if (!throttle_allow(&r->thr, mono_now())) {
+		r->suppressed++;
+		app->suppressed++;
+		return;
+	}
+	sink_alert(&app->sink, &a);
+}
+
 static void on_exec(const struct exec_event *ev, void *ctx)
 {
 	struct app *app = ctx;
 	struct proc_entry parent;
 	bool have_parent = false;
-	struct rule_input in;
+	struct eql_event e;
+	struct match_ctx m;
+	char uid[16];
 
 	/* The parent must be looked up before this exec is recorded: the
 	 * table holds the image each pid had until now. */
@@ -99,21 +204,12 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 							&parent);
 		}
 	}
-	in.name = ev->name;
-	in.name_len = ev->name_len;
-	in.args = ev->argv;
-	in.parent_args = have_parent ? &parent.argv : NULL;
-
-	if (rule_kernel_seeking_v2(&in)) {
-		struct alert a = {
-			.rule = &rule_kernel_seeking_v2_meta,
-			.ev = ev,
-			.parent = have_parent ? &parent : NULL,
-			.host = ev->node[0] ? ev->node : app->hostname,
-		};
-
-		sink_alert(&app->sink, &a, mono_now());
-	}
+	fill_event(app, ev, have_parent ? &parent : NULL, &e, uid,
+		   sizeof(uid));
+	m.app = app;
+	m.ev = ev;
+	m.parent = have_parent ? &parent : NULL;
+	ruleset_eval(&app->rules, &e, on_match, &m);
 	proc_table_exec(app->procs, ev);
 }
 
@@ -132,13 +228,58 @@ static void sink_settings_from(const struct ks_conf *c, bool plugin_mode,
 	s->format = format;
 	s->cee_cookie = c->json_cee_cookie;
 	s->priority = c->priority;
-	if (plugin_mode) {
-		s->max_len = c->max_message_size;
-		s->throttle_max = c->throttle_max_alerts;
-		s->throttle_window = c->throttle_window;
-	}
 	/* Review mode prints every alert whole: the auditor asked for all
 	 * of them, and no syslog daemon limits the line. */
+	if (plugin_mode)
+		s->max_len = c->max_message_size;
+}
+
+/* How rule loading reports: syslog in plugin mode, stderr otherwise;
+ * "loaded" lines only for --check-rules (stdout). */
+static void report_rule(void *ctx, bool ok, const char *what, const char *msg)
+{
+	const struct app *app = ctx;
+
+	if (app->plugin_mode)
+		syslog(ok ? LOG_INFO : LOG_ERR, "rules: %s: %s", what, msg);
+	else if (ok && app->checking_rules)
+		printf("%s: %s\n", what, msg);
+	else
+		fprintf(stderr, PROG ": %s: %s\n", what, msg);
+}
+
+static size_t load_rules(struct app *app, struct ruleset *rs, bool check_all)
+{
+	struct ruleset_options o = {
+		.only_file = app->rule_file,
+		.rules_dir = app->conf.rules_dir,
+		.local_rules_dir = app->conf.local_rules_dir,
+		.enable = app->conf.rules,
+		.check_all = check_all,
+	};
+
+	/* Review mode reports everything it finds; only a live plugin is
+	 * bound to what Elastic would let through per run. */
+	if (app->plugin_mode) {
+		o.throttle_max = app->conf.throttle_max_alerts;
+		o.throttle_window = app->conf.throttle_window;
+	}
+	return ruleset_load(rs, &o, report_rule, app);
+}
+
+/* Close the throttle windows that are due and say what they held back. */
+static void rules_tick(struct app *app, time_t now)
+{
+	size_t i;
+
+	for (i = 0; i < app->rules.n; i++) {
+		struct ruleset_rule *r = &app->rules.rule[i];
+		uint64_t n = throttle_expire(&r->thr, now);
+
+		if (n)
+			sink_suppressed(&app->sink, &r->file->meta, n,
+					r->thr.max, r->thr.window);
+	}
 }
 
 static int setup_pipeline(struct app *app)
@@ -174,7 +315,7 @@ static void stats_line(struct app *app, char *buf, size_t len)
 		 (unsigned long long)es.bytes, (unsigned long long)es.events,
 		 (unsigned long long)es.execs, (unsigned long long)es.forks,
 		 (unsigned long long)app->sink.alerts,
-		 (unsigned long long)app->sink.suppressed, ps.entries,
+		 (unsigned long long)app->suppressed, ps.entries,
 		 (unsigned long long)ps.evictions,
 		 (unsigned long long)app->proc_reads,
 		 (unsigned long long)es.malformed,
@@ -236,7 +377,6 @@ static int review(struct app *app, const char **inputs, int ninputs)
 		if (review_input(app, inputs[i]) < 0)
 			status = EXIT_USAGE;
 	ea_flush(app->ea);
-	sink_finish(&app->sink);
 	if (fflush(stdout) != 0 || app->sink.write_failed) {
 		fprintf(stderr, PROG ": writing alerts: %s\n", strerror(errno));
 		status = EXIT_USAGE;
@@ -303,6 +443,7 @@ static void drop_capabilities(const struct app *app)
 static void reload(struct app *app)
 {
 	struct ks_conf next;
+	struct ruleset rules;
 	struct sink_settings ss;
 	char err[512], desc[512];
 
@@ -328,7 +469,18 @@ static void reload(struct app *app)
 		closelog();
 		openlog(PROG, app->log_options, next.facility);
 	}
+	/* Rules follow the new settings; a broken rule file is reported
+	 * and skipped, the others run (also on the first start). */
+	rules_tick(app, INT32_MAX);
 	app->conf = next;
+	if (load_rules(app, &rules, false) == 0 && app->rules.n > 0) {
+		syslog(LOG_ERR, "reload: no rule would be enabled; keeping the %zu running",
+		       app->rules.n);
+		ruleset_free(&rules);
+	} else {
+		ruleset_free(&app->rules);
+		app->rules = rules;
+	}
 	sink_settings_from(&app->conf, true, app->conf.format, &ss);
 	sink_reconfigure(&app->sink, &ss);
 	conf_describe(&app->conf, desc, sizeof(desc));
@@ -392,12 +544,14 @@ static int plugin_loop(struct app *app)
 			 * an alert never waits for the next audit event. */
 			if (ea_has_data(app->ea))
 				ea_age(app->ea);
-			sink_tick(&app->sink, last_tick);
+			rules_tick(app, last_tick);
 		}
 	}
 
 	ea_flush(app->ea);
-	sink_finish(&app->sink);
+	/* The open windows are cut short: report what they held back so no
+	 * count is lost. */
+	rules_tick(app, INT32_MAX);
 	stats_line(app, line, sizeof(line));
 	syslog(LOG_INFO, "stopping on %s: %s",
 	       stop_signal == SIGTERM ? "SIGTERM" :
@@ -424,6 +578,10 @@ static void usage(FILE *f)
 	      "                     another machine's logs; default: this host)\n"
 	      "  -c, --config FILE  configuration (default " DEFAULT_CONF ")\n"
 	      "      --check-config validate the configuration and exit\n"
+	      "      --rule FILE    review with this one rule file instead of the\n"
+	      "                     configured rules\n"
+	      "      --check-rules  load every rule file and exception, say which\n"
+	      "                     loaded and why others did not; exit 0 or 2\n"
 	      "      --stderr       plugin mode: copy every syslog message to stderr\n"
 	      "                     (running by hand, tests)\n"
 	      "  -h, --help         this help\n"
@@ -440,7 +598,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_CHECK_CONFIG = 256, OPT_HOST_NAME, OPT_STDERR };
+	enum { OPT_CHECK_CONFIG = 256, OPT_HOST_NAME, OPT_STDERR,
+	       OPT_CHECK_RULES, OPT_RULE };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
@@ -448,6 +607,8 @@ int main(int argc, char **argv)
 		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 		{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 		{ "stderr", no_argument, NULL, OPT_STDERR },
+		{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
+		{ "rule", required_argument, NULL, OPT_RULE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -456,7 +617,7 @@ int main(int argc, char **argv)
 	struct sink_settings ss;
 	const char **inputs;
 	const char *format_opt = NULL, *host_name = NULL;
-	bool check_config = false;
+	bool check_config = false, check_rules = false;
 	int ninputs = 0, c, status = 0;
 	char err[512], desc[512];
 	enum alert_format format;
@@ -497,6 +658,12 @@ int main(int argc, char **argv)
 		case OPT_STDERR:
 			app.log_options |= LOG_PERROR;
 			break;
+		case OPT_CHECK_RULES:
+			check_rules = true;
+			break;
+		case OPT_RULE:
+			app.rule_file = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			free(inputs);
@@ -518,9 +685,33 @@ int main(int argc, char **argv)
 		free(inputs);
 		return EXIT_USAGE;
 	}
-	app.plugin_mode = ninputs == 0 && !check_config;
+	app.plugin_mode = ninputs == 0 && !check_config && !check_rules;
+	if (app.rule_file && app.plugin_mode) {
+		fputs(PROG ": --rule runs one rule over --input logs (review mode)\n",
+		      stderr);
+		free(inputs);
+		return EXIT_USAGE;
+	}
 
 	conf_defaults(&app.conf);
+	if (check_rules) {
+		struct ruleset rs;
+
+		free(inputs);
+		if ((app.conf_given || access(app.conf_path, F_OK) == 0) &&
+		    conf_load(app.conf_path, &app.conf, err, sizeof(err)) != 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return EXIT_USAGE;
+		}
+		app.checking_rules = true;
+		load_rules(&app, &rs, true);
+		printf("%zu rule%s enabled, %u problem%s\n", rs.n,
+		       rs.n == 1 ? "" : "s", rs.problems,
+		       rs.problems == 1 ? "" : "s");
+		c = rs.problems || rs.n == 0 ? EXIT_USAGE : 0;
+		ruleset_free(&rs);
+		return c;
+	}
 	if (check_config) {
 		free(inputs);
 		if (conf_load(app.conf_path, &app.conf, err, sizeof(err)) != 0) {
@@ -567,6 +758,16 @@ int main(int argc, char **argv)
 	sink_init(&app.sink, app.plugin_mode ? SINK_SYSLOG : SINK_STDOUT,
 		  stdout, &ss);
 
+	sb_init(&app.cmdline, 0);
+	sb_init(&app.parent_cmdline, 0);
+	if (load_rules(&app, &app.rules, false) == 0) {
+		/* Nothing to run is worth saying, not worth dying for: in
+		 * plugin mode auditd would restart us in a loop. */
+		if (app.plugin_mode)
+			syslog(LOG_ERR, "no rule enabled; alerts are off until a reload fixes it");
+		else
+			fputs(PROG ": no rule enabled\n", stderr);
+	}
 	if (setup_pipeline(&app) != 0) {
 		if (app.plugin_mode)
 			syslog(LOG_ERR, "cannot initialise (out of memory)");
@@ -584,6 +785,9 @@ int main(int argc, char **argv)
 	ea_free(app.ea);
 	proc_table_free(app.procs);
 	sink_free(&app.sink);
+	ruleset_free(&app.rules);
+	sb_free(&app.cmdline);
+	sb_free(&app.parent_cmdline);
 	free(inputs);
 	if (app.plugin_mode)
 		closelog();

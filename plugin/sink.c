@@ -1,5 +1,5 @@
 /*
- * sink.c - throttle, cap and write alerts.
+ * sink.c - cap and write alerts.
  */
 #include "config.h"
 
@@ -17,13 +17,11 @@ void sink_init(struct sink *s, enum sink_kind kind, FILE *out,
 	s->out = out;
 	s->set = *set;
 	sb_init(&s->line, 0);
-	throttle_init(&s->thr, set->throttle_max, set->throttle_window);
 }
 
 void sink_reconfigure(struct sink *s, const struct sink_settings *set)
 {
 	s->set = *set;
-	throttle_reconfigure(&s->thr, set->throttle_max, set->throttle_window);
 }
 
 void sink_free(struct sink *s)
@@ -31,39 +29,21 @@ void sink_free(struct sink *s)
 	sb_free(&s->line);
 }
 
-static void emit(struct sink *s, int priority, const char *msg, size_t len)
+static void emit(struct sink *s, const char *msg, size_t len)
 {
 	if (s->kind == SINK_SYSLOG) {
-		syslog(priority, "%s", msg);
+		syslog(s->set.priority, "%s", msg);
 		return;
 	}
 	if (fwrite(msg, 1, len, s->out) != len || fputc('\n', s->out) == EOF)
 		s->write_failed = true;
 }
 
-static void summary(struct sink *s, uint64_t n)
-{
-	char msg[256];
-	int len;
-
-	len = snprintf(msg, sizeof(msg),
-		       "throttle: suppressed %llu alerts in the last %u s (limit %u per window)",
-		       (unsigned long long)n, s->thr.window, s->thr.max);
-	if (len > 0)
-		emit(s, s->set.priority, msg,
-		     (size_t)len < sizeof(msg) ? (size_t)len : sizeof(msg) - 1);
-}
-
-void sink_alert(struct sink *s, const struct alert *a, time_t now)
+void sink_alert(struct sink *s, const struct alert *a)
 {
 	static const char cee[] = "@cee: ";
 	struct strbuf *l = &s->line;
 
-	sink_tick(s, now);
-	if (!throttle_allow(&s->thr, now)) {
-		s->suppressed++;
-		return;
-	}
 	alert_format(l, a, s->set.format, s->set.max_len);
 	if (s->set.format == ALERT_FORMAT_JSON && s->set.cee_cookie) {
 		/* Prepend in place: the cookie is outside the size cap, so
@@ -76,24 +56,23 @@ void sink_alert(struct sink *s, const struct alert *a, time_t now)
 			memcpy(l->buf, cee, sizeof(cee) - 1);
 		}
 	}
-	emit(s, s->set.priority, sb_str(l), l->len);
+	emit(s, sb_str(l), l->len);
 	s->alerts++;
 }
 
-void sink_tick(struct sink *s, time_t now)
+void sink_suppressed(struct sink *s, const struct rule_meta *rule,
+		     uint64_t n, unsigned max, unsigned window)
 {
-	uint64_t n = throttle_expire(&s->thr, now);
+	struct strbuf *l = &s->line;
 
-	if (n)
-		summary(s, n);
-}
-
-void sink_finish(struct sink *s)
-{
-	/* At exit the window is cut short: report what it held back so
-	 * the count is never lost. */
-	uint64_t n = throttle_expire(&s->thr, (time_t)INT32_MAX);
-
-	if (n)
-		summary(s, n);
+	/* Rule name and id come from a rule file: escape them like any text
+	 * that ends up in a log line. */
+	sb_reset(l);
+	sb_printf(l, "throttle: suppressed %llu alerts of rule \"",
+		  (unsigned long long)n);
+	alert_escape_text(l, rule->name, strlen(rule->name));
+	sb_adds(l, "\" rule_id=");
+	alert_escape_text(l, rule->id, strlen(rule->id));
+	sb_printf(l, " in the last %u s (limit %u per window)", window, max);
+	emit(s, sb_str(l), l->len);
 }

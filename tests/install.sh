@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 check_tree() {
-	local root=$1 sbin=$2 etc=$3 f mode
+	local root=$1 sbin=$2 etc=$3 share=$4 f mode
 	[ -x "$root$sbin/audisp-kernel-seeking" ] && ok "binary in $sbin" || fail "no binary in $root$sbin"
 	for f in audit/plugins.d/kernel-seeking.conf audit/audisp-kernel-seeking.conf audit/rules.d/kernel-seeking.rules; do
 		mode=$(stat -c %a "$root$etc/$f" 2>/dev/null)
@@ -23,18 +23,27 @@ check_tree() {
 		ok "snippet points at $sbin/audisp-kernel-seeking" || fail "snippet path wrong"
 	"$root$sbin/audisp-kernel-seeking" --check-config --config "$root$etc/audit/audisp-kernel-seeking.conf" >/dev/null &&
 		ok "installed config validates" || fail "installed config does not validate"
+	for f in kernel_seeking_v2 kernel_seeking_upstream kernel_seeking_hardened; do
+		[ -f "$root$share/audisp-kernel-seeking/rules/$f.toml" ] && ok "rule $f installed" || fail "rule $f missing"
+	done
+	[ -d "$root$etc/audit/audisp-kernel-seeking.d" ] && ok "local rules directory created" || fail "no local rules directory"
+	# the installed rules load, as the config names them
+	printf 'rules_dir = %s\nlocal_rules_dir = %s\n' "$root$share/audisp-kernel-seeking/rules" "$root$etc/audit/audisp-kernel-seeking.d" > "$tmp/check.conf"
+	"$root$sbin/audisp-kernel-seeking" --check-rules --config "$tmp/check.conf" > "$tmp/check.out" 2>&1 &&
+		grep -q '^1 rule enabled, 0 problems' "$tmp/check.out" && ok "--check-rules on the installed rules" ||
+		{ fail "--check-rules on the installed rules"; cat "$tmp/check.out"; }
 }
 
-make -s -C "$builddir" install DESTDIR="$tmp/a" > "$tmp/log" 2>&1 || { cat "$tmp/log"; fail "make install"; }
-check_tree "$tmp/a" "$(make -s -C "$builddir" -f - print-sbindir <<<'include Makefile
-print-sbindir: ; @echo $(sbindir)')" "$(make -s -C "$builddir" -f - print-sysconfdir <<<'include Makefile
-print-sysconfdir: ; @echo $(sysconfdir)')"
-make -s -C "$builddir" uninstall DESTDIR="$tmp/a" > "$tmp/log" 2>&1
+make -s --no-print-directory -C "$builddir" install DESTDIR="$tmp/a" > "$tmp/log" 2>&1 || { cat "$tmp/log"; fail "make install"; }
+var() { make -s --no-print-directory -C "$builddir" -f - print <<<"include Makefile
+print: ; @echo \$($1)"; }
+check_tree "$tmp/a" "$(var sbindir)" "$(var sysconfdir)" "$(var datadir)"
+make -s --no-print-directory -C "$builddir" uninstall DESTDIR="$tmp/a" > "$tmp/log" 2>&1
 left=$(find "$tmp/a" -type f | wc -l)
 [ "$left" -eq 0 ] && ok "make uninstall removes every file" || fail "$left files left after uninstall"
 
-make -s -C "$builddir" install DESTDIR="$tmp/b" prefix=/opt/ks exec_prefix=/opt/ks sbindir=/opt/ks/sbin sysconfdir=/opt/ks/etc > "$tmp/log" 2>&1 ||
+make -s --no-print-directory -C "$builddir" install DESTDIR="$tmp/b" prefix=/opt/ks exec_prefix=/opt/ks sbindir=/opt/ks/sbin sysconfdir=/opt/ks/etc datadir=/opt/ks/share > "$tmp/log" 2>&1 ||
 	{ cat "$tmp/log"; fail "make install with another prefix"; }
-check_tree "$tmp/b" /opt/ks/sbin /opt/ks/etc
+check_tree "$tmp/b" /opt/ks/sbin /opt/ks/etc /opt/ks/share
 
 finish

@@ -65,6 +65,9 @@ static void assert_conf_equal(const struct ks_conf *a, const struct ks_conf *b)
 	assert_int_equal(a->process_table_size, b->process_table_size);
 	assert_int_equal(a->max_argv_bytes, b->max_argv_bytes);
 	assert_int_equal(a->proc_fallback, b->proc_fallback);
+	assert_string_equal(a->rules_dir, b->rules_dir);
+	assert_string_equal(a->local_rules_dir, b->local_rules_dir);
+	assert_string_equal(a->rules, b->rules);
 }
 
 /* Load `text`; expect success. */
@@ -108,17 +111,21 @@ static void test_defaults(void **state)
 	assert_int_equal(c.format, ALERT_FORMAT_TEXT);
 	assert_false(c.json_cee_cookie);
 	assert_int_equal(c.max_message_size, 8000);
-	assert_int_equal(c.throttle_max_alerts, 100);
+	assert_int_equal(c.throttle_max_alerts, CONF_THROTTLE_PER_RULE);
 	assert_int_equal(c.throttle_window, 300);
 	assert_int_equal(c.process_table_size, 16384);
 	assert_int_equal(c.max_argv_bytes, 1048576);
 	assert_true(c.proc_fallback);
+	assert_string_equal(c.rules, "kernel_seeking_v2");
+	assert_string_equal(c.rules_dir, DATADIR "/audisp-kernel-seeking/rules");
+	assert_string_equal(c.local_rules_dir,
+			    SYSCONFDIR "/audit/audisp-kernel-seeking.d");
 	conf_describe(&c, buf, sizeof(buf));
 	assert_string_equal(buf,
 		"facility=authpriv priority=warning format=text cee=no "
-		"max_message_size=8000 throttle=100/300s "
+		"max_message_size=8000 throttle=rule/300s "
 		"process_table_size=16384 max_argv_bytes=1048576 "
-		"proc_fallback=yes");
+		"proc_fallback=yes rules=kernel_seeking_v2");
 }
 
 /* An empty file, or one of comments only, means defaults. */
@@ -182,7 +189,7 @@ static void test_shipped_file(void **state)
 	}
 	fclose(f);
 	text[n] = '\0';
-	assert_int_equal(nkeys, 10);
+	assert_int_equal(nkeys, 13);
 	load_ok(text, &c);
 	assert_conf_equal(&c, &d);
 }
@@ -218,7 +225,31 @@ static void test_all_keys(void **state)
 		"facility=local3 priority=info format=json cee=yes "
 		"max_message_size=4096 throttle=10/60s "
 		"process_table_size=1000 max_argv_bytes=65536 "
-		"proc_fallback=no");
+		"proc_fallback=no rules=kernel_seeking_v2");
+}
+
+/* Rule selection and directories; values end up in log lines, so only
+ * printable ASCII, and directories must be absolute. */
+static void test_rule_keys(void **state)
+{
+	struct ks_conf c;
+
+	(void)state;
+	load_ok("rules = kernel_seeking_upstream, kernel_seeking_hardened\n"
+		"rules_dir = /opt/ks/rules\n"
+		"local_rules_dir = /etc/ks.d\n"
+		"throttle_max_alerts = rule\n", &c);
+	assert_string_equal(c.rules,
+			    "kernel_seeking_upstream, kernel_seeking_hardened");
+	assert_string_equal(c.rules_dir, "/opt/ks/rules");
+	assert_string_equal(c.local_rules_dir, "/etc/ks.d");
+	assert_int_equal(c.throttle_max_alerts, CONF_THROTTLE_PER_RULE);
+	load_err("rules_dir = rules\n", 1,
+		 "bad value 'rules' for rules_dir (expected an absolute path)");
+	load_err("rules = a\tb\n", 1, "bad byte 0x09 in value for rules");
+	load_err("throttle_max_alerts = rules\n", 1,
+		 "bad value 'rules' for throttle_max_alerts (expected a number "
+		 "from 0 to 1000000, or rule)");
 }
 
 static void test_facilities(void **state)
@@ -381,9 +412,11 @@ static void test_numbers(void **state)
 		char tail[128];
 
 		snprintf(tail, sizeof(tail),
-			 " for %s (expected a number from %llu to %llu)",
+			 " for %s (expected a number from %llu to %llu%s)",
 			 n->key, (unsigned long long)n->min,
-			 (unsigned long long)n->max);
+			 (unsigned long long)n->max,
+			 strcmp(n->key, "throttle_max_alerts") == 0 ?
+				 ", or rule" : "");
 
 		snprintf(text, sizeof(text), "%s = %llu\n", n->key,
 			 (unsigned long long)n->min);
@@ -654,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test_teardown(test_empty_and_comments, teardown),
 		cmocka_unit_test_teardown(test_shipped_file, teardown),
+		cmocka_unit_test_teardown(test_rule_keys, teardown),
 		cmocka_unit_test_teardown(test_all_keys, teardown),
 		cmocka_unit_test_teardown(test_facilities, teardown),
 		cmocka_unit_test_teardown(test_priorities, teardown),

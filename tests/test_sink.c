@@ -1,5 +1,6 @@
 /*
- * test_sink.c - alerts through the throttle and the size cap to a stream.
+ * test_sink.c - alerts through the size cap to a stream, the cookie, and
+ * the throttle's summary line.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include "rule.h"
+#include "v2_reference.h"
 #include "sink.h"
 
 static struct exec_event ev;
@@ -48,49 +50,12 @@ static unsigned count_lines(const char *s, const char *needle)
 	return n;
 }
 
-static void test_throttle_summary(void **state)
+/* The summary line for a rule's throttle window: counts, and the rule's
+ * name and id escaped, since they come from a rule file. */
+static void test_suppressed_line(void **state)
 {
-	struct sink_settings set = {
-		.format = ALERT_FORMAT_TEXT, .throttle_max = 100,
-		.throttle_window = 300,
-	};
-	struct alert a = mk_alert();
-	struct sink s;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int i;
-
-	(void)state;
-	sink_init(&s, SINK_STDOUT, f, &set);
-	for (i = 0; i < 150; i++)
-		sink_alert(&s, &a, 1000);
-	sink_tick(&s, 1299);    /* window still open: no summary yet */
-	fflush(f);
-	assert_int_equal(count_lines(buf, "alert rule="), 100);
-	assert_int_equal(count_lines(buf, "suppressed"), 0);
-	sink_tick(&s, 1300);
-	sink_tick(&s, 1301);    /* reported once */
-	fflush(f);
-	assert_int_equal(count_lines(buf, "suppressed 50 alerts"), 1);
-	assert_int_equal(s.alerts, 100);
-	assert_int_equal(s.suppressed, 50);
-	/* a new window lets alerts through again */
-	sink_alert(&s, &a, 1400);
-	fflush(f);
-	assert_int_equal(count_lines(buf, "alert rule="), 101);
-	sink_free(&s);
-	fclose(f);
-	free(buf);
-}
-
-static void test_finish_reports_open_window(void **state)
-{
-	struct sink_settings set = {
-		.format = ALERT_FORMAT_TEXT, .throttle_max = 1,
-		.throttle_window = 300,
-	};
-	struct alert a = mk_alert();
+	struct sink_settings set = { .format = ALERT_FORMAT_TEXT };
+	struct rule_meta m = rule_kernel_seeking_v2_meta;
 	struct sink s;
 	char *buf = NULL;
 	size_t len = 0;
@@ -98,13 +63,17 @@ static void test_finish_reports_open_window(void **state)
 
 	(void)state;
 	sink_init(&s, SINK_STDOUT, f, &set);
-	sink_alert(&s, &a, 5);
-	sink_alert(&s, &a, 6);
-	sink_alert(&s, &a, 7);
-	sink_finish(&s);
+	sink_suppressed(&s, &m, 50, 100, 300);
+	m.name = "evil\nname \"x\"";
+	sink_suppressed(&s, &m, 1, 2, 3);
 	fflush(f);
-	assert_int_equal(count_lines(buf, "alert rule="), 1);
-	assert_int_equal(count_lines(buf, "suppressed 2 alerts"), 1);
+	assert_string_equal(buf,
+		"throttle: suppressed 50 alerts of rule \"Kernel Seeking Activity\" "
+		"rule_id=3c9f7901-01d8-465d-8dc0-5d46671035fa in the last 300 s "
+		"(limit 100 per window)\n"
+		"throttle: suppressed 1 alerts of rule \"evil\\x0aname \\\"x\\\"\" "
+		"rule_id=3c9f7901-01d8-465d-8dc0-5d46671035fa in the last 3 s "
+		"(limit 2 per window)\n");
 	sink_free(&s);
 	fclose(f);
 	free(buf);
@@ -125,10 +94,10 @@ static void test_off_and_cee(void **state)
 	(void)state;
 	sink_init(&s, SINK_STDOUT, f, &set);
 	for (i = 0; i < 500; i++)
-		sink_alert(&s, &a, 1);
+		sink_alert(&s, &a);
 	fflush(f);
 	assert_int_equal(count_lines(buf, "@cee: {\"@timestamp\""), 500);
-	assert_int_equal(s.suppressed, 0);
+	assert_int_equal(s.alerts, 500);
 	sink_free(&s);
 	fclose(f);
 	free(buf);
@@ -156,7 +125,7 @@ static void test_max_len(void **state)
 	}
 	ev.argv = &big;
 	sink_init(&s, SINK_STDOUT, f, &set);
-	sink_alert(&s, &a, 1);
+	sink_alert(&s, &a);
 	fflush(f);
 	nl = strchr(buf, '\n');
 	assert_non_null(nl);
@@ -171,8 +140,7 @@ static void test_max_len(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_throttle_summary),
-		cmocka_unit_test(test_finish_reports_open_window),
+		cmocka_unit_test(test_suppressed_line),
 		cmocka_unit_test(test_off_and_cee),
 		cmocka_unit_test(test_max_len),
 	};

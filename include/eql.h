@@ -1,0 +1,104 @@
+/*
+ * eql.h - a compiled subset of Elastic's Event Query Language, evaluated on
+ * one exec event at a time.
+ *
+ * Grammar (what Elastic's Linux process rules use):
+ *   query  := "process" "where" expr
+ *   expr   := or ; or := and ("or" and)* ; and := not ("and" not)*
+ *   not    := "not" not | cmp ; cmp := "(" expr ")" | field op value
+ *   op     := "==" | "!=" | ":" | "like" | "like~" | "in" | "in~" | "not" "in"
+ *   value  := literal | "(" literal ("," literal)* ")"
+ *   literal:= "string" | """raw""" | number | null
+ * Strings take EQL escapes (\n \r \t \" \' \\ \u{XXXX}); """raw""" strings
+ * take none. Keywords are case-insensitive, field names are not.
+ *
+ * Semantics (shared/spec/rule-semantics.md §2): `==`, `!=`, `in`, `like`
+ * are case-sensitive, `:`, `like~`, `in~` fold ASCII case; `like` and `:`
+ * patterns are anchored with `*` and `?` and have no escape; `==`/`in`
+ * never expand wildcards. A predicate on an array field is true when any
+ * element satisfies it, each predicate on its own. A comparison with a
+ * missing field is false, so `not` over it is true; `field == null` is true
+ * only when the field is missing and `field != null` only when present.
+ *
+ * Cost: eql_compile parses once into a flat tree; eql_eval walks it with no
+ * allocation and no re-parsing, O(size of tree x elements of the arrays it
+ * touches).
+ */
+#ifndef KS_EQL_H
+#define KS_EQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "argv.h"
+
+/* The fields a query may name. */
+enum eql_field {
+	EQL_HOST_OS_TYPE = 0,          /* "linux" */
+	EQL_EVENT_TYPE,                /* "start" */
+	EQL_EVENT_ACTION,              /* "exec" */
+	EQL_PROCESS_NAME,
+	EQL_PROCESS_EXECUTABLE,
+	EQL_PROCESS_ARGS,              /* array */
+	EQL_PROCESS_ARGS_COUNT,        /* number */
+	EQL_PROCESS_COMMAND_LINE,
+	EQL_PROCESS_WORKING_DIRECTORY,
+	EQL_PROCESS_PID,               /* number */
+	EQL_PARENT_NAME,
+	EQL_PARENT_EXECUTABLE,
+	EQL_PARENT_ARGS,               /* array */
+	EQL_PARENT_ARGS_COUNT,         /* number */
+	EQL_PARENT_COMMAND_LINE,
+	EQL_PARENT_WORKING_DIRECTORY,  /* never known from audit: missing */
+	EQL_PARENT_PID,                /* number */
+	EQL_USER_ID,                   /* string, as ECS has it ("0") */
+	EQL_FIELD_COUNT
+};
+
+/* Name as written in queries ("process.parent.args"), or NULL. */
+const char *eql_field_name(enum eql_field f);
+
+enum eql_kind {
+	EQL_MISSING = 0,
+	EQL_STRING,
+	EQL_NUMBER,
+	EQL_ARRAY,
+};
+
+/* One field's value in the event under test; pointers are borrowed. */
+struct eql_value {
+	enum eql_kind kind;
+	const char *s;            /* EQL_STRING: s[0..n) */
+	size_t n;
+	int64_t num;              /* EQL_NUMBER */
+	const struct argv *arr;   /* EQL_ARRAY */
+};
+
+/* The event as a query sees it. Fill only the fields the loaded queries
+ * use (eql_query_uses); others may stay EQL_MISSING. */
+struct eql_event {
+	struct eql_value f[EQL_FIELD_COUNT];
+};
+
+struct eql_query; /* opaque, immutable after compile */
+
+/*
+ * Compile `text` (len bytes). On error returns NULL and writes a message
+ * into err naming the problem and where: "line 3, column 14: unknown field
+ * 'process.title'" / "unsupported construct 'sequence'" / "expected ')'".
+ */
+struct eql_query *eql_compile(const char *text, size_t len, char *err,
+			      size_t errlen);
+void eql_free(struct eql_query *q);
+
+/* Build `not (except)` into q: q' = q and not (except). Used for local
+ * exceptions. Returns 0, or -1 with err set (q unchanged). */
+int eql_add_exception(struct eql_query *q, const char *text, size_t len,
+		      char *err, size_t errlen);
+
+bool eql_eval(const struct eql_query *q, const struct eql_event *ev);
+
+/* True when the query reads field f (so the caller must fill it). */
+bool eql_query_uses(const struct eql_query *q, enum eql_field f);
+
+#endif

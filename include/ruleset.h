@@ -1,0 +1,77 @@
+/*
+ * ruleset.h - the detection rules in force: TOML rule files loaded and
+ * their EQL queries compiled once, local exceptions appended, and one
+ * throttle per rule.
+ *
+ * Sources, in order:
+ *  - `--rule FILE`: that one file and nothing else (review mode);
+ *  - otherwise the *.toml files of rules_dir that `rules` names (file stem
+ *    or rule_id), every *.toml file of local_rules_dir, and the lines of
+ *    the .exceptions files of local_rules_dir ("RULE EXPRESSION": RULE becomes
+ *    "RULE and not (EXPRESSION)"); when rules_dir does not exist (running
+ *    from a build tree), the built-in copy of kernel_seeking_v2.toml.
+ * A file that does not load or compile, an exception that does not
+ * compile, a name in `rules` that matches nothing and a second enabled rule
+ * with an already enabled rule_id are each reported and skipped; the rest
+ * still runs.
+ *
+ * Cost: loading parses and compiles each file once. ruleset_eval runs every
+ * enabled query on one event: no allocation, no parsing.
+ */
+#ifndef KS_RULESET_H
+#define KS_RULESET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include "eql.h"
+#include "rulefile.h"
+#include "throttle.h"
+
+struct ruleset_rule {
+	struct rule_file *file;   /* metadata: file->meta */
+	struct eql_query *query;
+	char stem[256];           /* file name without .toml */
+	struct throttle thr;
+	uint64_t matches;         /* alerts allowed + suppressed */
+	uint64_t suppressed;
+};
+
+struct ruleset {
+	struct ruleset_rule *rule;
+	size_t n;
+	bool uses[EQL_FIELD_COUNT]; /* some enabled query reads the field */
+	unsigned problems;          /* reported while loading */
+};
+
+struct ruleset_options {
+	const char *only_file;       /* --rule FILE, or NULL */
+	const char *rules_dir;
+	const char *local_rules_dir; /* may be NULL */
+	const char *enable;          /* comma-separated stems or rule ids */
+	unsigned throttle_max;       /* 0 off; CONF_THROTTLE_PER_RULE: max_signals */
+	unsigned throttle_window;    /* seconds; 0 off */
+	bool check_all;              /* --check-rules: load every file */
+};
+
+/* How loading reports: ok=true "loaded" lines (only with check_all) and
+ * ok=false problems. `what` names the file or setting. */
+typedef void (*ruleset_report_fn)(void *ctx, bool ok, const char *what,
+				  const char *msg);
+
+/* Load into an empty *rs (zeroed). Returns the number of enabled rules;
+ * rs->problems counts what was reported. */
+size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
+		    ruleset_report_fn report, void *ctx);
+void ruleset_free(struct ruleset *rs);
+
+/* Run every rule on ev; call on_match for each that matches. */
+void ruleset_eval(struct ruleset *rs, const struct eql_event *ev,
+		  void (*on_match)(struct ruleset_rule *r, void *ctx),
+		  void *ctx);
+
+/* The built-in kernel_seeking_v2.toml (generated at build time). */
+extern const char ruleset_builtin_v2[];
+
+#endif

@@ -1,0 +1,1669 @@
+/*
+ * eql.c - compile a subset of Elastic's EQL once, evaluate it per exec.
+ *
+ * The compiler is a hand-written lexer and recursive-descent parser that
+ * builds a flat tree: AND/OR nodes are n-ary (children chained through
+ * `next`), so a long conjunction does not make the tree deep, and the only
+ * depth comes from parentheses and `not`, which the parser caps at
+ * EQL_MAX_DEPTH. eql_eval therefore recurses at most a bounded number of
+ * frames and never allocates.
+ *
+ * Literals are decoded once at compile time into a string pool; patterns of
+ * case-insensitive operators are stored lower-cased, and each pattern is
+ * classified (exact, prefix, suffix, general) so the common "/boot/" prefix
+ * costs one memcmp per argument.
+ *
+ * `!=` semantics (checked in elastic/elasticsearch, x-pack/plugin/ql
+ * ExpressionTranslators.BinaryComparisons.translate and ql NotEquals
+ * .getQuery: a NotEquals on a field becomes NotQuery(TermQuery(field, v)),
+ * i.e. a bool must_not term; EQL's Optimizer.ReplaceNullChecks turns
+ * `f != null` into Not(IsNull(f)), an exists query): `f != v` is true when
+ * NO element of f equals v, and true when f is missing. It is exactly
+ * `not (f == v)`; likewise `f not in (...)` is `not (f in (...))`. Only
+ * `f != null` requires the field to be present.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eql.h"
+#include "rule.h"
+
+#define EQL_MAX_QUERY_BYTES (64u * 1024u)
+#define EQL_MAX_DEPTH 64
+#define NONE UINT32_MAX
+
+/* ---- compiled form ---------------------------------------------------- */
+
+enum node_type { N_AND, N_OR, N_NOT, N_CMP };
+
+enum cmp_op {
+	OP_STR,       /* any element matches any literal (exact or pattern) */
+	OP_NUM_EQ,    /* number equals any literal */
+	OP_LT,
+	OP_LE,
+	OP_GT,
+	OP_GE,
+	OP_IS_NULL,
+	OP_NOT_NULL,
+};
+
+enum {
+	CF_ICASE = 1u << 0,  /* fold ASCII case; literals are pre-lowered */
+	CF_NEGATE = 1u << 1, /* `!=` / `not in`: true when nothing matched */
+};
+
+enum lit_kind {
+	L_EXACT,   /* whole string equals text */
+	L_PREFIX,  /* text then only `*`s */
+	L_SUFFIX,  /* only `*`s then text */
+	L_GENERAL, /* anything else: wildcard_match() */
+};
+
+struct lit {
+	int64_t num;
+	uint32_t off, len; /* text in the pool (the literal part for
+			    * prefix/suffix, the whole pattern otherwise) */
+	uint8_t kind;
+};
+
+struct node {
+	uint8_t type, op, field, flags;
+	uint32_t a;    /* AND/OR: first child; NOT: child; CMP: first lit */
+	uint32_t n;    /* AND/OR: children; CMP: lits */
+	uint32_t next; /* next sibling under an AND/OR */
+	uint32_t cost; /* rough evaluation cost, for ordering siblings */
+};
+
+struct eql_query {
+	void *block; /* lits, then nodes, then pool: one allocation */
+	const struct lit *lits;
+	const struct node *nodes;
+	const char *pool;
+	uint32_t nnodes, nlits;
+	size_t pool_len;
+	uint32_t root;
+	uint32_t uses; /* bit per enum eql_field */
+};
+
+/* ---- fields ------------------------------------------------------------ */
+
+enum ftype { FT_STRING, FT_ARRAY, FT_NUMBER };
+
+static const struct {
+	const char *name;
+	enum ftype type;
+} fields[EQL_FIELD_COUNT] = {
+	[EQL_HOST_OS_TYPE] = { "host.os.type", FT_STRING },
+	[EQL_EVENT_TYPE] = { "event.type", FT_STRING },
+	[EQL_EVENT_ACTION] = { "event.action", FT_STRING },
+	[EQL_PROCESS_NAME] = { "process.name", FT_STRING },
+	[EQL_PROCESS_EXECUTABLE] = { "process.executable", FT_STRING },
+	[EQL_PROCESS_ARGS] = { "process.args", FT_ARRAY },
+	[EQL_PROCESS_ARGS_COUNT] = { "process.args_count", FT_NUMBER },
+	[EQL_PROCESS_COMMAND_LINE] = { "process.command_line", FT_STRING },
+	[EQL_PROCESS_WORKING_DIRECTORY] = { "process.working_directory",
+					    FT_STRING },
+	[EQL_PROCESS_PID] = { "process.pid", FT_NUMBER },
+	[EQL_PARENT_NAME] = { "process.parent.name", FT_STRING },
+	[EQL_PARENT_EXECUTABLE] = { "process.parent.executable", FT_STRING },
+	[EQL_PARENT_ARGS] = { "process.parent.args", FT_ARRAY },
+	[EQL_PARENT_ARGS_COUNT] = { "process.parent.args_count", FT_NUMBER },
+	[EQL_PARENT_COMMAND_LINE] = { "process.parent.command_line",
+				      FT_STRING },
+	[EQL_PARENT_WORKING_DIRECTORY] = { "process.parent.working_directory",
+					   FT_STRING },
+	[EQL_PARENT_PID] = { "process.parent.pid", FT_NUMBER },
+	[EQL_USER_ID] = { "user.id", FT_STRING },
+};
+
+const char *eql_field_name(enum eql_field f)
+{
+	if ((unsigned)f >= EQL_FIELD_COUNT)
+		return NULL;
+	return fields[f].name;
+}
+
+static int field_lookup(const char *s, size_t n)
+{
+	int i;
+
+	/* Field names are case-sensitive, as in ECS mappings. */
+	for (i = 0; i < EQL_FIELD_COUNT; i++)
+		if (strlen(fields[i].name) == n &&
+		    memcmp(fields[i].name, s, n) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- tokens ------------------------------------------------------------ */
+
+enum tok {
+	T_EOF,
+	T_IDENT,
+	T_STRING,
+	T_RAWSTRING,
+	T_NUMBER,
+	T_LPAREN,
+	T_RPAREN,
+	T_COMMA,
+	T_PIPE,
+	T_EQ,
+	T_NE,
+	T_COLON,
+	T_LT,
+	T_LE,
+	T_GT,
+	T_GE,
+	/* keywords (case-insensitive words) */
+	T_AND,
+	T_OR,
+	T_NOT,
+	T_IN,
+	T_IN_CI,
+	T_LIKE,
+	T_LIKE_CI,
+	T_NULL,
+	T_WHERE,
+	T_BOOL,        /* true/false: not supported */
+	T_UNSUPPORTED, /* sequence, sample, regex, ...: not supported */
+};
+
+struct token {
+	enum tok type;
+	size_t start, end;   /* raw text of the token */
+	size_t cstart, cend; /* content: name without `?`, string without
+			      * quotes */
+	unsigned line, col;
+	int64_t num;
+};
+
+static const struct {
+	const char *word;
+	enum tok type;
+} keywords[] = {
+	{ "and", T_AND },	   { "or", T_OR },
+	{ "not", T_NOT },	   { "in", T_IN },
+	{ "in~", T_IN_CI },	   { "like", T_LIKE },
+	{ "like~", T_LIKE_CI },	   { "null", T_NULL },
+	{ "where", T_WHERE },	   { "true", T_BOOL },
+	{ "false", T_BOOL },	   { "sequence", T_UNSUPPORTED },
+	{ "sample", T_UNSUPPORTED }, { "join", T_UNSUPPORTED },
+	{ "until", T_UNSUPPORTED }, { "by", T_UNSUPPORTED },
+	{ "with", T_UNSUPPORTED },  { "maxspan", T_UNSUPPORTED },
+	{ "runs", T_UNSUPPORTED },  { "regex", T_UNSUPPORTED },
+	{ "regex~", T_UNSUPPORTED }, { "of", T_UNSUPPORTED },
+	{ "descendant", T_UNSUPPORTED }, { "child", T_UNSUPPORTED },
+};
+
+static inline unsigned char lower(unsigned char c)
+{
+	return (unsigned char)(c - 'A') < 26u ? (unsigned char)(c + 32) : c;
+}
+
+static bool word_eq_ci(const char *s, size_t n, const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (w[i] == '\0' || lower((unsigned char)s[i]) != w[i])
+			return false;
+	return w[n] == '\0';
+}
+
+static bool is_ident_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       c == '@';
+}
+
+static bool is_ident_char(unsigned char c)
+{
+	return is_ident_start(c) || (c >= '0' && c <= '9') || c == '.';
+}
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* ---- builder ----------------------------------------------------------- */
+
+struct build {
+	struct node *nodes;
+	uint32_t nn, cn;
+	struct lit *lits;
+	uint32_t nl, cl;
+	char *pool;
+	size_t pl, pc;
+	uint32_t uses;
+};
+
+struct parser {
+	const char *s;
+	size_t len;
+	size_t pos;
+	unsigned line, col;
+	struct token tok; /* current token */
+	int depth;
+	bool failed;
+	char *err;
+	size_t errlen;
+	struct build *b;
+};
+
+static void perr_at(struct parser *p, unsigned line, unsigned col,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void perr_at(struct parser *p, unsigned line, unsigned col,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->failed)
+		return; /* the first error is the one worth reporting */
+	p->failed = true;
+	if (!p->err || p->errlen == 0)
+		return;
+	n = snprintf(p->err, p->errlen, "line %u, column %u: ", line, col);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+}
+
+static bool grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t nc;
+	void *na;
+
+	if (need <= *cap)
+		return true;
+	nc = *cap ? *cap : 16;
+	while (nc < need) {
+		if (nc > UINT32_MAX / 2)
+			return false;
+		nc *= 2;
+	}
+	na = realloc(*arr, (size_t)nc * elem);
+	if (!na)
+		return false;
+	*arr = na;
+	*cap = nc;
+	return true;
+}
+
+static int64_t new_node(struct parser *p, enum node_type t)
+{
+	struct build *b = p->b;
+	struct node *n;
+
+	if (!grow((void **)&b->nodes, &b->cn, b->nn + 1, sizeof(*b->nodes))) {
+		perr_at(p, p->tok.line, p->tok.col, "out of memory");
+		return -1;
+	}
+	n = &b->nodes[b->nn];
+	memset(n, 0, sizeof(*n));
+	n->type = (uint8_t)t;
+	n->a = NONE;
+	n->next = NONE;
+	return b->nn++;
+}
+
+/* ---- lexer ------------------------------------------------------------- */
+
+static inline int peekc(const struct parser *p, size_t off)
+{
+	return p->pos + off < p->len ? (unsigned char)p->s[p->pos + off] : -1;
+}
+
+static inline void adv(struct parser *p)
+{
+	if (p->s[p->pos] == '\n') {
+		p->line++;
+		p->col = 1;
+	} else {
+		p->col++;
+	}
+	p->pos++;
+}
+
+static int skip_space(struct parser *p)
+{
+	for (;;) {
+		int c = peekc(p, 0);
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			adv(p);
+		} else if (c == '/' && peekc(p, 1) == '/') {
+			while (p->pos < p->len && p->s[p->pos] != '\n')
+				adv(p);
+		} else if (c == '/' && peekc(p, 1) == '*') {
+			unsigned l = p->line, col = p->col;
+
+			adv(p);
+			adv(p);
+			while (p->pos < p->len &&
+			       !(p->s[p->pos] == '*' && peekc(p, 1) == '/'))
+				adv(p);
+			if (p->pos >= p->len) {
+				perr_at(p, l, col, "unterminated comment");
+				return -1;
+			}
+			adv(p);
+			adv(p);
+		} else {
+			return 0;
+		}
+	}
+}
+
+/* Validate a "..." string's escapes; decoding happens later, once. */
+static int lex_string(struct parser *p, struct token *t)
+{
+	adv(p); /* opening quote */
+	t->cstart = p->pos;
+	for (;;) {
+		int c = peekc(p, 0);
+		unsigned l = p->line, col = p->col;
+
+		if (c < 0 || c == '\n' || c == '\r') {
+			perr_at(p, t->line, t->col,
+				c < 0 ? "unterminated string"
+				      : "unterminated string (line break "
+					"inside \"...\"; use \\n or a "
+					"\"\"\"raw\"\"\" string)");
+			return -1;
+		}
+		if (c == '"')
+			break;
+		if (c != '\\') {
+			adv(p);
+			continue;
+		}
+		adv(p);
+		c = peekc(p, 0);
+		switch (c) {
+		case 'n': case 'r': case 't': case '"': case '\'': case '\\':
+			adv(p);
+			continue;
+		case 'u':
+			break;
+		default:
+			if (c < 0)
+				perr_at(p, t->line, t->col,
+					"unterminated string");
+			else if (c > 0x20 && c < 0x7f)
+				perr_at(p, l, col,
+					"bad escape '\\%c' in string", c);
+			else
+				perr_at(p, l, col,
+					"bad escape '\\' followed by byte "
+					"0x%02x in string", (unsigned)c);
+			return -1;
+		}
+		adv(p); /* 'u' */
+		if (peekc(p, 0) != '{') {
+			perr_at(p, l, col,
+				"bad escape '\\u': expected '{' (write "
+				"\\u{XXXX})");
+			return -1;
+		} else {
+			uint32_t cp = 0;
+			int nd = 0, h;
+
+			adv(p);
+			while ((h = peekc(p, 0)) >= 0 &&
+			       hexval((unsigned)h) >= 0) {
+				if (++nd > 8)
+					break;
+				cp = cp * 16 + (uint32_t)hexval((unsigned)h);
+				adv(p);
+			}
+			if (nd < 1 || nd > 8 || peekc(p, 0) != '}') {
+				perr_at(p, l, col,
+					"bad escape '\\u{...}': expected 1 to 8 "
+					"hex digits and '}'");
+				return -1;
+			}
+			adv(p);
+			if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+				perr_at(p, l, col,
+					"bad escape '\\u{%X}': not a valid "
+					"Unicode code point", (unsigned)cp);
+				return -1;
+			}
+		}
+	}
+	t->cend = p->pos;
+	adv(p); /* closing quote */
+	t->type = T_STRING;
+	return 0;
+}
+
+/* """raw""": no escapes; as in Elasticsearch's grammar, quotes right after
+ * the closing """ belong to the content, so """say "hi"""" is `say "hi"`. */
+static int lex_raw(struct parser *p, struct token *t)
+{
+	adv(p);
+	adv(p);
+	adv(p);
+	t->cstart = p->pos;
+	while (p->pos < p->len &&
+	       !(p->s[p->pos] == '"' && peekc(p, 1) == '"' &&
+		 peekc(p, 2) == '"'))
+		adv(p);
+	if (p->pos >= p->len) {
+		perr_at(p, t->line, t->col, "unterminated raw string");
+		return -1;
+	}
+	while (peekc(p, 3) == '"')
+		adv(p);
+	t->cend = p->pos;
+	adv(p);
+	adv(p);
+	adv(p);
+	t->type = T_RAWSTRING;
+	return 0;
+}
+
+static int lex_number(struct parser *p, struct token *t)
+{
+	bool neg = false;
+	uint64_t v = 0;
+	/* |INT64_MIN| fits in uint64_t, so both signs share one limit test */
+	const uint64_t lim = (uint64_t)INT64_MAX + 1;
+
+	if (peekc(p, 0) == '-') {
+		neg = true;
+		adv(p);
+	}
+	while (peekc(p, 0) >= '0' && peekc(p, 0) <= '9') {
+		uint64_t dgt = (uint64_t)(peekc(p, 0) - '0');
+
+		/* test before multiplying so v never wraps */
+		if (v > (lim - dgt) / 10 ||
+		    (!neg && v * 10 + dgt > (uint64_t)INT64_MAX)) {
+			perr_at(p, t->line, t->col,
+				"number out of range (64-bit signed)");
+			return -1;
+		}
+		v = v * 10 + dgt;
+		adv(p);
+	}
+	if (peekc(p, 0) == '.' || peekc(p, 0) == 'e' || peekc(p, 0) == 'E') {
+		perr_at(p, t->line, t->col,
+			"only integer numbers are supported");
+		return -1;
+	}
+	if (peekc(p, 0) >= 0 && is_ident_char((unsigned)peekc(p, 0))) {
+		perr_at(p, t->line, t->col, "malformed number");
+		return -1;
+	}
+	t->num = neg ? (int64_t)(0 - v) : (int64_t)v;
+	t->type = T_NUMBER;
+	return 0;
+}
+
+static int lex(struct parser *p, struct token *t)
+{
+	int c;
+
+	memset(t, 0, sizeof(*t));
+	if (skip_space(p))
+		return -1;
+	t->start = p->pos;
+	t->line = p->line;
+	t->col = p->col;
+	c = peekc(p, 0);
+	if (c < 0) {
+		t->type = T_EOF;
+		t->end = p->pos;
+		return 0;
+	}
+	if (c == '"') {
+		if (peekc(p, 1) == '"' && peekc(p, 2) == '"') {
+			if (lex_raw(p, t))
+				return -1;
+		} else if (lex_string(p, t)) {
+			return -1;
+		}
+	} else if (c == '\'') {
+		perr_at(p, t->line, t->col,
+			"single-quoted strings are not supported in EQL; use "
+			"double quotes");
+		return -1;
+	} else if (c == '`') {
+		perr_at(p, t->line, t->col,
+			"unsupported construct: backquoted identifier");
+		return -1;
+	} else if (c == '-' || (c >= '0' && c <= '9')) {
+		if (c == '-' && !(peekc(p, 1) >= '0' && peekc(p, 1) <= '9')) {
+			perr_at(p, t->line, t->col,
+				"unsupported construct: arithmetic '-'");
+			return -1;
+		}
+		if (lex_number(p, t))
+			return -1;
+	} else if (is_ident_start((unsigned)c) ||
+		   (c == '?' && peekc(p, 1) >= 0 &&
+		    is_ident_start((unsigned)peekc(p, 1)))) {
+		size_t i;
+
+		/* `?field` is EQL's optional field: the same field here,
+		 * since a missing field already reads as null. */
+		if (c == '?')
+			adv(p);
+		t->cstart = p->pos;
+		while (peekc(p, 0) >= 0 && is_ident_char((unsigned)peekc(p, 0)))
+			adv(p);
+		t->cend = p->pos;
+		t->type = T_IDENT;
+		if (c != '?') {
+			size_t n = t->cend - t->cstart;
+
+			if (peekc(p, 0) == '~' &&
+			    (word_eq_ci(p->s + t->cstart, n, "in") ||
+			     word_eq_ci(p->s + t->cstart, n, "like") ||
+			     word_eq_ci(p->s + t->cstart, n, "regex"))) {
+				adv(p);
+				n++;
+			}
+			for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]);
+			     i++)
+				if (word_eq_ci(p->s + t->cstart, n,
+					       keywords[i].word)) {
+					t->type = keywords[i].type;
+					break;
+				}
+			t->cend = t->cstart + n;
+		}
+	} else {
+		int c1 = peekc(p, 1);
+
+		switch (c) {
+		case '(': t->type = T_LPAREN; break;
+		case ')': t->type = T_RPAREN; break;
+		case ',': t->type = T_COMMA; break;
+		case '|': t->type = T_PIPE; break;
+		case ':': t->type = T_COLON; break;
+		case '<': t->type = c1 == '=' ? T_LE : T_LT; break;
+		case '>': t->type = c1 == '=' ? T_GE : T_GT; break;
+		case '=':
+			if (c1 != '=') {
+				perr_at(p, t->line, t->col,
+					"use '==' instead of '='");
+				return -1;
+			}
+			t->type = T_EQ;
+			break;
+		case '!':
+			if (c1 != '=') {
+				perr_at(p, t->line, t->col,
+					"unexpected '!' (the operators are "
+					"'!=' and 'not')");
+				return -1;
+			}
+			t->type = T_NE;
+			break;
+		default:
+			if (c > 0x20 && c < 0x7f)
+				perr_at(p, t->line, t->col,
+					"unexpected character '%c'", c);
+			else
+				perr_at(p, t->line, t->col,
+					"unexpected byte 0x%02x", (unsigned)c);
+			return -1;
+		}
+		adv(p);
+		if (t->type == T_LE || t->type == T_GE || t->type == T_EQ ||
+		    t->type == T_NE)
+			adv(p);
+	}
+	t->end = p->pos;
+	return 0;
+}
+
+static int next(struct parser *p)
+{
+	if (p->failed)
+		return -1;
+	return lex(p, &p->tok);
+}
+
+/* Type of the token after the current one, without consuming anything. */
+static enum tok peek_type(struct parser *p)
+{
+	struct parser save = *p;
+	struct token t;
+	enum tok ty;
+
+	/* A lexing error there is reported when the parser gets to it. */
+	save.err = NULL;
+	save.errlen = 0;
+	ty = lex(&save, &t) ? T_EOF : t.type;
+	return ty;
+}
+
+/* Short printable form of the current token for messages. */
+static void tok_desc(const struct parser *p, const struct token *t, char *buf,
+		     size_t cap)
+{
+	size_t n = t->end - t->start, i;
+
+	if (t->type == T_EOF) {
+		snprintf(buf, cap, "end of query");
+		return;
+	}
+	if (n > 40)
+		n = 40;
+	snprintf(buf, cap, "'%.*s%s'", (int)n, p->s + t->start,
+		 t->end - t->start > n ? "..." : "");
+	for (i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20)
+			buf[i] = ' ';
+}
+
+static void perr_unexpected(struct parser *p, const char *what)
+{
+	char d[64];
+
+	tok_desc(p, &p->tok, d, sizeof(d));
+	perr_at(p, p->tok.line, p->tok.col, "expected %s but found %s", what,
+		d);
+}
+
+/* ---- literals ---------------------------------------------------------- */
+
+static size_t utf8_put(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/*
+ * Decode a validated string token into the pool. Escapes never make the
+ * text longer (\u{...} is at least 4 bytes of source for at most 4 of
+ * UTF-8), so the source length bounds the output.
+ */
+static int pool_add_string(struct parser *p, const struct token *t,
+			   bool icase, uint32_t *off, uint32_t *len)
+{
+	struct build *b = p->b;
+	size_t n = t->cend - t->cstart, i, o;
+	const char *s = p->s + t->cstart;
+	char *d;
+
+	if (b->pl + n > UINT32_MAX) {
+		perr_at(p, t->line, t->col, "string pool overflow");
+		return -1;
+	}
+	if (b->pl + n > b->pc) {
+		size_t nc = b->pc ? b->pc : 256;
+		char *np;
+
+		while (nc < b->pl + n)
+			nc *= 2;
+		np = realloc(b->pool, nc);
+		if (!np) {
+			perr_at(p, t->line, t->col, "out of memory");
+			return -1;
+		}
+		b->pool = np;
+		b->pc = nc;
+	}
+	d = b->pool + b->pl;
+	o = 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (t->type == T_STRING && c == '\\') {
+			c = s[++i];
+			switch (c) {
+			case 'n': d[o++] = '\n'; continue;
+			case 'r': d[o++] = '\r'; continue;
+			case 't': d[o++] = '\t'; continue;
+			case 'u': {
+				uint32_t cp = 0;
+
+				for (i += 2; s[i] != '}'; i++)
+					cp = cp * 16 +
+					     (uint32_t)hexval((unsigned char)s[i]);
+				o += utf8_put(d + o, cp);
+				continue;
+			}
+			default: /* \" \' \\ stand for themselves */
+				break;
+			}
+		}
+		d[o++] = c;
+	}
+	if (icase)
+		for (i = 0; i < o; i++)
+			d[i] = (char)lower((unsigned char)d[i]);
+	*off = (uint32_t)b->pl;
+	*len = (uint32_t)o;
+	b->pl += o;
+	return 0;
+}
+
+/* Pick the cheapest matcher equivalent to wildcard_match() on this
+ * pattern; `*` and `?` are always wildcards (EQL has no escape for them). */
+static void classify(struct lit *l, const char *pool)
+{
+	const char *s = pool + l->off;
+	uint32_t n = l->len, i, lead = 0, trail = 0, stars = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '?') {
+			l->kind = L_GENERAL;
+			return;
+		}
+		if (s[i] == '*')
+			stars++;
+	}
+	if (stars == 0) {
+		l->kind = L_EXACT;
+		return;
+	}
+	while (lead < n && s[lead] == '*')
+		lead++;
+	while (trail < n - lead && s[n - 1 - trail] == '*')
+		trail++;
+	if (lead == 0 && trail == stars) {
+		l->kind = L_PREFIX;
+		l->len = n - trail;
+	} else if (lead == stars && trail == 0) {
+		/* also all stars: an empty suffix matches anything */
+		l->kind = L_SUFFIX;
+		l->off += lead;
+		l->len = n - lead;
+	} else {
+		l->kind = L_GENERAL;
+	}
+}
+
+/* ---- parser ------------------------------------------------------------ */
+
+static int64_t parse_or(struct parser *p);
+
+enum opkind {
+	K_EQ, K_NE, K_COLON, K_LIKE, K_LIKE_CI, K_IN, K_IN_CI, K_NOT_IN,
+	K_NOT_IN_CI, K_LT, K_LE, K_GT, K_GE,
+};
+
+static const char *const opname[] = {
+	[K_EQ] = "==", [K_NE] = "!=", [K_COLON] = ":", [K_LIKE] = "like",
+	[K_LIKE_CI] = "like~", [K_IN] = "in", [K_IN_CI] = "in~",
+	[K_NOT_IN] = "not in", [K_NOT_IN_CI] = "not in~", [K_LT] = "<",
+	[K_LE] = "<=", [K_GT] = ">", [K_GE] = ">=",
+};
+
+static uint32_t sat_add(uint32_t a, uint32_t b)
+{
+	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
+/*
+ * Reorder an AND/OR node's children cheapest first (stable). Evaluation is
+ * side-effect free, so order never changes the result, only how soon the
+ * short circuit cuts in: `process.name == "dd"` before an argv scan.
+ */
+static void sort_children(struct build *b, uint32_t parent)
+{
+	uint32_t sorted = NONE, c = b->nodes[parent].a, cost = 0;
+
+	while (c != NONE) {
+		uint32_t nx = b->nodes[c].next, *link = &sorted;
+
+		while (*link != NONE &&
+		       b->nodes[*link].cost <= b->nodes[c].cost)
+			link = &b->nodes[*link].next;
+		b->nodes[c].next = *link;
+		*link = c;
+		cost = sat_add(cost, b->nodes[c].cost);
+		c = nx;
+	}
+	b->nodes[parent].a = sorted;
+	b->nodes[parent].cost = cost;
+}
+
+/* A literal as read from the query, before type checks. */
+struct rawlit {
+	struct token t;
+	enum { RL_STRING, RL_NUMBER, RL_NULL } kind;
+};
+
+static int parse_literal(struct parser *p, struct rawlit *rl, const char *fld)
+{
+	char d[64];
+
+	rl->t = p->tok;
+	switch (p->tok.type) {
+	case T_STRING:
+	case T_RAWSTRING:
+		rl->kind = RL_STRING;
+		break;
+	case T_NUMBER:
+		rl->kind = RL_NUMBER;
+		break;
+	case T_NULL:
+		rl->kind = RL_NULL;
+		break;
+	case T_IDENT:
+		tok_desc(p, &p->tok, d, sizeof(d));
+		if (peek_type(p) == T_LPAREN)
+			perr_at(p, p->tok.line, p->tok.col,
+				"unsupported construct: function call "
+				"'%.*s()'", (int)(p->tok.cend - p->tok.cstart),
+				p->s + p->tok.cstart);
+		else
+			perr_at(p, p->tok.line, p->tok.col,
+				"unsupported construct: comparing field '%s' "
+				"with field %s", fld, d);
+		return -1;
+	case T_BOOL:
+		tok_desc(p, &p->tok, d, sizeof(d));
+		perr_at(p, p->tok.line, p->tok.col,
+			"unsupported construct: boolean literal %s", d);
+		return -1;
+	default:
+		perr_unexpected(p, "a value (string, number or null)");
+		return -1;
+	}
+	return next(p);
+}
+
+static int64_t parse_cmp(struct parser *p)
+{
+	struct token ft = p->tok;
+	struct rawlit rlv;
+	const char *fname;
+	int f;
+	enum opkind k;
+	enum ftype fty;
+	bool is_list = false, icase, pattern;
+	int64_t ni;
+	struct node *nd;
+	uint32_t first_lit;
+
+	if (next(p))
+		return -1;
+	if (p->tok.type == T_LPAREN) {
+		perr_at(p, ft.line, ft.col,
+			"unsupported construct: function call '%.*s()'",
+			(int)(ft.cend - ft.cstart), p->s + ft.cstart);
+		return -1;
+	}
+	f = field_lookup(p->s + ft.cstart, ft.cend - ft.cstart);
+	if (f < 0) {
+		size_t n = ft.cend - ft.cstart;
+
+		perr_at(p, ft.line, ft.col, "unknown field '%.*s%s'",
+			(int)(n > 64 ? 64 : n), p->s + ft.cstart,
+			n > 64 ? "..." : "");
+		return -1;
+	}
+	fty = fields[f].type;
+	fname = fields[f].name;
+
+	switch (p->tok.type) {
+	case T_EQ: k = K_EQ; break;
+	case T_NE: k = K_NE; break;
+	case T_COLON: k = K_COLON; break;
+	case T_LIKE: k = K_LIKE; break;
+	case T_LIKE_CI: k = K_LIKE_CI; break;
+	case T_IN: k = K_IN; break;
+	case T_IN_CI: k = K_IN_CI; break;
+	case T_LT: k = K_LT; break;
+	case T_LE: k = K_LE; break;
+	case T_GT: k = K_GT; break;
+	case T_GE: k = K_GE; break;
+	case T_NOT:
+		if (next(p))
+			return -1;
+		if (p->tok.type == T_IN) {
+			k = K_NOT_IN;
+		} else if (p->tok.type == T_IN_CI) {
+			k = K_NOT_IN_CI;
+		} else {
+			perr_unexpected(p, "'in' after 'not'");
+			return -1;
+		}
+		break;
+	case T_UNSUPPORTED: {
+		char d[64];
+
+		tok_desc(p, &p->tok, d, sizeof(d));
+		perr_at(p, p->tok.line, p->tok.col,
+			"unsupported construct %s", d);
+		return -1;
+	}
+	default: {
+		char what[128];
+
+		snprintf(what, sizeof(what), "an operator after '%s'", fname);
+		perr_unexpected(p, what);
+		return -1;
+	}
+	}
+
+	/* Operator against field type, before looking at values. */
+	if (fty == FT_NUMBER &&
+	    (k == K_COLON || k == K_LIKE || k == K_LIKE_CI || k == K_IN_CI ||
+	     k == K_NOT_IN_CI)) {
+		perr_at(p, p->tok.line, p->tok.col,
+			"type mismatch: '%s' is a string operator but '%s' is "
+			"a number field", opname[k], fname);
+		return -1;
+	}
+	if (fty != FT_NUMBER && k >= K_LT) {
+		perr_at(p, p->tok.line, p->tok.col,
+			"type mismatch: '%s' needs a number field but '%s' is "
+			"a string field", opname[k], fname);
+		return -1;
+	}
+	if (next(p))
+		return -1;
+
+	icase = k == K_COLON || k == K_LIKE_CI || k == K_IN_CI ||
+		k == K_NOT_IN_CI;
+	pattern = k == K_COLON || k == K_LIKE || k == K_LIKE_CI;
+
+	if (k == K_IN || k == K_IN_CI || k == K_NOT_IN || k == K_NOT_IN_CI) {
+		if (p->tok.type != T_LPAREN) {
+			perr_unexpected(p, "'(' and a list after 'in'");
+			return -1;
+		}
+		is_list = true;
+	} else if (p->tok.type == T_LPAREN) {
+		if (!pattern) {
+			perr_at(p, p->tok.line, p->tok.col,
+				"'%s' takes a single value; use 'in' for a "
+				"list", opname[k]);
+			return -1;
+		}
+		is_list = true;
+	}
+
+	ni = new_node(p, N_CMP);
+	if (ni < 0)
+		return -1;
+	first_lit = p->b->nl;
+
+	if (is_list) {
+		unsigned ll = p->tok.line, lc = p->tok.col;
+
+		if (next(p))
+			return -1;
+		if (p->tok.type == T_RPAREN) {
+			perr_at(p, ll, lc, "empty list after '%s'", opname[k]);
+			return -1;
+		}
+	}
+	for (;;) {
+		struct rawlit *rl = &rlv;
+		struct lit *l;
+		unsigned vl, vc;
+
+		if (parse_literal(p, rl, fname))
+			return -1;
+		vl = rl->t.line;
+		vc = rl->t.col;
+		if (rl->kind == RL_NULL) {
+			if (is_list || (k != K_EQ && k != K_NE)) {
+				perr_at(p, vl, vc,
+					"null is only allowed with '==' and "
+					"'!='");
+				return -1;
+			}
+			nd = &p->b->nodes[ni];
+			nd->op = k == K_EQ ? OP_IS_NULL : OP_NOT_NULL;
+			break;
+		}
+		if (rl->kind == RL_NUMBER && k == K_COLON) {
+			perr_at(p, vl, vc,
+				"unsupported construct: ':' with a number");
+			return -1;
+		}
+		if (rl->kind == RL_NUMBER && (k == K_LIKE || k == K_LIKE_CI)) {
+			perr_at(p, vl, vc,
+				"type mismatch: '%s' needs a string pattern, "
+				"not a number", opname[k]);
+			return -1;
+		}
+		if (rl->kind == RL_NUMBER && fty != FT_NUMBER) {
+			perr_at(p, vl, vc,
+				"type mismatch: '%s' is a string field but %lld "
+				"is a number", fname, (long long)rl->t.num);
+			return -1;
+		}
+		if (rl->kind == RL_STRING && fty == FT_NUMBER) {
+			perr_at(p, vl, vc,
+				"type mismatch: '%s' is a number field but the "
+				"value is a string", fname);
+			return -1;
+		}
+		if (!grow((void **)&p->b->lits, &p->b->cl, p->b->nl + 1,
+			  sizeof(*p->b->lits))) {
+			perr_at(p, vl, vc, "out of memory");
+			return -1;
+		}
+		l = &p->b->lits[p->b->nl];
+		memset(l, 0, sizeof(*l));
+		l->kind = L_EXACT;
+		if (rl->kind == RL_NUMBER) {
+			l->num = rl->t.num;
+		} else {
+			if (pool_add_string(p, &rl->t, icase, &l->off, &l->len))
+				return -1;
+			if (pattern)
+				classify(l, p->b->pool);
+		}
+		p->b->nl++;
+		if (!is_list)
+			break;
+		if (p->tok.type == T_COMMA) {
+			if (next(p))
+				return -1;
+			continue;
+		}
+		if (p->tok.type == T_RPAREN) {
+			if (next(p))
+				return -1;
+			break;
+		}
+		perr_unexpected(p, "',' or ')' in the list");
+		return -1;
+	}
+
+	nd = &p->b->nodes[ni];
+	nd->field = (uint8_t)f;
+	nd->a = first_lit;
+	nd->n = p->b->nl - first_lit;
+	if (nd->op != OP_IS_NULL && nd->op != OP_NOT_NULL) {
+		nd->op = OP_STR;
+		if (fty == FT_NUMBER) {
+			switch (k) {
+			case K_LT: nd->op = OP_LT; break;
+			case K_LE: nd->op = OP_LE; break;
+			case K_GT: nd->op = OP_GT; break;
+			case K_GE: nd->op = OP_GE; break;
+			default: nd->op = OP_NUM_EQ; break;
+			}
+		}
+		if (icase)
+			nd->flags |= CF_ICASE;
+		if (k == K_NE || k == K_NOT_IN || k == K_NOT_IN_CI)
+			nd->flags |= CF_NEGATE;
+	}
+	/* Scalars first, argv scans and general patterns later. */
+	nd->cost = (fty == FT_ARRAY ? 8u : 1u) *
+		   (nd->n ? nd->n : 1u);
+	{
+		uint32_t i;
+
+		for (i = 0; i < nd->n; i++)
+			if (p->b->lits[first_lit + i].kind == L_GENERAL)
+				nd->cost = sat_add(nd->cost, 4);
+	}
+	p->b->uses |= 1u << f;
+	return ni;
+}
+
+static int64_t parse_primary(struct parser *p)
+{
+	char d[64];
+
+	switch (p->tok.type) {
+	case T_LPAREN: {
+		unsigned l = p->tok.line, c = p->tok.col;
+		int64_t e;
+
+		if (++p->depth > EQL_MAX_DEPTH) {
+			perr_at(p, l, c, "nesting deeper than %d",
+				EQL_MAX_DEPTH);
+			return -1;
+		}
+		if (next(p))
+			return -1;
+		e = parse_or(p);
+		if (e < 0)
+			return -1;
+		if (p->tok.type != T_RPAREN) {
+			char what[96];
+
+			snprintf(what, sizeof(what),
+				 "')' to close '(' at line %u, column %u", l, c);
+			perr_unexpected(p, what);
+			return -1;
+		}
+		p->depth--;
+		if (next(p))
+			return -1;
+		return e;
+	}
+	case T_IDENT:
+		return parse_cmp(p);
+	case T_UNSUPPORTED:
+		tok_desc(p, &p->tok, d, sizeof(d));
+		perr_at(p, p->tok.line, p->tok.col, "unsupported construct %s",
+			d);
+		return -1;
+	case T_BOOL:
+		tok_desc(p, &p->tok, d, sizeof(d));
+		perr_at(p, p->tok.line, p->tok.col,
+			"unsupported construct: boolean literal %s", d);
+		return -1;
+	case T_PIPE:
+		perr_at(p, p->tok.line, p->tok.col,
+			"unsupported construct: pipe '|'");
+		return -1;
+	case T_STRING:
+	case T_RAWSTRING:
+	case T_NUMBER:
+	case T_NULL:
+		perr_at(p, p->tok.line, p->tok.col,
+			"a comparison must start with a field name, not a "
+			"value");
+		return -1;
+	default:
+		perr_unexpected(p, "a field name, 'not' or '('");
+		return -1;
+	}
+}
+
+static int64_t parse_not(struct parser *p)
+{
+	int64_t c, n;
+
+	if (p->tok.type != T_NOT)
+		return parse_primary(p);
+	if (++p->depth > EQL_MAX_DEPTH) {
+		perr_at(p, p->tok.line, p->tok.col, "nesting deeper than %d",
+			EQL_MAX_DEPTH);
+		return -1;
+	}
+	if (next(p))
+		return -1;
+	c = parse_not(p);
+	if (c < 0)
+		return -1;
+	p->depth--;
+	n = new_node(p, N_NOT);
+	if (n < 0)
+		return -1;
+	p->b->nodes[n].a = (uint32_t)c;
+	p->b->nodes[n].cost = p->b->nodes[c].cost;
+	return n;
+}
+
+/* One level of n-ary AND or OR over `sub`. */
+static int64_t parse_nary(struct parser *p, enum tok optok,
+			  enum node_type type, int64_t (*sub)(struct parser *))
+{
+	int64_t first, n, c;
+	uint32_t last, count = 1;
+
+	first = sub(p);
+	if (first < 0 || p->tok.type != optok)
+		return first;
+	n = new_node(p, type);
+	if (n < 0)
+		return -1;
+	p->b->nodes[n].a = (uint32_t)first;
+	last = (uint32_t)first;
+	while (p->tok.type == optok) {
+		if (next(p))
+			return -1;
+		c = sub(p);
+		if (c < 0)
+			return -1;
+		p->b->nodes[last].next = (uint32_t)c;
+		last = (uint32_t)c;
+		count++;
+	}
+	p->b->nodes[n].n = count;
+	sort_children(p->b, (uint32_t)n);
+	return n;
+}
+
+static int64_t parse_and(struct parser *p)
+{
+	return parse_nary(p, T_AND, N_AND, parse_not);
+}
+
+static int64_t parse_or(struct parser *p)
+{
+	return parse_nary(p, T_OR, N_OR, parse_and);
+}
+
+static int parser_init(struct parser *p, const char *text, size_t len,
+		       char *err, size_t errlen, struct build *b)
+{
+	memset(p, 0, sizeof(*p));
+	p->s = text;
+	p->len = len;
+	p->line = 1;
+	p->col = 1;
+	p->err = err;
+	p->errlen = errlen;
+	p->b = b;
+	if (err && errlen)
+		err[0] = '\0';
+	if (!text && len) {
+		set_err(err, errlen, "query text is NULL");
+		return -1;
+	}
+	if (len > EQL_MAX_QUERY_BYTES) {
+		if (err && errlen)
+			snprintf(err, errlen,
+				 "query too long: %zu bytes (limit %u)", len,
+				 EQL_MAX_QUERY_BYTES);
+		return -1;
+	}
+	if (len && memchr(text, '\0', len)) {
+		size_t at = (size_t)((const char *)memchr(text, '\0', len) -
+				     text);
+
+		/* Find line/column of the NUL for the message. */
+		p->pos = 0;
+		while (p->pos < at)
+			adv(p);
+		perr_at(p, p->line, p->col, "unexpected NUL byte in query");
+		return -1;
+	}
+	return next(p);
+}
+
+/* Everything parsed: the next token must be the end. */
+static int expect_eof(struct parser *p)
+{
+	char d[64];
+
+	if (p->tok.type == T_EOF)
+		return 0;
+	if (p->tok.type == T_PIPE) {
+		perr_at(p, p->tok.line, p->tok.col,
+			"unsupported construct: pipe '|'");
+		return -1;
+	}
+	tok_desc(p, &p->tok, d, sizeof(d));
+	if (p->tok.type == T_UNSUPPORTED)
+		perr_at(p, p->tok.line, p->tok.col, "unsupported construct %s",
+			d);
+	else
+		perr_at(p, p->tok.line, p->tok.col,
+			"unexpected %s after the end of the expression", d);
+	return -1;
+}
+
+static void build_free(struct build *b)
+{
+	free(b->nodes);
+	free(b->lits);
+	free(b->pool);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Pack the builder into one block and point q at it. */
+static int finalize(struct build *b, uint32_t root, struct eql_query *q)
+{
+	size_t lsz = (size_t)b->nl * sizeof(struct lit);
+	size_t nsz = (size_t)b->nn * sizeof(struct node);
+	char *blk;
+
+	/* lits (8-aligned) first, then nodes (4-aligned, lsz is a multiple
+	 * of 8), then the byte pool. */
+	blk = malloc(lsz + nsz + b->pl + 1);
+	if (!blk)
+		return -1;
+	if (lsz)
+		memcpy(blk, b->lits, lsz);
+	memcpy(blk + lsz, b->nodes, nsz);
+	if (b->pl)
+		memcpy(blk + lsz + nsz, b->pool, b->pl);
+	free(q->block);
+	q->block = blk;
+	q->lits = (const struct lit *)(void *)blk;
+	q->nodes = (const struct node *)(void *)(blk + lsz);
+	q->pool = blk + lsz + nsz;
+	q->nnodes = b->nn;
+	q->nlits = b->nl;
+	q->pool_len = b->pl;
+	q->root = root;
+	q->uses |= b->uses;
+	return 0;
+}
+
+struct eql_query *eql_compile(const char *text, size_t len, char *err,
+			      size_t errlen)
+{
+	struct build b = { 0 };
+	struct parser p;
+	struct eql_query *q = NULL;
+	int64_t root = -1;
+	char d[64];
+
+	if (parser_init(&p, text, len, err, errlen, &b))
+		goto out;
+	if (p.tok.type == T_EOF) {
+		perr_at(&p, p.tok.line, p.tok.col,
+			"empty query (expected 'process where ...')");
+		goto out;
+	}
+	if (p.tok.type == T_UNSUPPORTED) {
+		tok_desc(&p, &p.tok, d, sizeof(d));
+		perr_at(&p, p.tok.line, p.tok.col, "unsupported construct %s",
+			d);
+		goto out;
+	}
+	if (p.tok.type != T_IDENT ||
+	    !word_eq_ci(text + p.tok.cstart, p.tok.cend - p.tok.cstart,
+			"process")) {
+		tok_desc(&p, &p.tok, d, sizeof(d));
+		perr_at(&p, p.tok.line, p.tok.col,
+			"unsupported event category %s (only 'process where "
+			"...' is supported)", d);
+		goto out;
+	}
+	if (next(&p))
+		goto out;
+	if (p.tok.type != T_WHERE) {
+		perr_unexpected(&p, "'where' after 'process'");
+		goto out;
+	}
+	if (next(&p))
+		goto out;
+	root = parse_or(&p);
+	if (root < 0 || expect_eof(&p))
+		goto out;
+	q = calloc(1, sizeof(*q));
+	if (!q || finalize(&b, (uint32_t)root, q)) {
+		free(q);
+		q = NULL;
+		set_err(err, errlen, "out of memory");
+	}
+out:
+	build_free(&b);
+	return q;
+}
+
+void eql_free(struct eql_query *q)
+{
+	if (!q)
+		return;
+	free(q->block);
+	free(q);
+}
+
+/* Load a compiled query back into a builder (fresh copies). */
+static int build_from_query(struct build *b, const struct eql_query *q)
+{
+	memset(b, 0, sizeof(*b));
+	if (!grow((void **)&b->nodes, &b->cn, q->nnodes + 2,
+		  sizeof(*b->nodes)) ||
+	    (q->nlits && !grow((void **)&b->lits, &b->cl, q->nlits,
+			       sizeof(*b->lits))))
+		return -1;
+	memcpy(b->nodes, q->nodes, (size_t)q->nnodes * sizeof(*b->nodes));
+	b->nn = q->nnodes;
+	if (q->nlits)
+		memcpy(b->lits, q->lits, (size_t)q->nlits * sizeof(*b->lits));
+	b->nl = q->nlits;
+	if (q->pool_len) {
+		b->pool = malloc(q->pool_len);
+		if (!b->pool)
+			return -1;
+		memcpy(b->pool, q->pool, q->pool_len);
+		b->pl = b->pc = q->pool_len;
+	}
+	return 0;
+}
+
+int eql_add_exception(struct eql_query *q, const char *text, size_t len,
+		      char *err, size_t errlen)
+{
+	struct build b;
+	struct parser p;
+	int64_t exc, notn, andn;
+	uint32_t root;
+	int rc = -1;
+
+	if (!q) {
+		set_err(err, errlen, "no query to add an exception to");
+		return -1;
+	}
+	/* Work on a copy so that a failure leaves q as it was, and the
+	 * result is again one block. */
+	if (build_from_query(&b, q)) {
+		set_err(err, errlen, "out of memory");
+		goto out;
+	}
+	if (parser_init(&p, text, len, err, errlen, &b))
+		goto out;
+	if (p.tok.type == T_EOF) {
+		perr_at(&p, p.tok.line, p.tok.col, "empty exception");
+		goto out;
+	}
+	exc = parse_or(&p);
+	if (exc < 0 || expect_eof(&p))
+		goto out;
+	notn = new_node(&p, N_NOT);
+	if (notn < 0)
+		goto out;
+	b.nodes[notn].a = (uint32_t)exc;
+	b.nodes[notn].cost = b.nodes[exc].cost;
+	root = q->root;
+	if (b.nodes[root].type == N_AND) {
+		/* q is already a conjunction: one more operand keeps the
+		 * tree flat however many exceptions are added. */
+		uint32_t c = b.nodes[root].a;
+
+		while (b.nodes[c].next != NONE)
+			c = b.nodes[c].next;
+		b.nodes[c].next = (uint32_t)notn;
+		b.nodes[root].n++;
+	} else {
+		andn = new_node(&p, N_AND);
+		if (andn < 0)
+			goto out;
+		b.nodes[andn].a = root;
+		b.nodes[andn].n = 2;
+		b.nodes[root].next = (uint32_t)notn;
+		root = (uint32_t)andn;
+	}
+	sort_children(&b, root);
+	if (finalize(&b, root, q)) {
+		set_err(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	build_free(&b);
+	return rc;
+}
+
+/* ---- evaluation -------------------------------------------------------- */
+
+static bool eq_fold(const char *s, const char *lowpat, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (lower((unsigned char)s[i]) != (unsigned char)lowpat[i])
+			return false;
+	return true;
+}
+
+static inline bool bytes_eq(const char *s, const char *p, size_t n,
+			    bool icase)
+{
+	return icase ? eq_fold(s, p, n) : memcmp(s, p, n) == 0;
+}
+
+static bool lit_match(const struct lit *l, const char *pool, const char *s,
+		      size_t n, bool icase)
+{
+	const char *t = pool + l->off;
+
+	switch (l->kind) {
+	case L_EXACT:
+		return n == l->len && bytes_eq(s, t, n, icase);
+	case L_PREFIX:
+		return n >= l->len && bytes_eq(s, t, l->len, icase);
+	case L_SUFFIX:
+		return n >= l->len &&
+		       bytes_eq(s + n - l->len, t, l->len, icase);
+	default:
+		return wildcard_match(t, l->len, s, n, icase);
+	}
+}
+
+static bool any_lit(const struct eql_query *q, const struct node *nd,
+		    const char *s, size_t n)
+{
+	bool icase = nd->flags & CF_ICASE;
+	uint32_t i;
+
+	for (i = 0; i < nd->n; i++)
+		if (lit_match(&q->lits[nd->a + i], q->pool, s, n, icase))
+			return true;
+	return false;
+}
+
+static bool present(const struct eql_value *v)
+{
+	switch (v->kind) {
+	case EQL_STRING:
+		return v->s != NULL;
+	case EQL_NUMBER:
+		return true;
+	case EQL_ARRAY:
+		/* An empty array indexes no value: Elasticsearch sees it as
+		 * missing (exists fails). */
+		return v->arr && v->arr->argc > 0;
+	default:
+		return false;
+	}
+}
+
+static bool eval_cmp(const struct eql_query *q, const struct node *nd,
+		     const struct eql_event *ev)
+{
+	const struct eql_value *v = &ev->f[nd->field];
+	bool hit = false;
+	uint32_t i;
+
+	switch (nd->op) {
+	case OP_IS_NULL:
+		return !present(v);
+	case OP_NOT_NULL:
+		return present(v);
+	case OP_STR:
+		/* Strings and arrays are interchangeable: a string is an
+		 * array of one. A number given for a string field reads as
+		 * missing. */
+		if (v->kind == EQL_STRING && v->s) {
+			hit = any_lit(q, nd, v->s, v->n);
+		} else if (v->kind == EQL_ARRAY && v->arr) {
+			for (i = 0; i < v->arr->argc && !hit; i++)
+				hit = any_lit(q, nd, v->arr->v[i].ptr,
+					      v->arr->v[i].len);
+		}
+		break;
+	default:
+		if (v->kind != EQL_NUMBER)
+			break; /* missing (or not a number): no match */
+		for (i = 0; i < nd->n && !hit; i++) {
+			int64_t x = q->lits[nd->a + i].num;
+
+			switch (nd->op) {
+			case OP_NUM_EQ: hit = v->num == x; break;
+			case OP_LT: hit = v->num < x; break;
+			case OP_LE: hit = v->num <= x; break;
+			case OP_GT: hit = v->num > x; break;
+			case OP_GE: hit = v->num >= x; break;
+			default: break;
+			}
+		}
+		break;
+	}
+	/* `!=` and `not in` are must_not queries upstream: true when nothing
+	 * matched, including when the field is missing (see the top). */
+	return (nd->flags & CF_NEGATE) ? !hit : hit;
+}
+
+/* Recursion depth is bounded by the parser's nesting limit: AND/OR
+ * siblings are walked in a loop, not recursed. */
+static bool eval_node(const struct eql_query *q, uint32_t idx,
+		      const struct eql_event *ev)
+{
+	const struct node *nd = &q->nodes[idx];
+	uint32_t c;
+
+	switch (nd->type) {
+	case N_AND:
+		for (c = nd->a; c != NONE; c = q->nodes[c].next)
+			if (!eval_node(q, c, ev))
+				return false;
+		return true;
+	case N_OR:
+		for (c = nd->a; c != NONE; c = q->nodes[c].next)
+			if (eval_node(q, c, ev))
+				return true;
+		return false;
+	case N_NOT:
+		return !eval_node(q, nd->a, ev);
+	default:
+		return eval_cmp(q, nd, ev);
+	}
+}
+
+bool eql_eval(const struct eql_query *q, const struct eql_event *ev)
+{
+	if (!q || !ev)
+		return false;
+	return eval_node(q, q->root, ev);
+}
+
+bool eql_query_uses(const struct eql_query *q, enum eql_field f)
+{
+	if (!q || (unsigned)f >= EQL_FIELD_COUNT)
+		return false;
+	return (q->uses >> f) & 1u;
+}
