@@ -760,7 +760,11 @@ int main(int argc, char **argv)
 
 	sb_init(&app.cmdline, 0);
 	sb_init(&app.parent_cmdline, 0);
-	if (load_rules(&app, &app.rules, false) == 0) {
+	if (load_rules(&app, &app.rules, false) == 0 && app.rule_file) {
+		fprintf(stderr, PROG ": %s: no rule to run\n", app.rule_file);
+		status = EXIT_USAGE;
+		goto out;
+	} else if (app.rules.n == 0) {
 		/* Nothing to run is worth saying, not worth dying for: in
 		 * plugin mode auditd would restart us in a loop. */
 		if (app.plugin_mode)
@@ -782,6 +786,7 @@ int main(int argc, char **argv)
 		status = review(&app, inputs, ninputs);
 	}
 
+out:
 	ea_free(app.ea);
 	proc_table_free(app.procs);
 	sink_free(&app.sink);

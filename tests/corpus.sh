@@ -19,7 +19,7 @@ fi
 
 while IFS= read -r -d '' f; do
 	rel=${f#"$CORPUS"/}
-	"${vg[@]}" "$KS_BIN" --input "$f" --format json --host-name testhost > "$tmp/out" 2> "$tmp/err"
+	"${vg[@]}" "$KS_BIN" --config "$KS_CONF" --input "$f" --format json --host-name testhost > "$tmp/out" 2> "$tmp/err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		fail "$rel: exit $rc"; head -20 "$tmp/err"; continue
@@ -34,7 +34,7 @@ while IFS= read -r -d '' f; do
 done < <(find "$CORPUS" -type f ! -name '*.md' -print0 | sort -z)
 
 # All files as one stream, in chunks of every size the pipe gives.
-find "$CORPUS" -type f ! -name '*.md' -print0 | sort -z | xargs -0 cat | "$KS_BIN" --input - > /dev/null
+find "$CORPUS" -type f ! -name '*.md' -print0 | sort -z | xargs -0 cat | ks --input - > /dev/null
 rc=$?
 if [ $rc -eq 0 ]; then ok "whole corpus through stdin"; else fail "whole corpus through stdin: exit $rc"; fi
 

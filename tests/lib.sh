@@ -16,9 +16,17 @@ finish() {
 	[ "$fails" -eq 0 ]
 }
 
-# Run the plugin in review mode; a signal death (status > 128) or a
-# sanitizer report is always a failure, whatever the caller expects.
-ks() { "$KS_BIN" "$@"; }
+# Tests must not depend on what is installed on the machine: every run
+# reads the shipped rules from the source tree and no local rules or
+# exceptions. KS_RULES_CONF holds those lines for configs a test writes.
+KS_RULES_CONF="rules_dir = $KS_SRCDIR/conf/rules
+local_rules_dir = $KS_SRCDIR/tests/data/no-local-rules"
+KS_CONF=$(dirname "$KS_BIN")/../tests/.ks-test.conf
+mkdir -p "$(dirname "$KS_CONF")"
+printf '%s\n' "$KS_RULES_CONF" > "$KS_CONF"
+
+# Run the plugin in review mode with those rules.
+ks() { "$KS_BIN" --config "$KS_CONF" "$@"; }
 
 # Sorted unique auditd.sequence values of JSON alerts on stdin.
 sequences() { jq -r '.auditd.sequence' | sort -n | uniq; }

@@ -23,7 +23,7 @@ P
 # Run one case: stdin from file $2; must exit 0 and alert on the probe.
 check() {
 	local label=$1 file=$2 out rc
-	out=$(timeout 120 "$KS_BIN" --input "$file" 2>"$tmp/err")
+	out=$(timeout 120 "$KS_BIN" --config "$KS_CONF" --input "$file" 2>"$tmp/err")
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		fail "$label: exit status $rc"; head -5 "$tmp/err"; return
@@ -82,20 +82,20 @@ check "lines that are not audit records" "$tmp/junk.log"
 check "an unterminated last line" "$tmp/unterminated.log"
 
 printf '' > "$tmp/empty.log"
-if out=$(timeout 30 "$KS_BIN" --input "$tmp/empty.log") && [ -z "$out" ]; then
+if out=$(timeout 30 "$KS_BIN" --config "$KS_CONF" --input "$tmp/empty.log") && [ -z "$out" ]; then
 	ok "empty input"
 else
 	fail "empty input"
 fi
 
 # Usage and read errors: exit status 2 with a message on stderr.
-"$KS_BIN" --input "$tmp/does-not-exist" >/dev/null 2>"$tmp/err"; rc=$?
+ks --input "$tmp/does-not-exist" >/dev/null 2>"$tmp/err"; rc=$?
 if [ $rc -eq 2 ] && grep -q 'does-not-exist' "$tmp/err"; then ok "missing input: exit 2 with a message"; else fail "missing input: exit $rc"; fi
 "$KS_BIN" --format yaml --input "$tmp/empty.log" >/dev/null 2>"$tmp/err"; rc=$?
 if [ $rc -eq 2 ] && [ -s "$tmp/err" ]; then ok "bad --format: exit 2"; else fail "bad --format: exit $rc"; fi
 "$KS_BIN" --bogus >/dev/null 2>&1; rc=$?
 if [ $rc -eq 2 ]; then ok "unknown option: exit 2"; else fail "unknown option: exit $rc"; fi
-"$KS_BIN" --input /proc/self/mem >/dev/null 2>"$tmp/err"; rc=$?
+ks --input /proc/self/mem >/dev/null 2>"$tmp/err"; rc=$?
 if [ $rc -eq 2 ]; then ok "unreadable input: exit 2"; else fail "unreadable input: exit $rc"; fi
 if "$KS_BIN" --help | grep -q -- '--input' && "$KS_BIN" --version | grep -q 'audisp-kernel-seeking'; then
 	ok "--help and --version"

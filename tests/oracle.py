@@ -40,6 +40,9 @@ Options
               stderr (stdout keeps only the serial list)
   --all       like --explain, but for every exec event (matched or not)
   --stats     print per-run counts (events, execs, forks, matches) to stderr
+  --upstream  Elastic's current version instead (v6/v7, rule-semantics.md
+              §1): v2, and the parent's executable known and neither it nor
+              any parent argument among the dracut/needrestart exclusions
 """
 
 import re
@@ -275,6 +278,28 @@ def any_equal(argv, value):
     return any(a == value for a in argv.values())
 
 
+# rule-semantics.md §1: what Elastic's v6+ query appends to v2.
+UPSTREAM_PARENT_EXE = (b"/usr/lib/needrestart/vmlinuz-get-version",
+                       b"/bin/dracut", b"/sbin/dracut", b"/usr/sbin/dracut")
+UPSTREAM_PARENT_ARGS = (b"/usr/bin/dracut",
+                        b"/usr/lib/needrestart/vmlinuz-get-version",
+                        b"/sbin/dracut", b"/bin/dracut", b"/usr/sbin/dracut",
+                        b"/usr/bin/spectre-meltdown-checker",
+                        b"/usr/lib/module-init-tools/lsinitrd-quick")
+
+
+def upstream_matches(name, argv, parent, parent_exe):
+    """v6/v7: v2 and a known parent executable outside the exclusions."""
+    if not rule_matches(name, argv, parent):
+        return False
+    if not parent_exe:
+        return False
+    if parent_exe in UPSTREAM_PARENT_EXE:
+        return False
+    return not (parent is not None and
+                any(a in UPSTREAM_PARENT_ARGS for a in parent.values()))
+
+
 def rule_matches(name, argv, parent):
     boot = any_prefix(argv, b"/boot/") or (
         parent is not None and any_prefix(parent, b"/boot/"))
@@ -313,7 +338,7 @@ def classify(sc):
     return None
 
 
-def run(blobs, explain=None, explain_all=False, stats=None):
+def run(blobs, explain=None, explain_all=False, stats=None, upstream=False):
     """Return sorted list of matching serials.
 
     explain: callable(str) for --explain/--all output, or None.
@@ -328,7 +353,7 @@ def run(blobs, explain=None, explain_all=False, stats=None):
         kind = classify(sc)
         if kind is None:
             continue
-        table = tables.setdefault(ev.node, {})
+        table = tables.setdefault(ev.node, {})   # pid -> (argv, exe)
         pid = parse_int(sc.get(b"pid"))
         if kind == "fork":
             n_fork += 1
@@ -341,9 +366,13 @@ def run(blobs, explain=None, explain_all=False, stats=None):
         n_exec += 1
         argv = build_argv(ev.records)
         ppid = parse_int(sc.get(b"ppid"))
-        parent = table.get(ppid) if ppid is not None else None
+        parent, parent_exe = table.get(ppid, (None, None)) \
+            if ppid is not None else (None, None)
         name = process_name(sc)
-        hit = rule_matches(name, argv, parent)
+        if upstream:
+            hit = upstream_matches(name, argv, parent, parent_exe)
+        else:
+            hit = rule_matches(name, argv, parent)
         if hit:
             matched.add(ev.serial)
         if explain is not None and (hit or explain_all):
@@ -356,7 +385,10 @@ def run(blobs, explain=None, explain_all=False, stats=None):
                          for a in argv.as_list(64)],
                         None if parent is None else parent.as_list(64)))
         if pid is not None:
-            table[pid] = argv
+            exe = sc.get(b"exe")
+            exe = None if exe in (None, b"(null)") else \
+                cut_nul(decode_value(exe))
+            table[pid] = (argv, exe)
     if stats is not None:
         stats["events"] = len(events)
         stats["execs"] = n_exec
@@ -366,7 +398,7 @@ def run(blobs, explain=None, explain_all=False, stats=None):
 
 
 def main(argv):
-    explain = explain_all = want_stats = False
+    explain = explain_all = want_stats = upstream = False
     paths = []
     for a in argv[1:]:
         if a == "--explain":
@@ -375,6 +407,8 @@ def main(argv):
             explain = explain_all = True
         elif a == "--stats":
             want_stats = True
+        elif a == "--upstream":
+            upstream = True
         elif a in ("-h", "--help"):
             print(__doc__)
             return 0
@@ -393,7 +427,7 @@ def main(argv):
     stats = {} if want_stats else None
     out = run(blobs,
               explain=(lambda s: print(s, file=err)) if explain else None,
-              explain_all=explain_all, stats=stats)
+              explain_all=explain_all, stats=stats, upstream=upstream)
     sys.stdout.write("".join("%d\n" % s for s in out))
     if stats is not None:
         print("events=%(events)d execs=%(execs)d forks=%(forks)d "

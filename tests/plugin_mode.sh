@@ -61,6 +61,7 @@ wait_for() {
 # ignored in the environment it inherits, as auditd 3.0.9 can leave them.
 start() {
 	mkfifo "$tmp/$1.in"
+	printf '%s\n' "$KS_RULES_CONF" >> "$2"
 	python3 -c '
 import os, signal, sys
 signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1])
@@ -100,7 +101,7 @@ fi
 kill -USR1 "$A_pid"
 wait_for "$tmp/A.err" 'stats: .*execs=1 .*alerts=1' 3 && ok "SIGUSR1 logs a stats line" || fail "no stats line"
 
-printf 'format = text\nfacilty = daemon\n' > "$tmp/a.conf"
+printf 'format = text\nfacilty = daemon\n%s\n' "$KS_RULES_CONF" > "$tmp/a.conf"
 kill -HUP "$A_pid"
 wait_for "$tmp/A.err" "reload failed, keeping the previous configuration: $tmp/a.conf:2: unknown key" 3 &&
 	ok "SIGHUP with a broken config keeps the old one and says file, line and problem" ||
@@ -108,7 +109,7 @@ wait_for "$tmp/A.err" "reload failed, keeping the previous configuration: $tmp/a
 event 700002 >&"$A_fd"
 wait_for "$tmp/A.err" 'alert rule=.*serial=700002' 3 && ok "still alerting (text) after the failed reload" || fail "no alert after failed reload"
 
-printf 'format = json\n' > "$tmp/a.conf"
+printf 'format = json\n%s\n' "$KS_RULES_CONF" > "$tmp/a.conf"
 kill -HUP "$A_pid"
 wait_for "$tmp/A.err" 'configuration reloaded from .* format=json' 3 && ok "SIGHUP reloads a good config" || fail "no reload line"
 event 700003 >&"$A_fd"
@@ -187,7 +188,7 @@ exec {E_fd}>&-
 wait "$E_pid"
 grep -q 'serial=730002' "$tmp/E.err" && fail "proc_fallback = no still read /proc" || ok "proc_fallback = no: parent stays unknown"
 NEEDLE='a1="-c+5"' PPID_SET=$parent event 730003 > "$tmp/review.log"
-out=$("$KS_BIN" --input "$tmp/review.log")
+out=$(ks --input "$tmp/review.log")
 [ -z "$out" ] && ok "review mode never reads /proc" || fail "review mode used /proc: $out"
 kill "$parent" 2>/dev/null
 

@@ -17,7 +17,7 @@ logs=("$DATA"/*.log)
 for log in "${logs[@]}"; do
 	name=$(basename "$log" .log)
 	[ -f "$DATA/$name.alerts.txt" ] || { fail "$name: no $name.alerts.txt"; continue; }
-	ks --input "$log" > "$tmp/$name.txt"
+	ks --input "$log" > "$tmp/$name.txt" 2> "$tmp/stderr"
 	rc=$?
 	if [ $rc -ne 0 ]; then fail "$name: exit $rc"; continue; fi
 	if cmp -s "$tmp/$name.txt" "$DATA/$name.alerts.txt"; then
@@ -44,6 +44,28 @@ for log in "${logs[@]}"; do
 		ok "$name: same alerts as the oracle ($(wc -l < "$tmp/$name.seq"))"
 	else
 		fail "$name: oracle disagrees"; diff "$tmp/$name.oracle" "$tmp/$name.seq" | head
+	fi
+
+	# Elastic's current version and our hardened variant have their own
+	# expected alerts on the same recordings; upstream is also held
+	# against the oracle's --upstream mode.
+	for v in upstream hardened; do
+		[ -f "$DATA/$name.$v.alerts.txt" ] || continue
+		ks --rule "$KS_SRCDIR/conf/rules/kernel_seeking_$v.toml" --input "$log" > "$tmp/$v.txt"
+		if cmp -s "$tmp/$v.txt" "$DATA/$name.$v.alerts.txt"; then
+			ok "$name: $v rule alerts as expected ($(wc -l < "$tmp/$v.txt"))"
+		else
+			fail "$name: $v rule alerts differ"; diff "$DATA/$name.$v.alerts.txt" "$tmp/$v.txt" | head
+		fi
+	done
+	if [ -f "$DATA/$name.upstream.alerts.txt" ]; then
+		ks --rule "$KS_SRCDIR/conf/rules/kernel_seeking_upstream.toml" --input "$log" --format json | sequences > "$tmp/up.seq"
+		python3 "$KS_SRCDIR/tests/oracle.py" --upstream "$log" > "$tmp/up.oracle"
+		if cmp -s "$tmp/up.seq" "$tmp/up.oracle"; then
+			ok "$name: upstream rule agrees with the oracle"
+		else
+			fail "$name: upstream rule disagrees with the oracle"; diff "$tmp/up.oracle" "$tmp/up.seq" | head
+		fi
 	fi
 
 	# Same alerts whatever the shape of the input.
