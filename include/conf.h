@@ -70,6 +70,8 @@
 #define CONF_DEFAULT_RULES "kernel_seeking_v2"
 #define CONF_PATH_MAX 1024u
 #define CONF_RULES_MAX 1024u
+#define CONF_DEFAULT_LOG_SOCKET "/dev/log"
+#define CONF_SOCKET_MAX 108u  /* sun_path */
 
 #define CONF_DEFAULT_MAX_ARGV_BYTES ARGV_DEFAULT_MAX_TOTAL_BYTES
 #define CONF_MIN_MAX_ARGV_BYTES 4096u
@@ -91,6 +93,7 @@ struct ks_conf {
 	char local_rules_dir[CONF_PATH_MAX]; /* local rules, *.exceptions */
 	char rules[CONF_RULES_MAX];  /* enabled shipped rules: file stems or
 					rule ids, comma-separated */
+	char log_socket[CONF_SOCKET_MAX]; /* local syslog socket */
 };
 
 void conf_defaults(struct ks_conf *c);

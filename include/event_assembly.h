@@ -15,12 +15,24 @@
  * auparse's order (oldest first). Callbacks run synchronously inside
  * ea_feed/ea_age/ea_flush.
  *
- * Cost: auparse's own per-record parse, plus one pass over the fields of the
- * exec events. Memory: auparse's in-flight events plus one argv builder.
+ * A prefilter (on unless ea_set_prefilter(ea, false)) splits the input
+ * into lines and keeps from auparse the records that cannot change an exec
+ * or fork event: SYSCALL records of other syscalls and the rest of their
+ * events, user-space records (USER_*, CRED_*, DAEMON_*...), and records
+ * that are neither read here nor end an event in auparse (PATH,
+ * BPRM_FCAPS...). When unsure it passes the record. Same exec and fork
+ * events either way (tests/test_event_assembly.c checks this on real,
+ * interleaved and reordered streams); only stats.events (events auparse
+ * delivered) differs. Design and limits: plugin/event_assembly.c.
+ *
+ * Cost: a scan of each line's head, auparse's own per-record parse of the
+ * records passed, plus one pass over the fields of the exec events.
+ * Memory: auparse's in-flight events, one argv builder, a 16 KiB line head.
  */
 #ifndef KS_EVENT_ASSEMBLY_H
 #define KS_EVENT_ASSEMBLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "argv.h"
@@ -41,6 +53,9 @@ struct ea_stats {
 	uint64_t malformed;   /* events with a SYSCALL record we could not use */
 	uint64_t truncated;   /* exec events marked truncated (argv or fields) */
 	uint64_t no_execve;   /* exec events without any EXECVE record */
+	uint64_t skipped_records; /* records the prefilter kept from auparse */
+	uint64_t skipped_bytes;
+	uint64_t long_lines;  /* lines over the prefilter's 16 KiB head */
 };
 
 struct event_assembly;
@@ -52,6 +67,10 @@ struct event_assembly *ea_new(const struct ea_handlers *h,
 			      const struct argv_limits *limits,
 			      unsigned eoe_timeout);
 void ea_free(struct event_assembly *ea);
+
+/* The prefilter is on after ea_new; turn it off (or on) before the first
+ * ea_feed. Off: every byte goes to auparse, as before the prefilter. */
+void ea_set_prefilter(struct event_assembly *ea, bool on);
 
 /* Feed any chunk of log text. Returns 0, -1 only when auparse ran out of
  * memory (the chunk is then lost; the stream goes on). */

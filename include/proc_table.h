@@ -40,6 +40,9 @@
 #define PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES (32u * 1024u)
 #define PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES (32u * 1024u * 1024u)
 
+/* Limits; 0 means the default. max_entries is kept within [2, 1<<24] (a
+ * fork needs room for two entries) and max_total_argv_bytes is raised to
+ * at least 64 KiB, so half of it holds the largest exe and name. */
 struct proc_table_limits {
 	uint32_t max_entries;
 	size_t max_entry_argv_bytes;

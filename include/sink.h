@@ -4,8 +4,8 @@
  *
  * Guarantees: one alert is one line on stdout or one syslog message, at
  * most max_len bytes of alert text (plus the optional "@cee: " cookie);
- * untrusted text only ever reaches syslog as a "%s" argument, never as a
- * format.
+ * untrusted text reaches syslog only as data (logsock_send), never as a
+ * format; a syslog daemon that does not read never blocks the sink.
  *
  * Cost: one format of the alert and one write per alert.
  */
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <time.h>
 #include "alert.h"
+#include "logsock.h"
 #include "strbuf.h"
 
 enum sink_kind {
@@ -33,7 +34,8 @@ struct sink_settings {
 
 struct sink {
 	enum sink_kind kind;
-	FILE *out;
+	FILE *out;                /* SINK_STDOUT */
+	struct logsock *log;      /* SINK_SYSLOG */
 	struct sink_settings set;
 	struct strbuf line;
 	uint64_t alerts;          /* written */
@@ -41,7 +43,7 @@ struct sink {
 };
 
 void sink_init(struct sink *s, enum sink_kind kind, FILE *out,
-	       const struct sink_settings *set);
+	       struct logsock *log, const struct sink_settings *set);
 /* New settings (SIGHUP). */
 void sink_reconfigure(struct sink *s, const struct sink_settings *set);
 void sink_free(struct sink *s);

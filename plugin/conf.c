@@ -72,6 +72,7 @@ enum key_id {
 	K_RULES_DIR,
 	K_LOCAL_RULES_DIR,
 	K_RULES,
+	K_LOG_SOCKET,
 	K_COUNT
 };
 
@@ -113,6 +114,7 @@ static const struct key_def keys[K_COUNT] = {
 	[K_RULES_DIR] = { "rules_dir", STRING(CONF_PATH_MAX) },
 	[K_LOCAL_RULES_DIR] = { "local_rules_dir", STRING(CONF_PATH_MAX) },
 	[K_RULES] = { "rules", STRING(CONF_RULES_MAX) },
+	[K_LOG_SOCKET] = { "log_socket", STRING(CONF_SOCKET_MAX) },
 };
 
 void conf_defaults(struct ks_conf *c)
@@ -132,6 +134,8 @@ void conf_defaults(struct ks_conf *c)
 	snprintf(c->local_rules_dir, sizeof(c->local_rules_dir), "%s",
 		 CONF_DEFAULT_LOCAL_RULES_DIR);
 	snprintf(c->rules, sizeof(c->rules), "%s", CONF_DEFAULT_RULES);
+	snprintf(c->log_socket, sizeof(c->log_socket), "%s",
+		 CONF_DEFAULT_LOG_SOCKET);
 }
 
 static const char *name_of(const struct name_val *t, size_t n, int val)
@@ -257,6 +261,9 @@ static void store_str(struct ks_conf *c, enum key_id id, const char *val)
 	case K_RULES:
 		snprintf(c->rules, sizeof(c->rules), "%s", val);
 		break;
+	case K_LOG_SOCKET:
+		snprintf(c->log_socket, sizeof(c->log_socket), "%s", val);
+		break;
 	default:
 		break;
 	}
@@ -298,6 +305,7 @@ static void store(struct ks_conf *c, enum key_id id, int word, uint64_t num)
 	case K_RULES_DIR:
 	case K_LOCAL_RULES_DIR:
 	case K_RULES:
+	case K_LOG_SOCKET:
 	case K_COUNT:
 		break;
 	}

@@ -732,7 +732,9 @@ static int pool_add_string(struct parser *p, const struct token *t,
 		perr_at(p, t->line, t->col, "string pool overflow");
 		return -1;
 	}
-	if (b->pl + n > b->pc) {
+	/* also when nothing was pooled yet: the first string may be "", and
+	 * NULL + 0 is undefined behaviour (found by fuzz_eql) */
+	if (!b->pool || b->pl + n > b->pc) {
 		size_t nc = b->pc ? b->pc : 256;
 		char *np;
 

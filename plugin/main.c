@@ -23,6 +23,7 @@
 #include "alert.h"
 #include "conf.h"
 #include "event_assembly.h"
+#include "logsock.h"
 #include "proc_table.h"
 #include "procfs.h"
 #include "ruleset.h"
@@ -46,7 +47,8 @@ struct app {
 	struct ks_conf conf;
 	const char *conf_path;
 	bool conf_given;          /* --config named the file */
-	int log_options;          /* openlog() options */
+	bool log_stderr;          /* --stderr */
+	struct logsock log;       /* plugin mode's syslog */
 	struct event_assembly *ea;
 	struct proc_table *procs;
 	struct sink sink;
@@ -238,10 +240,11 @@ static void sink_settings_from(const struct ks_conf *c, bool plugin_mode,
  * "loaded" lines only for --check-rules (stdout). */
 static void report_rule(void *ctx, bool ok, const char *what, const char *msg)
 {
-	const struct app *app = ctx;
+	struct app *app = ctx;
 
 	if (app->plugin_mode)
-		syslog(ok ? LOG_INFO : LOG_ERR, "rules: %s: %s", what, msg);
+		logsock_printf(&app->log, ok ? LOG_INFO : LOG_ERR,
+			       "rules: %s: %s", what, msg);
 	else if (ok && app->checking_rules)
 		printf("%s: %s\n", what, msg);
 	else
@@ -311,7 +314,8 @@ static void stats_line(struct app *app, char *buf, size_t len)
 	proc_table_stats(app->procs, &ps);
 	snprintf(buf, len,
 		 "bytes=%llu events=%llu execs=%llu forks=%llu alerts=%llu suppressed=%llu "
-		 "table=%u evictions=%llu proc_reads=%llu malformed=%llu truncated=%llu no_execve=%llu",
+		 "table=%u evictions=%llu proc_reads=%llu malformed=%llu truncated=%llu no_execve=%llu "
+		 "log_sent=%llu log_queued=%llu log_dropped=%llu",
 		 (unsigned long long)es.bytes, (unsigned long long)es.events,
 		 (unsigned long long)es.execs, (unsigned long long)es.forks,
 		 (unsigned long long)app->sink.alerts,
@@ -320,7 +324,10 @@ static void stats_line(struct app *app, char *buf, size_t len)
 		 (unsigned long long)app->proc_reads,
 		 (unsigned long long)es.malformed,
 		 (unsigned long long)es.truncated,
-		 (unsigned long long)es.no_execve);
+		 (unsigned long long)es.no_execve,
+		 (unsigned long long)app->log.sent,
+		 (unsigned long long)app->log.queued,
+		 (unsigned long long)app->log.dropped);
 }
 
 /* ---- review mode ------------------------------------------------------ */
@@ -425,7 +432,7 @@ static void setup_signals(void)
  * needs for the parent fallback, and nothing when that is off. uid stays
  * 0: the config and rules are root-owned 0640 files.
  */
-static void drop_capabilities(const struct app *app)
+static void drop_capabilities(struct app *app)
 {
 #ifdef HAVE_LIBCAP_NG
 	capng_clear(CAPNG_SELECT_BOTH);
@@ -433,8 +440,8 @@ static void drop_capabilities(const struct app *app)
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 			     CAP_SYS_PTRACE);
 	if (capng_apply(CAPNG_SELECT_BOTH) != 0)
-		syslog(LOG_WARNING,
-		       "cannot drop capabilities; continuing with those inherited");
+		logsock_printf(&app->log, LOG_WARNING,
+			       "cannot drop capabilities; continuing with those inherited");
 #else
 	(void)app;
 #endif
@@ -452,7 +459,7 @@ static void reload(struct app *app)
 		/* No file at the default path means defaults, at reload as
 		 * at start; any other failure keeps what runs now. */
 		if (errno != ENOENT || app->conf_given) {
-			syslog(LOG_ERR,
+			logsock_printf(&app->log, LOG_ERR,
 			       "reload failed, keeping the previous configuration: %s",
 			       err);
 			return;
@@ -461,20 +468,19 @@ static void reload(struct app *app)
 	}
 	if (next.process_table_size != app->conf.process_table_size ||
 	    next.max_argv_bytes != app->conf.max_argv_bytes)
-		syslog(LOG_NOTICE,
+		logsock_printf(&app->log, LOG_NOTICE,
 		       "process_table_size and max_argv_bytes take effect at the next start");
 	next.process_table_size = app->conf.process_table_size;
 	next.max_argv_bytes = app->conf.max_argv_bytes;
 	if (next.facility != app->conf.facility) {
-		closelog();
-		openlog(PROG, app->log_options, next.facility);
+		logsock_reconfigure(&app->log, next.log_socket, next.facility);
 	}
 	/* Rules follow the new settings; a broken rule file is reported
 	 * and skipped, the others run (also on the first start). */
 	rules_tick(app, INT32_MAX);
 	app->conf = next;
 	if (load_rules(app, &rules, false) == 0 && app->rules.n > 0) {
-		syslog(LOG_ERR, "reload: no rule would be enabled; keeping the %zu running",
+		logsock_printf(&app->log, LOG_ERR, "reload: no rule would be enabled; keeping the %zu running",
 		       app->rules.n);
 		ruleset_free(&rules);
 	} else {
@@ -484,7 +490,7 @@ static void reload(struct app *app)
 	sink_settings_from(&app->conf, true, app->conf.format, &ss);
 	sink_reconfigure(&app->sink, &ss);
 	conf_describe(&app->conf, desc, sizeof(desc));
-	syslog(LOG_INFO, "configuration reloaded from %s: %s", app->conf_path,
+	logsock_printf(&app->log, LOG_INFO, "configuration reloaded from %s: %s", app->conf_path,
 	       desc);
 }
 
@@ -508,10 +514,12 @@ static int plugin_loop(struct app *app)
 		if (usr1) {
 			usr1 = 0;
 			stats_line(app, line, sizeof(line));
-			syslog(LOG_INFO, "stats: %s", line);
+			logsock_printf(&app->log, LOG_INFO, "stats: %s", line);
 		}
 
-		rc = poll(&pfd, 1, TICK_MS);
+		/* Messages the syslog socket could not take wait in logsock's
+		 * queue: retry often while there are any. */
+		rc = poll(&pfd, 1, logsock_flush(&app->log) ? TICK_MS : 50);
 		if (rc > 0) {
 			/* Drain what is there (a bounded number of reads),
 			 * so auditd's dispatcher never waits on us. */
@@ -519,7 +527,7 @@ static int plugin_loop(struct app *app)
 				n = read(STDIN_FILENO, buf, sizeof(buf));
 				if (n > 0) {
 					if (ea_feed(app->ea, buf, (size_t)n) < 0)
-						syslog(LOG_ERR,
+						logsock_printf(&app->log, LOG_ERR,
 						       "out of memory while parsing; %zd bytes of audit records lost",
 						       n);
 					continue;
@@ -528,13 +536,13 @@ static int plugin_loop(struct app *app)
 					eof = true;
 				else if (errno != EAGAIN && errno != EINTR &&
 					 errno != EWOULDBLOCK) {
-					syslog(LOG_ERR, "reading stdin: %m");
+					logsock_printf(&app->log, LOG_ERR, "reading stdin: %m");
 					eof = true;
 				}
 				break;
 			}
 		} else if (rc < 0 && errno != EINTR) {
-			syslog(LOG_ERR, "poll: %m");
+			logsock_printf(&app->log, LOG_ERR, "poll: %m");
 			eof = true;
 		}
 
@@ -553,7 +561,7 @@ static int plugin_loop(struct app *app)
 	 * count is lost. */
 	rules_tick(app, INT32_MAX);
 	stats_line(app, line, sizeof(line));
-	syslog(LOG_INFO, "stopping on %s: %s",
+	logsock_printf(&app->log, LOG_INFO, "stopping on %s: %s",
 	       stop_signal == SIGTERM ? "SIGTERM" :
 	       stop_signal == SIGINT ? "SIGINT" : "end of input",
 	       line);
@@ -628,7 +636,6 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	app.conf_path = DEFAULT_CONF;
-	app.log_options = LOG_PID;
 	while ((c = getopt_long(argc, argv, "i:f:c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -656,7 +663,7 @@ int main(int argc, char **argv)
 			host_name = optarg;
 			break;
 		case OPT_STDERR:
-			app.log_options |= LOG_PERROR;
+			app.log_stderr = true;
 			break;
 		case OPT_CHECK_RULES:
 			check_rules = true;
@@ -725,17 +732,22 @@ int main(int argc, char **argv)
 
 	if (app.plugin_mode) {
 		setup_signals();
-		openlog(PROG, app.log_options, app.conf.facility);
 		/* A broken configuration must not kill the plugin: auditd
 		 * would restart it only max_restarts times. Run on defaults
 		 * and say why. */
 		if (conf_load(app.conf_path, &app.conf, err, sizeof(err)) != 0) {
-			if (app.conf_given || errno != ENOENT)
-				syslog(LOG_ERR, "%s; running with defaults", err);
+			bool say = app.conf_given || errno != ENOENT;
+
 			conf_defaults(&app.conf);
+			logsock_init(&app.log, app.conf.log_socket, PROG,
+				     app.conf.facility, app.log_stderr);
+			if (say)
+				logsock_printf(&app.log, LOG_ERR,
+					       "%s; running with defaults", err);
+		} else {
+			logsock_init(&app.log, app.conf.log_socket, PROG,
+				     app.conf.facility, app.log_stderr);
 		}
-		closelog();
-		openlog(PROG, app.log_options, app.conf.facility);
 	} else if (app.conf_given &&
 		   conf_load(app.conf_path, &app.conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -756,7 +768,7 @@ int main(int argc, char **argv)
 		format = ALERT_FORMAT_TEXT;
 	sink_settings_from(&app.conf, app.plugin_mode, format, &ss);
 	sink_init(&app.sink, app.plugin_mode ? SINK_SYSLOG : SINK_STDOUT,
-		  stdout, &ss);
+		  stdout, &app.log, &ss);
 
 	sb_init(&app.cmdline, 0);
 	sb_init(&app.parent_cmdline, 0);
@@ -768,19 +780,19 @@ int main(int argc, char **argv)
 		/* Nothing to run is worth saying, not worth dying for: in
 		 * plugin mode auditd would restart us in a loop. */
 		if (app.plugin_mode)
-			syslog(LOG_ERR, "no rule enabled; alerts are off until a reload fixes it");
+			logsock_printf(&app.log, LOG_ERR, "no rule enabled; alerts are off until a reload fixes it");
 		else
 			fputs(PROG ": no rule enabled\n", stderr);
 	}
 	if (setup_pipeline(&app) != 0) {
 		if (app.plugin_mode)
-			syslog(LOG_ERR, "cannot initialise (out of memory)");
+			logsock_printf(&app.log, LOG_ERR, "cannot initialise (out of memory)");
 		fputs(PROG ": cannot initialise (out of memory)\n", stderr);
 		status = EXIT_USAGE;
 	} else if (app.plugin_mode) {
 		drop_capabilities(&app);
 		conf_describe(&app.conf, desc, sizeof(desc));
-		syslog(LOG_INFO, "%s started: %s", PACKAGE_STRING, desc);
+		logsock_printf(&app.log, LOG_INFO, "%s started: %s", PACKAGE_STRING, desc);
 		status = plugin_loop(&app);
 	} else {
 		status = review(&app, inputs, ninputs);
@@ -794,7 +806,10 @@ out:
 	sb_free(&app.cmdline);
 	sb_free(&app.parent_cmdline);
 	free(inputs);
-	if (app.plugin_mode)
-		closelog();
+	if (app.plugin_mode) {
+		/* bounded: a syslog daemon that is away costs one second */
+		logsock_drain(&app.log, 1000);
+		logsock_close(&app.log);
+	}
 	return status;
 }

@@ -5,16 +5,16 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "sink.h"
 
 void sink_init(struct sink *s, enum sink_kind kind, FILE *out,
-	       const struct sink_settings *set)
+	       struct logsock *log, const struct sink_settings *set)
 {
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
 	s->out = out;
+	s->log = log;
 	s->set = *set;
 	sb_init(&s->line, 0);
 }
@@ -32,7 +32,7 @@ void sink_free(struct sink *s)
 static void emit(struct sink *s, const char *msg, size_t len)
 {
 	if (s->kind == SINK_SYSLOG) {
-		syslog(s->set.priority, "%s", msg);
+		logsock_send(s->log, s->set.priority, msg, len);
 		return;
 	}
 	if (fwrite(msg, 1, len, s->out) != len || fputc('\n', s->out) == EOF)

@@ -25,8 +25,19 @@ KS_CONF=$(dirname "$KS_BIN")/../tests/.ks-test.conf
 mkdir -p "$(dirname "$KS_CONF")"
 printf '%s\n' "$KS_RULES_CONF" > "$KS_CONF"
 
-# Run the plugin in review mode with those rules.
-ks() { "$KS_BIN" --config "$KS_CONF" "$@"; }
+# Run the plugin in review mode with those rules; KS_VALGRIND=1 runs it
+# under memcheck, failing on any error or leak (CI does this for the
+# data-driven tests).
+if [ "${KS_VALGRIND:-}" = 1 ]; then
+	ks() {
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect \
+			--suppressions="$KS_SRCDIR/tests/valgrind.supp" \
+			"$KS_BIN" --config "$KS_CONF" "$@"
+	}
+else
+	ks() { "$KS_BIN" --config "$KS_CONF" "$@"; }
+fi
 
 # Sorted unique auditd.sequence values of JSON alerts on stdin.
 sequences() { jq -r '.auditd.sequence' | sort -n | uniq; }

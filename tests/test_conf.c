@@ -68,6 +68,7 @@ static void assert_conf_equal(const struct ks_conf *a, const struct ks_conf *b)
 	assert_string_equal(a->rules_dir, b->rules_dir);
 	assert_string_equal(a->local_rules_dir, b->local_rules_dir);
 	assert_string_equal(a->rules, b->rules);
+	assert_string_equal(a->log_socket, b->log_socket);
 }
 
 /* Load `text`; expect success. */
@@ -117,6 +118,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.max_argv_bytes, 1048576);
 	assert_true(c.proc_fallback);
 	assert_string_equal(c.rules, "kernel_seeking_v2");
+	assert_string_equal(c.log_socket, "/dev/log");
 	assert_string_equal(c.rules_dir, DATADIR "/audisp-kernel-seeking/rules");
 	assert_string_equal(c.local_rules_dir,
 			    SYSCONFDIR "/audit/audisp-kernel-seeking.d");
@@ -189,7 +191,7 @@ static void test_shipped_file(void **state)
 	}
 	fclose(f);
 	text[n] = '\0';
-	assert_int_equal(nkeys, 13);
+	assert_int_equal(nkeys, 14);
 	load_ok(text, &c);
 	assert_conf_equal(&c, &d);
 }
@@ -244,6 +246,10 @@ static void test_rule_keys(void **state)
 	assert_string_equal(c.rules_dir, "/opt/ks/rules");
 	assert_string_equal(c.local_rules_dir, "/etc/ks.d");
 	assert_int_equal(c.throttle_max_alerts, CONF_THROTTLE_PER_RULE);
+	load_ok("log_socket = /run/test/log.sock\n", &c);
+	assert_string_equal(c.log_socket, "/run/test/log.sock");
+	load_err("log_socket = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1,
+		 "value for log_socket longer than 107 bytes");
 	load_err("rules_dir = rules\n", 1,
 		 "bad value 'rules' for rules_dir (expected an absolute path)");
 	load_err("rules = a\tb\n", 1, "bad byte 0x09 in value for rules");

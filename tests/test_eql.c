@@ -942,6 +942,27 @@ static void test_limits(void **state)
 	assert_non_null(strstr(err, "empty query"));
 }
 
+/* Found by fuzz_eql: a query whose first string literal is "" added it to
+ * a pool that was never allocated (NULL + 0, undefined behaviour that
+ * UBSan builds abort on). */
+static void test_empty_first_literal(void **state)
+{
+	static const char q[] = "process where process.name == \"\"";
+	struct eql_event ev;
+	struct eql_query *c;
+	char err[256];
+
+	(void)state;
+	c = eql_compile(q, sizeof(q) - 1, err, sizeof(err));
+	assert_non_null(c);
+	memset(&ev, 0, sizeof(ev));
+	ev.f[EQL_PROCESS_NAME].kind = EQL_STRING;
+	ev.f[EQL_PROCESS_NAME].s = "tail";
+	ev.f[EQL_PROCESS_NAME].n = 4;
+	assert_false(eql_eval(c, &ev));
+	eql_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -952,6 +973,7 @@ int main(void)
 		cmocka_unit_test(test_field_names),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_empty_first_literal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,7 +62,7 @@ static void test_suppressed_line(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	sink_init(&s, SINK_STDOUT, f, &set);
+	sink_init(&s, SINK_STDOUT, f, NULL, &set);
 	sink_suppressed(&s, &m, 50, 100, 300);
 	m.name = "evil\nname \"x\"";
 	sink_suppressed(&s, &m, 1, 2, 3);
@@ -92,7 +92,7 @@ static void test_off_and_cee(void **state)
 	int i;
 
 	(void)state;
-	sink_init(&s, SINK_STDOUT, f, &set);
+	sink_init(&s, SINK_STDOUT, f, NULL, &set);
 	for (i = 0; i < 500; i++)
 		sink_alert(&s, &a);
 	fflush(f);
@@ -124,7 +124,7 @@ static void test_max_len(void **state)
 		many[i].len = 14;
 	}
 	ev.argv = &big;
-	sink_init(&s, SINK_STDOUT, f, &set);
+	sink_init(&s, SINK_STDOUT, f, NULL, &set);
 	sink_alert(&s, &a);
 	fflush(f);
 	nl = strchr(buf, '\n');
