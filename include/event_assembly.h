@@ -47,6 +47,8 @@ struct ea_handlers {
 struct ea_stats {
 	uint64_t bytes;       /* bytes fed */
 	uint64_t events;      /* events auparse delivered */
+	uint64_t records;     /* records in those events */
+	uint64_t feed_errors; /* chunks auparse could not take (out of memory) */
 	uint64_t execs;       /* exec events handed on */
 	uint64_t forks;       /* fork events handed on */
 	uint64_t failed;      /* exec/fork syscalls with success=no (ignored) */

@@ -357,6 +357,7 @@ static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 	/* Physical record numbers, as audisp-example does: searching around
 	 * the event cannot then make us skip a record. */
 	n = auparse_get_num_records(au);
+	ea->stats.records += n;
 	for (i = 0; i < n; i++) {
 		if (auparse_goto_record_num(au, i) <= 0)
 			break;
@@ -824,10 +825,13 @@ void ea_free(struct event_assembly *ea)
 
 int ea_feed(struct event_assembly *ea, const char *buf, size_t len)
 {
+	int rc;
+
 	ea->stats.bytes += len;
-	if (ea->pf.on)
-		return pf_feed(ea, buf, len);
-	return feed_au(ea, buf, len);
+	rc = ea->pf.on ? pf_feed(ea, buf, len) : feed_au(ea, buf, len);
+	if (rc < 0)
+		ea->stats.feed_errors++;
+	return rc;
 }
 
 void ea_set_prefilter(struct event_assembly *ea, bool on)

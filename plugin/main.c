@@ -41,6 +41,12 @@
  * for a missing EOE is plenty and keeps alerts within 3 s. */
 #define PLUGIN_EOE_TIMEOUT 1
 #define TICK_MS 500
+/* At a light input rate, waking for every record costs more than the
+ * records: after a turn that read little, let records gather for 10 ms
+ * (auditd's socket buffer holds far more than arrives meanwhile). A turn
+ * that read a lot never naps, so a burst is drained at full speed. */
+#define BATCH_NAP_MS 10
+#define BATCH_NAP_BELOW (32 * 1024)
 
 struct app {
 	bool plugin_mode;
@@ -59,7 +65,17 @@ struct app {
 	char hostname[256];
 	uint64_t proc_reads;
 	uint64_t suppressed;
+	bool print_stats;         /* --stats (review mode) */
+	struct {                  /* what was last reported as a problem */
+		time_t at;
+		uint64_t malformed, truncated, no_execve, log_dropped;
+		uint64_t feed_errors;
+	} told;
 };
+
+/* Problems in the input are always counted; syslog hears of them at most
+ * once a minute, so hostile input cannot flood the log. */
+#define PROBLEM_REPORT_INTERVAL 60
 
 static volatile sig_atomic_t stop_signal, hup, usr1;
 
@@ -313,10 +329,14 @@ static void stats_line(struct app *app, char *buf, size_t len)
 	ea_stats(app->ea, &es);
 	proc_table_stats(app->procs, &ps);
 	snprintf(buf, len,
-		 "bytes=%llu events=%llu execs=%llu forks=%llu alerts=%llu suppressed=%llu "
-		 "table=%u evictions=%llu proc_reads=%llu malformed=%llu truncated=%llu no_execve=%llu "
+		 "bytes=%llu records=%llu skipped_records=%llu events=%llu execs=%llu forks=%llu "
+		 "alerts=%llu suppressed=%llu table=%u evictions=%llu proc_reads=%llu "
+		 "malformed=%llu truncated=%llu no_execve=%llu lost_chunks=%llu "
 		 "log_sent=%llu log_queued=%llu log_dropped=%llu",
-		 (unsigned long long)es.bytes, (unsigned long long)es.events,
+		 (unsigned long long)es.bytes,
+		 (unsigned long long)(es.records + es.skipped_records),
+		 (unsigned long long)es.skipped_records,
+		 (unsigned long long)es.events,
 		 (unsigned long long)es.execs, (unsigned long long)es.forks,
 		 (unsigned long long)app->sink.alerts,
 		 (unsigned long long)app->suppressed, ps.entries,
@@ -325,6 +345,7 @@ static void stats_line(struct app *app, char *buf, size_t len)
 		 (unsigned long long)es.malformed,
 		 (unsigned long long)es.truncated,
 		 (unsigned long long)es.no_execve,
+		 (unsigned long long)es.feed_errors,
 		 (unsigned long long)app->log.sent,
 		 (unsigned long long)app->log.queued,
 		 (unsigned long long)app->log.dropped);
@@ -384,6 +405,12 @@ static int review(struct app *app, const char **inputs, int ninputs)
 		if (review_input(app, inputs[i]) < 0)
 			status = EXIT_USAGE;
 	ea_flush(app->ea);
+	if (app->print_stats) {
+		char line[1024];
+
+		stats_line(app, line, sizeof(line));
+		fprintf(stderr, PROG ": %s\n", line);
+	}
 	if (fflush(stdout) != 0 || app->sink.write_failed) {
 		fprintf(stderr, PROG ": writing alerts: %s\n", strerror(errno));
 		status = EXIT_USAGE;
@@ -494,15 +521,46 @@ static void reload(struct app *app)
 	       desc);
 }
 
+static void report_problems(struct app *app, time_t now)
+{
+	struct ea_stats es;
+	uint64_t dm, dt, dn, dl, df;
+
+	if (app->told.at && now - app->told.at < PROBLEM_REPORT_INTERVAL)
+		return;
+	ea_stats(app->ea, &es);
+	dm = es.malformed - app->told.malformed;
+	dt = es.truncated - app->told.truncated;
+	dn = es.no_execve - app->told.no_execve;
+	dl = app->log.dropped - app->told.log_dropped;
+	df = es.feed_errors - app->told.feed_errors;
+	if (!dm && !dt && !dn && !dl && !df)
+		return;
+	logsock_printf(&app->log, LOG_WARNING,
+		       "input problems since the last report: %llu malformed events skipped, "
+		       "%llu exec events cut to the limits, %llu execs without EXECVE records, "
+		       "%llu log messages dropped, %llu input chunks lost for lack of memory",
+		       (unsigned long long)dm, (unsigned long long)dt,
+		       (unsigned long long)dn, (unsigned long long)dl,
+		       (unsigned long long)df);
+	app->told.at = now;
+	app->told.malformed = es.malformed;
+	app->told.truncated = es.truncated;
+	app->told.no_execve = es.no_execve;
+	app->told.log_dropped = app->log.dropped;
+	app->told.feed_errors = es.feed_errors;
+}
+
 static int plugin_loop(struct app *app)
 {
 	static char buf[READ_CHUNK];
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	time_t last_tick = mono_now();
-	char line[512];
+	char line[1024];
 	bool eof = false;
 	int flags, i, rc;
 	ssize_t n;
+	size_t turn;
 
 	flags = fcntl(STDIN_FILENO, F_GETFL);
 	if (flags >= 0)
@@ -523,13 +581,13 @@ static int plugin_loop(struct app *app)
 		if (rc > 0) {
 			/* Drain what is there (a bounded number of reads),
 			 * so auditd's dispatcher never waits on us. */
-			for (i = 0; i < READS_PER_TURN; i++) {
+			for (i = 0, turn = 0; i < READS_PER_TURN; i++) {
 				n = read(STDIN_FILENO, buf, sizeof(buf));
 				if (n > 0) {
-					if (ea_feed(app->ea, buf, (size_t)n) < 0)
-						logsock_printf(&app->log, LOG_ERR,
-						       "out of memory while parsing; %zd bytes of audit records lost",
-						       n);
+					turn += (size_t)n;
+					/* out of memory: counted, and reported
+					 * at most once a minute */
+					ea_feed(app->ea, buf, (size_t)n);
 					continue;
 				}
 				if (n == 0)
@@ -540,6 +598,13 @@ static int plugin_loop(struct app *app)
 					eof = true;
 				}
 				break;
+			}
+			if (turn && turn < BATCH_NAP_BELOW && !eof) {
+				struct timespec nap = {
+					0, BATCH_NAP_MS * 1000000L
+				};
+
+				nanosleep(&nap, NULL);
 			}
 		} else if (rc < 0 && errno != EINTR) {
 			logsock_printf(&app->log, LOG_ERR, "poll: %m");
@@ -553,6 +618,7 @@ static int plugin_loop(struct app *app)
 			if (ea_has_data(app->ea))
 				ea_age(app->ea);
 			rules_tick(app, last_tick);
+			report_problems(app, last_tick);
 		}
 	}
 
@@ -582,6 +648,7 @@ static void usage(FILE *f)
 	      "  -i, --input FILE   review a raw audit log (audit.log, ausearch --raw\n"
 	      "                     output); repeatable, oldest first; - is stdin\n"
 	      "  -f, --format FMT   text (default) or json (one ECS object a line)\n"
+	      "      --stats        review mode: print counters to stderr at the end\n"
 	      "      --host-name N  host.name for events without node= (review of\n"
 	      "                     another machine's logs; default: this host)\n"
 	      "  -c, --config FILE  configuration (default " DEFAULT_CONF ")\n"
@@ -607,7 +674,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	enum { OPT_CHECK_CONFIG = 256, OPT_HOST_NAME, OPT_STDERR,
-	       OPT_CHECK_RULES, OPT_RULE };
+	       OPT_CHECK_RULES, OPT_RULE, OPT_STATS };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
@@ -617,6 +684,7 @@ int main(int argc, char **argv)
 		{ "stderr", no_argument, NULL, OPT_STDERR },
 		{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
 		{ "rule", required_argument, NULL, OPT_RULE },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -670,6 +738,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RULE:
 			app.rule_file = optarg;
+			break;
+		case OPT_STATS:
+			app.print_stats = true;
 			break;
 		case 'h':
 			usage(stdout);

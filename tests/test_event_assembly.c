@@ -1,7 +1,9 @@
 /*
  * test_event_assembly.c - records in, exec/fork events out, through the
  * real libauparse: recorded logs fed in chunks of every size give the same
- * events; the hard cases of the recordings come out byte-exact.
+ * events; the hard cases of the recordings come out byte-exact; the
+ * prefilter in front of auparse changes no exec or fork event on real,
+ * interleaved, reordered, EOE-less, RAW and over-long-line streams.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,12 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <stdbool.h>
 
 #include "event_assembly.h"
 
 struct seen {
 	unsigned execs, forks;
 	uint64_t digest;     /* order-sensitive hash of everything seen */
+	uint64_t setsum;     /* order-insensitive: sum of per-event hashes */
+	uint64_t before;     /* digest before the current event */
 	unsigned long split_serial; /* P11: the split, hex argument */
 	size_t split_len;
 	uint32_t max_argc;
@@ -51,14 +56,29 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	uint32_t i;
 
 	s->execs++;
-	s->digest = mix(s->digest, &ev->serial, sizeof(ev->serial));
+	s->before = s->digest;
+	s->digest = mix(0xcbf29ce484222325ULL, &ev->serial, sizeof(ev->serial));
 	s->digest = mix(s->digest, &ev->pid, sizeof(ev->pid));
 	s->digest = mix(s->digest, &ev->ppid, sizeof(ev->ppid));
 	s->digest = mix(s->digest, ev->exe, strlen(ev->exe));
 	s->digest = mix(s->digest, ev->cwd, strlen(ev->cwd));
 	s->digest = mix(s->digest, ev->name, ev->name_len);
+	s->digest = mix(s->digest, &ev->sec, sizeof(ev->sec));
+	s->digest = mix(s->digest, &ev->msec, sizeof(ev->msec));
+	s->digest = mix(s->digest, ev->node, strlen(ev->node) + 1);
+	s->digest = mix(s->digest, ev->comm, strlen(ev->comm) + 1);
+	s->digest = mix(s->digest, ev->key, strlen(ev->key) + 1);
+	s->digest = mix(s->digest, ev->tty, strlen(ev->tty) + 1);
+	s->digest = mix(s->digest, &ev->uid, sizeof(ev->uid));
+	s->digest = mix(s->digest, &ev->auid, sizeof(ev->auid));
+	s->digest = mix(s->digest, &ev->ses, sizeof(ev->ses));
+	s->digest = mix(s->digest, &ev->truncated, sizeof(ev->truncated));
+	s->digest = mix(s->digest, &a->flags, sizeof(a->flags));
+	s->digest = mix(s->digest, &a->argc, sizeof(a->argc));
 	for (i = 0; i < a->argc; i++)
 		s->digest = mix(s->digest, a->v[i].ptr, a->v[i].len + 1);
+	s->setsum += s->digest;
+	s->digest = mix(s->before, &s->digest, sizeof(s->digest));
 	if (a->argc > s->max_argc)
 		s->max_argc = a->argc;
 
@@ -98,19 +118,21 @@ static void on_fork(const struct fork_event *fe, void *ctx)
 	s->forks++;
 	assert_true(fe->child > 0);
 	assert_true(fe->parent > 0);
-	s->digest = mix(s->digest, &fe->serial, sizeof(fe->serial));
+	s->before = s->digest;
+	s->digest = mix(0x84222325cbf29ce4ULL, &fe->serial, sizeof(fe->serial));
 	s->digest = mix(s->digest, &fe->child, sizeof(fe->child));
+	s->digest = mix(s->digest, &fe->parent, sizeof(fe->parent));
+	s->digest = mix(s->digest, &fe->sec, sizeof(fe->sec));
+	s->setsum += s->digest;
+	s->digest = mix(s->before, &s->digest, sizeof(s->digest));
 }
 
-static char *slurp(const char *name, size_t *len)
+static char *slurp_path(const char *path, size_t *len)
 {
-	const char *src = getenv("KS_SRCDIR");
-	char path[4096];
 	FILE *f;
 	char *buf;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/tests/data/%s", src ? src : ".", name);
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	fseek(f, 0, SEEK_END);
@@ -124,7 +146,26 @@ static char *slurp(const char *name, size_t *len)
 	return buf;
 }
 
-static struct seen run(const char *buf, size_t len, size_t chunk)
+/* NAME under the source tree's tests/ (e.g. "data/raw-exec.log") */
+static char *slurp_tests(const char *name, size_t *len)
+{
+	const char *src = getenv("KS_SRCDIR");
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/tests/%s", src ? src : ".", name);
+	return slurp_path(path, len);
+}
+
+static char *slurp(const char *name, size_t *len)
+{
+	char rel[1024];
+
+	snprintf(rel, sizeof(rel), "data/%s", name);
+	return slurp_tests(rel, len);
+}
+
+static struct seen run_pf(const char *buf, size_t len, size_t chunk,
+			  bool prefilter, struct ea_stats *st)
 {
 	struct seen s;
 	struct ea_handlers h = { on_exec, on_fork, &s };
@@ -135,13 +176,21 @@ static struct seen run(const char *buf, size_t len, size_t chunk)
 	s.digest = 0xcbf29ce484222325ULL;
 	ea = ea_new(&h, NULL, 2);
 	assert_non_null(ea);
+	ea_set_prefilter(ea, prefilter);
 	for (off = 0; off < len; off += chunk)
 		assert_int_equal(ea_feed(ea, buf + off,
 					 len - off < chunk ? len - off : chunk),
 				 0);
 	ea_flush(ea);
+	if (st)
+		ea_stats(ea, st);
 	ea_free(ea);
 	return s;
+}
+
+static struct seen run(const char *buf, size_t len, size_t chunk)
+{
+	return run_pf(buf, len, chunk, true, NULL);
 }
 
 static void chunking(const char *file, bool forks)
@@ -215,6 +264,529 @@ static void test_ignored(void **state)
 	assert_int_equal(s.forks, 0);
 }
 
+/* ---- prefilter equivalence -------------------------------------------- */
+
+struct line {
+	const char *p;
+	size_t n;          /* with its newline */
+	bool syscall;
+};
+
+struct levent {
+	const char *id;    /* "node msg=audit(...)" key: node prefix + id */
+	size_t idn;
+	size_t *lines;
+	size_t nlines, cap;
+};
+
+struct lstream {
+	struct line *l;
+	size_t n;
+	struct levent *ev;
+	size_t nev;
+};
+
+/* The event key of a line: everything up to the ')' of msg=audit(...). */
+static size_t line_key(const char *p, size_t n)
+{
+	const char *m = memmem(p, n, "msg=audit(", 10), *q;
+
+	if (!m)
+		return 0;
+	q = memchr(m, ')', n - (size_t)(m - p));
+	return q ? (size_t)(q - p) : 0;
+}
+
+static void split_events(const char *buf, size_t len, struct lstream *ls)
+{
+	size_t i, off = 0, cap = 0, ecap = 0, k;
+	const char *nl;
+	struct levent *e;
+	size_t j;
+
+	memset(ls, 0, sizeof(*ls));
+	while (off < len) {
+		nl = memchr(buf + off, '\n', len - off);
+		if (ls->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			ls->l = realloc(ls->l, cap * sizeof(*ls->l));
+			assert_non_null(ls->l);
+		}
+		ls->l[ls->n].p = buf + off;
+		ls->l[ls->n].n = nl ? (size_t)(nl - (buf + off)) + 1 : len - off;
+		ls->l[ls->n].syscall = memmem(buf + off, ls->l[ls->n].n,
+					      "type=SYSCALL ", 13) != NULL;
+		off += ls->l[ls->n].n;
+		ls->n++;
+	}
+	for (i = 0; i < ls->n; i++) {
+		/* key without the node= prefix's position effects: the whole
+		 * prefix up to ')' includes node and type, so compare from
+		 * "msg=audit(" plus the node part */
+		const char *p = ls->l[i].p;
+		size_t kn = line_key(p, ls->l[i].n);
+		const char *m = kn ? memmem(p, kn, "msg=audit(", 10) : NULL;
+		size_t noden = (p[0] == 'n' && memchr(p, ' ', kn)) ?
+			       (size_t)((const char *)memchr(p, ' ', kn) - p) : 0;
+
+		e = NULL;
+		for (j = ls->nev; m && j > 0 && j + 64 > ls->nev; j--) {
+			struct levent *c = &ls->ev[j - 1];
+
+			if (c->idn == (size_t)(p + kn - m) + noden &&
+			    memcmp(c->id, m, (size_t)(p + kn - m)) == 0 &&
+			    memcmp(c->id + (p + kn - m), p, noden) == 0) {
+				e = c;
+				break;
+			}
+		}
+		if (!e) {
+			if (ls->nev == ecap) {
+				ecap = ecap ? ecap * 2 : 256;
+				ls->ev = realloc(ls->ev, ecap * sizeof(*ls->ev));
+				assert_non_null(ls->ev);
+			}
+			e = &ls->ev[ls->nev++];
+			memset(e, 0, sizeof(*e));
+			if (m) {
+				/* key = id text then node text */
+				char *key = malloc((size_t)(p + kn - m) + noden + 1);
+
+				assert_non_null(key);
+				memcpy(key, m, (size_t)(p + kn - m));
+				memcpy(key + (p + kn - m), p, noden);
+				e->id = key;
+				e->idn = (size_t)(p + kn - m) + noden;
+			}
+		}
+		if (e->nlines == e->cap) {
+			e->cap = e->cap ? e->cap * 2 : 8;
+			e->lines = realloc(e->lines, e->cap * sizeof(size_t));
+			assert_non_null(e->lines);
+		}
+		e->lines[e->nlines++] = i;
+	}
+	(void)k;
+}
+
+static void free_events(struct lstream *ls)
+{
+	size_t i;
+
+	for (i = 0; i < ls->nev; i++) {
+		free((void *)ls->ev[i].id);
+		free(ls->ev[i].lines);
+	}
+	free(ls->ev);
+	free(ls->l);
+}
+
+struct obuf {
+	char *p;
+	size_t n, cap;
+};
+
+static void put(struct obuf *o, const char *p, size_t n)
+{
+	if (o->n + n > o->cap) {
+		o->cap = (o->n + n) * 2 + 4096;
+		o->p = realloc(o->p, o->cap);
+		assert_non_null(o->p);
+	}
+	memcpy(o->p + o->n, p, n);
+	o->n += n;
+}
+
+enum shape {
+	AS_IS,
+	INTERLEAVED,   /* records of W consecutive events round-robin */
+	SYSCALL_LAST,  /* each event's SYSCALL after its other records */
+	SYSCALL_MID,   /* ... in the middle of them */
+	NO_EOE,
+	NO_ENRICHED,
+};
+
+static void reshape(const struct lstream *ls, enum shape sh, struct obuf *o)
+{
+	size_t i, j, next, act[3], pos[3], w = 3, alive;
+	const struct levent *e;
+
+	switch (sh) {
+	case INTERLEAVED:
+		next = 0;
+		alive = 0;
+		for (j = 0; j < w; j++) {
+			act[j] = next < ls->nev ? next++ : SIZE_MAX;
+			pos[j] = 0;
+			alive += act[j] != SIZE_MAX;
+		}
+		while (alive) {
+			for (j = 0; j < w; j++) {
+				if (act[j] == SIZE_MAX)
+					continue;
+				e = &ls->ev[act[j]];
+				put(o, ls->l[e->lines[pos[j]]].p,
+				    ls->l[e->lines[pos[j]]].n);
+				if (++pos[j] == e->nlines) {
+					act[j] = next < ls->nev ? next++ :
+						 SIZE_MAX;
+					pos[j] = 0;
+					alive -= act[j] == SIZE_MAX;
+				}
+			}
+		}
+		return;
+	case SYSCALL_LAST:
+	case SYSCALL_MID:
+		for (i = 0; i < ls->nev; i++) {
+			size_t half;
+
+			e = &ls->ev[i];
+			half = sh == SYSCALL_MID ? e->nlines / 2 : e->nlines;
+			for (j = 0; j < e->nlines; j++) {
+				const struct line *l = &ls->l[e->lines[j]];
+
+				if (!l->syscall)
+					put(o, l->p, l->n);
+				if (j + 1 == half || (half == 0 && j == 0)) {
+					size_t k;
+
+					for (k = 0; k < e->nlines; k++)
+						if (ls->l[e->lines[k]].syscall)
+							put(o, ls->l[e->lines[k]].p,
+							    ls->l[e->lines[k]].n);
+				}
+			}
+		}
+		return;
+	default:
+		break;
+	}
+	for (i = 0; i < ls->n; i++) {
+		const struct line *l = &ls->l[i];
+		const char *sep;
+
+		if (sh == NO_EOE && memmem(l->p, l->n, "type=EOE ", 9) &&
+		    (l->p[0] == 't' || l->p[0] == 'n'))
+			continue;
+		if (sh == NO_ENRICHED &&
+		    (sep = memchr(l->p, 0x1d, l->n)) != NULL) {
+			put(o, l->p, (size_t)(sep - l->p));
+			put(o, "\n", 1);
+			continue;
+		}
+		put(o, l->p, l->n);
+	}
+}
+
+/*
+ * Same exec and fork events, same counters, with the prefilter on (in
+ * chunks of several sizes) and off. In the same order too when `ordered`:
+ * auparse hands events out lowest timestamp first among those it holds, so
+ * when timestamps go backwards (logs of unrelated times or nodes pasted
+ * together) the order depends on what else it holds, which the prefilter
+ * changes; a kernel's own stream only goes forward. Returns the
+ * prefilter's stats.
+ */
+static struct ea_stats equivalent(const char *what, const char *buf,
+				  size_t len, bool ordered)
+{
+	static const size_t sizes[] = { 1, 7, 100, 4096, 65536, SIZE_MAX };
+	struct ea_stats off_st, on_st;
+	struct seen off, on;
+	size_t i;
+
+	off = run_pf(buf, len, len ? len : 1, false, &off_st);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t c = sizes[i] == SIZE_MAX ? (len ? len : 1) : sizes[i];
+
+		/* small chunks are slow through auparse: only on small input */
+		if ((c == 1 && len > 300000) || (c < 4096 && len > 3000000))
+			continue;
+		on = run_pf(buf, len, c, true, &on_st);
+		if (on.execs != off.execs || on.forks != off.forks ||
+		    on.setsum != off.setsum ||
+		    (ordered && on.digest != off.digest))
+			fail_msg("%s, chunk %zu: prefilter on: %u execs %u forks, off: %u execs %u forks%s",
+				 what, c, on.execs, on.forks, off.execs,
+				 off.forks, on.setsum != off.setsum ?
+				 " (events differ)" : " (order differs)");
+		assert_true(on_st.execs == off_st.execs);
+		assert_true(on_st.forks == off_st.forks);
+		assert_true(on_st.failed == off_st.failed);
+		assert_true(on_st.malformed == off_st.malformed);
+		assert_true(on_st.truncated == off_st.truncated);
+		assert_true(on_st.no_execve == off_st.no_execve);
+	}
+	return on_st;
+}
+
+/* True when the events' timestamps never go backwards (in order of their
+ * first record); interleaving and reordering keep this. */
+static bool forward(const struct lstream *ls)
+{
+	unsigned long long sec, ms, serial, psec = 0, pms = 0, pser = 0;
+	size_t i;
+
+	for (i = 0; i < ls->nev; i++) {
+		if (!ls->ev[i].id ||
+		    sscanf(ls->ev[i].id, "msg=audit(%llu.%llu:%llu", &sec, &ms,
+			   &serial) != 3)
+			continue;
+		if (sec < psec || (sec == psec && (ms < pms ||
+		    (ms == pms && serial < pser))))
+			return false;
+		psec = sec;
+		pms = ms;
+		pser = serial;
+	}
+	return true;
+}
+
+static void equivalent_shapes(const char *what, const char *buf, size_t len,
+			      bool expect_skips)
+{
+	static const struct {
+		enum shape sh;
+		const char *name;
+	} shapes[] = {
+		{ AS_IS, "as recorded" }, { INTERLEAVED, "interleaved" },
+		{ SYSCALL_LAST, "SYSCALL last" }, { SYSCALL_MID, "SYSCALL mid-event" },
+		{ NO_EOE, "without EOE" }, { NO_ENRICHED, "RAW" },
+	};
+	struct lstream ls;
+	struct obuf o;
+	struct ea_stats st;
+	char label[256];
+	size_t i;
+	bool ordered;
+
+	split_events(buf, len, &ls);
+	ordered = forward(&ls);
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		memset(&o, 0, sizeof(o));
+		reshape(&ls, shapes[i].sh, &o);
+		snprintf(label, sizeof(label), "%s %s", what, shapes[i].name);
+		st = equivalent(label, o.p, o.n, ordered);
+		if (expect_skips && shapes[i].sh != SYSCALL_LAST &&
+		    shapes[i].sh != SYSCALL_MID)
+			assert_true(st.skipped_records > 0);
+		free(o.p);
+	}
+	free_events(&ls);
+}
+
+static void test_prefilter_recorded(void **state)
+{
+	static const char *const logs[] = {
+		"raw-exec.log", "enriched-exec.log", "raw-fork.log",
+		"enriched-fork.log", "sample.log",
+	};
+	size_t i, len;
+	char *buf;
+
+	(void)state;
+	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
+		buf = slurp(logs[i], &len);
+		equivalent_shapes(logs[i], buf, len, true);
+		free(buf);
+	}
+}
+
+/* The bench's mixed templates (PAM, LOGIN, file watch, auditctl, DAEMON_*,
+ * a 100 KiB argument) after the recorded exec and fork logs, and the
+ * same pasted out of time order. */
+static void test_prefilter_mixed(void **state)
+{
+	/* oldest first, as a kernel's stream */
+	static const char *const parts[] = {
+		"data/raw-exec.log", "data/enriched-exec.log",
+		"data/raw-fork.log", "data/enriched-fork.log",
+		"data/sample.log", "bench/templates-mixed.log",
+	};
+	struct obuf o;
+	size_t i, len;
+	char *buf;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		buf = slurp_tests(parts[i], &len);
+		put(&o, buf, len);
+		free(buf);
+	}
+	equivalent_shapes("mixed", o.p, o.n, true);
+	buf = slurp_tests("data/raw-exec.log", &len);
+	put(&o, buf, len);
+	free(buf);
+	equivalent_shapes("mixed, pasted", o.p, o.n, true);
+	free(o.p);
+}
+
+/* Public corpora (laurel's reordered trace among them), when present. */
+static void test_prefilter_corpus(void **state)
+{
+	static const char *const files[] = {
+		"laurel/shell-proc-trace-reordered.txt",
+		"laurel/shell-proc-trace-confusion.txt",
+		"laurel/shell-proc-trace.txt",
+		"laurel/fork-sleep-exec.txt",
+		"laurel/record-execve-long.txt",
+		"go-libaudit/out_of_order.log",
+		"go-libaudit/lost_messages.log",
+		"go-libaudit/audit-rhel7.log",
+		"audit-userspace/test4.log",
+	};
+	const char *corpus = getenv("KS_CORPUS"), *src = getenv("KS_SRCDIR");
+	char path[4096];
+	size_t i, len, done = 0;
+	char *buf;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (corpus)
+			snprintf(path, sizeof(path), "%s/%s", corpus, files[i]);
+		else
+			snprintf(path, sizeof(path), "%s/../shared/corpus/%s",
+				 src ? src : ".", files[i]);
+		f = fopen(path, "rb");
+		if (!f)
+			continue;
+		fclose(f);
+		buf = slurp_path(path, &len);
+		equivalent_shapes(files[i], buf, len, false);
+		free(buf);
+		done++;
+	}
+	if (!done)
+		skip();
+}
+
+static int head_line(char *line, size_t cap, size_t kind, size_t id)
+{
+	switch (kind) {
+	case 0:
+		return snprintf(line, cap, "type=SYSCALL msg=audit(1790000001.000:%zu): arch=c000003e syscall=59 success=yes exit=0 ppid=2 pid=%zu comm=\"l\" exe=\"/l\" key=\"", id, id + 1000);
+	case 1:
+		return snprintf(line, cap, "type=SYSCALL msg=audit(1790000001.000:%zu): arch=c000003e syscall=2 success=yes exit=0 ppid=2 pid=%zu comm=\"m\" exe=\"/m\" key=\"", id, id + 1000);
+	case 2:
+		return snprintf(line, cap, "type=EXECVE msg=audit(1790000001.000:%zu): argc=2 a0=\"%zu\" a1=\"", id, id);
+	case 3:
+		return snprintf(line, cap, "type=PATH msg=audit(1790000001.000:%zu): item=0 name=\"", id);
+	case 4:
+		return snprintf(line, cap, "type=USER_CMD msg=audit(1790000001.000:%zu): pid=%zu msg='", id, id);
+	default:
+		return snprintf(line, cap, "xxxxxxxxxxxxxxxxxxxxxxxxxx %zu ", id);
+	}
+}
+
+/* Hostile shapes: over-long lines of every kind around the 16 KiB head,
+ * records before their SYSCALL, duplicated and quoted arch/syscall, an
+ * event whose first SYSCALL is not an exec, user records sharing an id. */
+static void test_prefilter_hostile(void **state)
+{
+	struct obuf o;
+	char *big = malloc(11 * 1024 * 1024), line[512];
+	size_t sizes[] = { 16383, 16384, 16385, 40000, 10 * 1024 * 1024 };
+	size_t i, k;
+	struct ea_stats st;
+
+	(void)state;
+	assert_non_null(big);
+	memset(&o, 0, sizeof(o));
+#define L(s) put(&o, s, sizeof(s) - 1)
+	L("type=SYSCALL msg=audit(1790000000.100:1): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=2 comm=\"a\" exe=\"/usr/bin/a\"\n");
+	L("type=EXECVE msg=audit(1790000000.100:1): argc=1 a0=\"a\"\n");
+	/* EXECVE and CWD before their SYSCALL */
+	L("type=EXECVE msg=audit(1790000000.100:2): argc=2 a0=\"b\" a1=\"x\"\n");
+	L("type=CWD msg=audit(1790000000.100:2): cwd=\"/b\"\n");
+	L("type=PATH msg=audit(1790000000.100:2): item=0 name=\"/b\"\n");
+	L("type=SYSCALL msg=audit(1790000000.100:2): arch=c000003e syscall=59 success=yes exit=0 ppid=2 pid=3 comm=\"b\" exe=\"/usr/bin/b\"\n");
+	L("type=PROCTITLE msg=audit(1790000000.100:2): proctitle=62\n");
+	/* first SYSCALL not an exec, a second one that is */
+	L("type=SYSCALL msg=audit(1790000000.100:3): arch=c000003e syscall=2 success=yes exit=0 ppid=2 pid=4 comm=\"c\" exe=\"/c\"\n");
+	L("type=SYSCALL msg=audit(1790000000.100:3): arch=c000003e syscall=59 success=yes exit=0 ppid=2 pid=4 comm=\"c\" exe=\"/c\"\n");
+	L("type=EXECVE msg=audit(1790000000.100:3): argc=1 a0=\"c\"\n");
+	/* and the other way round */
+	L("type=SYSCALL msg=audit(1790000000.100:4): arch=c000003e syscall=59 success=yes exit=0 ppid=2 pid=5 comm=\"d\" exe=\"/d\"\n");
+	L("type=SYSCALL msg=audit(1790000000.100:4): arch=c000003e syscall=2 success=yes exit=0 ppid=2 pid=5 comm=\"d\" exe=\"/d\"\n");
+	L("type=EXECVE msg=audit(1790000000.100:4): argc=1 a0=\"d\"\n");
+	/* duplicated / quoted / odd arch and syscall */
+	L("type=SYSCALL msg=audit(1790000000.100:5): arch=c000003e syscall=2 syscall=59 success=yes exit=0 ppid=2 pid=6 comm=\"e\" exe=\"/e\"\n");
+	L("type=EXECVE msg=audit(1790000000.100:5): argc=1 a0=\"e\"\n");
+	L("type=SYSCALL msg=audit(1790000000.100:6): arch=\"c000003e\" syscall=\"59\" success=\"yes\" exit=0 ppid=2 pid=7 comm=\"f\" exe=\"/f\"\n");
+	L("type=EXECVE msg=audit(1790000000.100:6): argc=1 a0=\"f\"\n");
+	L("type=SYSCALL msg=audit(1790000000.100:7): syscall=59 arch=c000003e success=yes exit=0 ppid=2 pid=8 comm=\"g\" exe=\"/g\"\n");
+	L("type=SYSCALL msg=audit(1790000000.100:8): arch=C000003E syscall=059 success=yes exit=0 ppid=2 pid=9 comm=\"h\" exe=\"/h\"\n");
+	L("type=SYSCALL msg=audit(1790000000.100:9): arch=c000003e  syscall=57 success=yes exit=77 ppid=2 pid=9 comm=\"h\" exe=\"/h\"\n");
+	/* user records sharing an id with an exec; unknown types */
+	L("type=USER_CMD msg=audit(1790000000.100:10): pid=10 uid=0 msg='cmd=6C73 res=success'\n");
+	L("type=SYSCALL msg=audit(1790000000.100:10): arch=c000003e syscall=59 success=yes exit=0 ppid=2 pid=10 comm=\"i\" exe=\"/i\"\n");
+	L("type=USER_CMD msg=audit(1790000000.100:10): pid=10 uid=0 msg='cmd=6C73 res=success'\n");
+	L("type=EXECVE msg=audit(1790000000.100:10): argc=1 a0=\"i\"\n");
+	L("type=UNKNOWN[1334] msg=audit(1790000000.100:11): foo=bar\n");
+	L("type=NOSUCHTYPE msg=audit(1790000000.100:11): foo=bar\n");
+	L("node=n1 type=SYSCALL msg=audit(1790000000.100:12): arch=c000003e syscall=59 success=yes exit=0 ppid=2 pid=12 comm=\"j\" exe=\"/j\"\n");
+	L("node=n2 type=SYSCALL msg=audit(1790000000.100:12): arch=c000003e syscall=2 success=yes exit=0 ppid=2 pid=12 comm=\"k\" exe=\"/k\"\n");
+	L("node=n2 type=EXECVE msg=audit(1790000000.100:12): argc=1 a0=\"k\"\n");
+	L("node=n1 type=EXECVE msg=audit(1790000000.100:12): argc=1 a0=\"j\"\n");
+	L("garbage without type\n\n \ntype=\ntype=SYSCALL msg=audit(\n");
+	/* over-long lines of each kind */
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		for (i = 0; i < 6; i++) {
+			size_t id = 100 + k * 10 + (i < 2 ? i : i < 4 ? 0 : i);
+			int hn = head_line(line, sizeof(line), i, id);
+
+			put(&o, line, (size_t)hn);
+			memset(big, 'A', sizes[k]);
+			put(&o, big, sizes[k]);
+			L("\"\n");
+			snprintf(line, sizeof(line),
+				 "type=EXECVE msg=audit(1790000001.000:%zu): argc=1 a0=\"tail\"\n"
+				 "type=CWD msg=audit(1790000001.000:%zu): cwd=\"/\"\n",
+				 id, id);
+			put(&o, line, strlen(line));
+		}
+	}
+	L("type=SYSCALL msg=audit(1790000002.000:999): arch=c000003e syscall=59 success=yes exit=0 ppid=2 pid=99 comm=\"z\" exe=\"/z\"\n");
+	L("type=EXECVE msg=audit(1790000002.000:999): argc=1 a0=\"no newline at the end\"");
+#undef L
+	st = equivalent("hostile", o.p, o.n, true);
+	assert_true(st.long_lines >= 20);
+	assert_true(st.skipped_records > 0);
+	free(o.p);
+	free(big);
+}
+
+/* Far more distinct ids than the prefilter's rings hold. */
+static void test_prefilter_many_ids(void **state)
+{
+	struct obuf o;
+	char line[512];
+	struct ea_stats st;
+	unsigned i;
+	int n;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	for (i = 0; i < 20000; i++) {
+		unsigned sec = 1790000000 + i / 1000, ms = i % 1000;
+
+		n = snprintf(line, sizeof(line),
+			     "type=SYSCALL msg=audit(%u.%03u:%u): arch=c000003e syscall=%d success=yes exit=0 ppid=%u pid=%u comm=\"x\" exe=\"/x\"\n"
+			     "type=EXECVE msg=audit(%u.%03u:%u): argc=1 a0=\"x%u\"\n"
+			     "type=PROCTITLE msg=audit(%u.%03u:%u): proctitle=78\n"
+			     "type=EOE msg=audit(%u.%03u:%u): \n",
+			     sec, ms, i, i % 3 ? 2 : 59, i, i + 1,
+			     sec, ms, i, i, sec, ms, i, sec, ms, i);
+		put(&o, line, (size_t)n);
+	}
+	st = equivalent("many ids", o.p, o.n, true);
+	assert_int_equal(st.execs, 20000 / 3 + 1);
+	free(o.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +795,11 @@ int main(void)
 		cmocka_unit_test(test_raw_fork),
 		cmocka_unit_test(test_enriched_fork),
 		cmocka_unit_test(test_ignored),
+		cmocka_unit_test(test_prefilter_recorded),
+		cmocka_unit_test(test_prefilter_mixed),
+		cmocka_unit_test(test_prefilter_corpus),
+		cmocka_unit_test(test_prefilter_hostile),
+		cmocka_unit_test(test_prefilter_many_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,6 +70,7 @@ static int teardown(void **state)
 
 static void test_format(void **state)
 {
+	static const char m[] = "alert \"x\"\n%s%n";
 	struct logsock l;
 	int d = daemon_up();
 	char want[64];
@@ -77,7 +78,7 @@ static void test_format(void **state)
 
 	(void)state;
 	logsock_init(&l, path, "audisp-kernel-seeking", LOG_AUTHPRIV, false);
-	logsock_send(&l, LOG_WARNING, "alert \"x\"\n%s%n", 16);
+	logsock_send(&l, LOG_WARNING, m, sizeof(m) - 1);
 	got = receive(d);
 	/* <PRI>Mmm dd hh:mm:ss TAG[PID]: MSG, PRI = authpriv.warning = 84 */
 	assert_memory_equal(got, "<84>", 4);
