@@ -33,7 +33,7 @@
 #include "rule.h"
 #include "strbuf.h"
 #include "v2_reference.h"
-#include "json_check.h"
+#include "../json_check.h"
 
 #define CHECK(cond)                                                        \
 	do {                                                               \

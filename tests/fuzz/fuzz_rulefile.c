@@ -18,7 +18,7 @@
 
 #include "eql.h"
 #include "rulefile.h"
-#include "json_check.h"
+#include "../json_check.h"
 
 #define CHECK(cond)                                                        \
 	do {                                                               \

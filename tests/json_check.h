@@ -1,10 +1,10 @@
 /*
- * json_check.h - a strict RFC 8259 JSON validator and UTF-8 check for the
- * fuzz harnesses (copied from tests/test_alert.c, which keeps its own copy
- * so the unit test stays one file). Header-only: every function is static.
+ * json_check.h - a strict RFC 8259 JSON validator and UTF-8 check, for the
+ * tests and the fuzz harnesses that must prove every JSON alert is valid.
+ * Header-only: every function is static. json_valid(s, n) is the entry.
  */
-#ifndef KS_FUZZ_JSON_CHECK_H
-#define KS_FUZZ_JSON_CHECK_H
+#ifndef KS_TESTS_JSON_CHECK_H
+#define KS_TESTS_JSON_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>
