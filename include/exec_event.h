@@ -67,11 +67,13 @@ struct exec_event {
 };
 
 /* A successful clone/clone3/fork/vfork: `child` (the syscall's exit value)
- * starts as a copy of `parent` (the record's pid). */
+ * starts as a copy of `parent` (the record's pid), both on `node`. */
 struct fork_event {
 	time_t sec;
 	unsigned msec;
 	unsigned long serial;
+	const char *node;           /* node= prefix, "" when absent; never
+				     * NULL, valid during the callback */
 	pid_t parent, child;
 };
 

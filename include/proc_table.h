@@ -1,12 +1,24 @@
 /*
- * proc_table.h - what the plugin knows about each process: pid -> the image
- * it last exec'd (exe, name, argv), its ppid and when it was last seen.
+ * proc_table.h - what the plugin knows about each process: (node, pid) ->
+ * the image it last exec'd (exe, name, argv), its ppid and when it was last
+ * seen.
  *
  * An exec records the new image for its pid; a fork/clone gives the child a
  * copy of the caller's entry, so a subshell's child still finds the shell's
  * argv as its parent's. The parent of an exec is simply the entry of its
  * ppid; an unknown pid has no entry, which the rule treats as "parent
  * unknown" (false), never as an error.
+ *
+ * Keyed by node and pid: a log collected centrally (audisp-remote, or the
+ * logs of several machines read as one stream) holds the processes of many
+ * machines, told apart only by the record's node= prefix, and their pids
+ * collide. `node` is a small id the caller gives for that prefix (main.c
+ * interns node= strings with node_ids.h; 0 is "no node="): every function
+ * below works within one node, an entry remembers its node, an exec's
+ * parent and a fork's child are looked up and stored in the exec's and the
+ * fork's node, and the same pid on two nodes is two entries. The table and
+ * its limits are shared by all nodes (one LRU order over all entries; a
+ * central collector with many busy machines wants a larger max_entries).
  *
  * Bounded: at most `max_entries` entries (least recently used evicted first),
  * at most `max_entry_argv_bytes` of argv per entry (whole arguments are kept
@@ -21,8 +33,8 @@
  * memory. With the 32 MiB default argv budget the whole table stays under
  * 40 MiB however hostile the input.
  *
- * Cost: O(1) expected per lookup/insert (open hash on pid + LRU list); one
- * allocation per stored argv. Not thread-safe.
+ * Cost: O(1) expected per lookup/insert (open hash on node and pid + LRU
+ * list); one allocation per stored argv. Not thread-safe.
  */
 #ifndef KS_PROC_TABLE_H
 #define KS_PROC_TABLE_H
@@ -58,6 +70,7 @@ enum proc_entry_flags {
 /* A read-only view of one entry; valid until the next call that modifies
  * the table. */
 struct proc_entry {
+	uint32_t node;         /* the node id it was stored under */
 	pid_t pid, ppid;
 	const char *exe;       /* "" when unknown */
 	const char *name;      /* basename of exe, or comm */
@@ -78,25 +91,28 @@ struct proc_table;
 struct proc_table *proc_table_new(const struct proc_table_limits *lim);
 void proc_table_free(struct proc_table *t);
 
-/* Record the image `ev` exec'd for ev->pid (replacing any previous one).
- * Returns 0, or -1 when memory ran out (the entry is then stored without
- * argv and marked truncated). */
-int proc_table_exec(struct proc_table *t, const struct exec_event *ev);
+/* Record the image `ev` exec'd for (node, ev->pid) (replacing any previous
+ * one). ev->node is not read: `node` is its id. Returns 0, or -1 when
+ * memory ran out (the entry is then stored without argv and marked
+ * truncated). */
+int proc_table_exec(struct proc_table *t, uint32_t node,
+		    const struct exec_event *ev);
 
-/* `child` starts as a copy of `parent`'s entry (ppid = parent). When the
- * parent is unknown the child's pid is forgotten (it belonged to an earlier
- * process). Returns 0 or -1 as above. */
-int proc_table_fork(struct proc_table *t, pid_t parent, pid_t child,
-		    time_t when);
+/* On `node`, `child` starts as a copy of `parent`'s entry (ppid = parent).
+ * When the parent is unknown on that node the child's pid is forgotten
+ * there (it belonged to an earlier process). Other nodes are never read or
+ * changed. Returns 0 or -1 as above. */
+int proc_table_fork(struct proc_table *t, uint32_t node, pid_t parent,
+		    pid_t child, time_t when);
 
-/* Store an entry from another source (the /proc fallback): exe, name and
- * argv as given, marked PROC_FROM_PROC. */
-int proc_table_put(struct proc_table *t, pid_t pid, pid_t ppid,
+/* Store an entry for (node, pid) from another source (the /proc fallback):
+ * exe, name and argv as given, marked PROC_FROM_PROC. */
+int proc_table_put(struct proc_table *t, uint32_t node, pid_t pid, pid_t ppid,
 		   const char *exe, const struct argv *argv, time_t when);
 
-/* Look up `pid`; fills *out and returns true when known. Marks the entry
- * as recently used. */
-bool proc_table_lookup(struct proc_table *t, pid_t pid,
+/* Look up (node, pid); fills *out and returns true when known. Marks the
+ * entry as recently used. */
+bool proc_table_lookup(struct proc_table *t, uint32_t node, pid_t pid,
 		       struct proc_entry *out);
 
 void proc_table_stats(const struct proc_table *t, struct proc_table_stats *s);

@@ -16,13 +16,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 #include "proc_table.h"
 
-/* Read pid from `root` (normally "/proc") into the table. True when an
+/* Read pid from `root` (normally "/proc") into the table, under `node`
+ * (the node id of the event being processed: in plugin mode /proc is this
+ * machine's, whatever node= auditd puts on its own records). True when an
  * entry was stored. */
-bool procfs_fill(struct proc_table *t, const char *root, pid_t pid,
-		 size_t max_bytes, time_t now);
+bool procfs_fill(struct proc_table *t, const char *root, uint32_t node,
+		 pid_t pid, size_t max_bytes, time_t now);
 
 #endif

@@ -332,6 +332,7 @@ static void handle_fork(struct event_assembly *ea,
 	fe.sec = ev->sec;
 	fe.msec = ev->msec;
 	fe.serial = ev->serial;
+	fe.node = ev->node; /* set_identity filled it, as for an exec */
 	fe.parent = ev->pid;
 	fe.child = (pid_t)sf->exit_val;
 	ea->stats.forks++;

@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "event_assembly.h"
 #include "logsock.h"
+#include "node_ids.h"
 #include "proc_table.h"
 #include "procfs.h"
 #include "ruleset.h"
@@ -57,6 +58,8 @@ struct app {
 	struct logsock log;       /* plugin mode's syslog */
 	struct event_assembly *ea;
 	struct proc_table *procs;
+	struct node_ids *nodes;   /* node= names -> proc_table node ids */
+	bool told_node_overflow;
 	struct sink sink;
 	struct ruleset rules;
 	const char *rule_file;    /* --rule FILE */
@@ -201,9 +204,30 @@ static void on_match(struct ruleset_rule *r, void *ctx)
 	sink_alert(&app->sink, &a);
 }
 
+/* The process table's id for an event's node= name. Past NODE_IDS_MAX
+ * names the further nodes share one id (node_ids.h): said once. */
+static uint32_t node_id(struct app *app, const char *node)
+{
+	uint32_t id = node_ids_get(app->nodes, node);
+
+	if (id == NODE_ID_OVERFLOW && !app->told_node_overflow) {
+		app->told_node_overflow = true;
+		if (app->plugin_mode)
+			logsock_printf(&app->log, LOG_WARNING,
+				       "more than %u distinct node= names: the processes of further nodes share one process table, where their pids may collide (counted as node_overflow in the stats)",
+				       NODE_IDS_MAX);
+		else
+			fprintf(stderr,
+				PROG ": more than %u distinct node= names: the processes of further nodes share one process table, where their pids may collide (counted as node_overflow in --stats)\n",
+				NODE_IDS_MAX);
+	}
+	return id;
+}
+
 static void on_exec(const struct exec_event *ev, void *ctx)
 {
 	struct app *app = ctx;
+	uint32_t node = node_id(app, ev->node);
 	struct proc_entry parent;
 	bool have_parent = false;
 	struct eql_event e;
@@ -211,15 +235,16 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	char uid[16];
 
 	/* The parent must be looked up before this exec is recorded: the
-	 * table holds the image each pid had until now. */
+	 * table holds the image each pid of this node had until now. */
 	if (ev->ppid > 0) {
-		have_parent = proc_table_lookup(app->procs, ev->ppid, &parent);
+		have_parent = proc_table_lookup(app->procs, node, ev->ppid,
+						&parent);
 		if (!have_parent && app->plugin_mode && app->conf.proc_fallback &&
-		    procfs_fill(app->procs, "/proc", ev->ppid,
+		    procfs_fill(app->procs, "/proc", node, ev->ppid,
 				PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES, ev->sec)) {
 			app->proc_reads++;
-			have_parent = proc_table_lookup(app->procs, ev->ppid,
-							&parent);
+			have_parent = proc_table_lookup(app->procs, node,
+							ev->ppid, &parent);
 		}
 	}
 	fill_event(app, ev, have_parent ? &parent : NULL, &e, uid,
@@ -228,14 +253,15 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	m.ev = ev;
 	m.parent = have_parent ? &parent : NULL;
 	ruleset_eval(&app->rules, &e, on_match, &m);
-	proc_table_exec(app->procs, ev);
+	proc_table_exec(app->procs, node, ev);
 }
 
 static void on_fork(const struct fork_event *fe, void *ctx)
 {
 	struct app *app = ctx;
 
-	proc_table_fork(app->procs, fe->parent, fe->child, fe->sec);
+	proc_table_fork(app->procs, node_id(app, fe->node), fe->parent,
+			fe->child, fe->sec);
 }
 
 static void sink_settings_from(const struct ks_conf *c, bool plugin_mode,
@@ -317,22 +343,26 @@ static int setup_pipeline(struct app *app)
 	};
 
 	app->procs = proc_table_new(&pl);
+	app->nodes = node_ids_new();
 	app->ea = ea_new(&h, &al, app->plugin_mode ? PLUGIN_EOE_TIMEOUT : 2);
-	return app->procs && app->ea ? 0 : -1;
+	return app->procs && app->nodes && app->ea ? 0 : -1;
 }
 
 static void stats_line(struct app *app, char *buf, size_t len)
 {
 	struct ea_stats es;
 	struct proc_table_stats ps;
+	struct node_ids_stats ns;
 
 	ea_stats(app->ea, &es);
 	proc_table_stats(app->procs, &ps);
+	node_ids_stats(app->nodes, &ns);
 	snprintf(buf, len,
 		 "bytes=%llu records=%llu skipped_records=%llu events=%llu execs=%llu forks=%llu "
 		 "alerts=%llu suppressed=%llu table=%u evictions=%llu proc_reads=%llu "
 		 "malformed=%llu truncated=%llu no_execve=%llu lost_chunks=%llu "
-		 "log_sent=%llu log_queued=%llu log_dropped=%llu",
+		 "log_sent=%llu log_queued=%llu log_dropped=%llu "
+		 "nodes=%u node_overflow=%llu",
 		 (unsigned long long)es.bytes,
 		 (unsigned long long)(es.records + es.skipped_records),
 		 (unsigned long long)es.skipped_records,
@@ -348,7 +378,8 @@ static void stats_line(struct app *app, char *buf, size_t len)
 		 (unsigned long long)es.feed_errors,
 		 (unsigned long long)app->log.sent,
 		 (unsigned long long)app->log.queued,
-		 (unsigned long long)app->log.dropped);
+		 (unsigned long long)app->log.dropped, ns.nodes,
+		 (unsigned long long)ns.overflowed);
 }
 
 /* ---- review mode ------------------------------------------------------ */
@@ -872,6 +903,7 @@ int main(int argc, char **argv)
 out:
 	ea_free(app.ea);
 	proc_table_free(app.procs);
+	node_ids_free(app.nodes);
 	sink_free(&app.sink);
 	ruleset_free(&app.rules);
 	sb_free(&app.cmdline);

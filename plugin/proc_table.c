@@ -1,11 +1,12 @@
 /*
- * proc_table.c - the bounded pid -> image table described in proc_table.h.
+ * proc_table.c - the bounded (node, pid) -> image table described in
+ * proc_table.h.
  *
  * Layout:
  *  - All entries live in one array allocated by proc_table_new; unused ones
  *    are threaded on a free list, so the only allocation in steady state is
  *    each entry's blob.
- *  - The pid index is open addressing with linear probing over
+ *  - The (node, pid) index is open addressing with linear probing over
  *    2 * max_entries slots (load factor at most 1/2, so every probe ends at
  *    an empty slot). Deletion shifts the following run back instead of
  *    leaving tombstones, so eviction churn never degrades probing.
@@ -44,6 +45,7 @@ struct pt_entry {
 	const char *exe, *name;   /* into blob, or pt_empty */
 	uint32_t exe_len, name_len;
 	uint32_t argc;
+	uint32_t node;            /* with pid, the key (fills a padding hole) */
 	size_t argv_len;          /* sum of v[i].len */
 	unsigned flags;           /* enum proc_entry_flags */
 	unsigned argv_flags;      /* enum argv_flags */
@@ -81,11 +83,14 @@ struct pt_plan {
 
 static const char pt_empty[] = "";
 
-static uint32_t pt_home(const struct proc_table *t, pid_t pid)
+static uint32_t pt_home(const struct proc_table *t, uint32_t node, pid_t pid)
 {
 	/* Fibonacci hashing spreads consecutive pids; the multiply-shift
-	 * range reduction keeps the table at exactly 2 slots per entry. */
-	uint32_t h = (uint32_t)pid * 0x9e3779b1u;
+	 * range reduction keeps the table at exactly 2 slots per entry.
+	 * The node moves each node's pids to a range of their own first
+	 * (node 0 hashes as a bare pid), so nodes whose pids are the same
+	 * small numbers do not pile up on the same slots. */
+	uint32_t h = ((uint32_t)pid ^ (node * 0x85ebca6bu)) * 0x9e3779b1u;
 
 	return (uint32_t)(((uint64_t)h * t->nslots) >> 32);
 }
@@ -95,31 +100,32 @@ static uint32_t pt_next_slot(const struct proc_table *t, uint32_t i)
 	return i + 1 == t->nslots ? 0 : i + 1;
 }
 
-static uint32_t pt_find_slot(const struct proc_table *t, pid_t pid)
+static uint32_t pt_find_slot(const struct proc_table *t, uint32_t node,
+			     pid_t pid)
 {
-	uint32_t i = pt_home(t, pid);
+	uint32_t i = pt_home(t, node, pid);
 
 	for (;;) {
 		uint32_t idx = t->slot[i];
 
 		if (idx == PT_NIL)
 			return PT_NIL;
-		if (t->e[idx].pid == pid)
+		if (t->e[idx].pid == pid && t->e[idx].node == node)
 			return i;
 		i = pt_next_slot(t, i);
 	}
 }
 
-static uint32_t pt_find(const struct proc_table *t, pid_t pid)
+static uint32_t pt_find(const struct proc_table *t, uint32_t node, pid_t pid)
 {
-	uint32_t i = pt_find_slot(t, pid);
+	uint32_t i = pt_find_slot(t, node, pid);
 
 	return i == PT_NIL ? PT_NIL : t->slot[i];
 }
 
 static void pt_slot_insert(struct proc_table *t, uint32_t idx)
 {
-	uint32_t i = pt_home(t, t->e[idx].pid);
+	uint32_t i = pt_home(t, t->e[idx].node, t->e[idx].pid);
 
 	while (t->slot[i] != PT_NIL)
 		i = pt_next_slot(t, i);
@@ -140,7 +146,7 @@ static void pt_slot_delete(struct proc_table *t, uint32_t hole)
 		idx = t->slot[j];
 		if (idx == PT_NIL)
 			break;
-		home = pt_home(t, t->e[idx].pid);
+		home = pt_home(t, t->e[idx].node, t->e[idx].pid);
 		if (hole <= j)
 			stays = hole < home && home <= j;
 		else
@@ -201,7 +207,7 @@ static void pt_remove(struct proc_table *t, uint32_t idx)
 {
 	struct pt_entry *en = &t->e[idx];
 
-	pt_slot_delete(t, pt_find_slot(t, en->pid));
+	pt_slot_delete(t, pt_find_slot(t, en->node, en->pid));
 	pt_unlink(t, idx);
 	pt_release_blob(t, en);
 	en->next = t->free_head;
@@ -293,13 +299,13 @@ static void pt_fill(struct pt_entry *en, char *blob, const struct pt_image *im,
 }
 
 /*
- * Store `im` for `pid`, replacing its entry if any. `keep` (an entry index
- * or PT_NIL) is never evicted: it is the fork parent whose blob `im` points
- * into, and it must survive as the live process anyway.
+ * Store `im` for (node, pid), replacing its entry if any. `keep` (an entry
+ * index or PT_NIL) is never evicted: it is the fork parent whose blob `im`
+ * points into, and it must survive as the live process anyway.
  */
-static int pt_store(struct proc_table *t, pid_t pid, pid_t ppid,
-		    const struct pt_image *im, unsigned flags, time_t when,
-		    uint32_t keep)
+static int pt_store(struct proc_table *t, uint32_t node, pid_t pid,
+		    pid_t ppid, const struct pt_image *im, unsigned flags,
+		    time_t when, uint32_t keep)
 {
 	struct pt_entry tmp = { 0 };
 	struct pt_plan p;
@@ -336,7 +342,7 @@ static int pt_store(struct proc_table *t, pid_t pid, pid_t ppid,
 
 	/* The blob is a private copy now, so evicting cannot pull the
 	 * source from under it; `keep` is spared for its own sake. */
-	idx = pt_find(t, pid);
+	idx = pt_find(t, node, pid);
 	old = idx != PT_NIL ? t->e[idx].blob_size : 0;
 	while (t->used - old + p.size > t->lim.max_total_argv_bytes) {
 		victim = pt_victim(t, idx, keep);
@@ -356,6 +362,7 @@ static int pt_store(struct proc_table *t, pid_t pid, pid_t ppid,
 		idx = t->free_head;
 		t->free_head = t->e[idx].next;
 		t->e[idx].pid = pid;
+		t->e[idx].node = node;
 		pt_slot_insert(t, idx);
 		pt_push_front(t, idx);
 		t->count++;
@@ -365,6 +372,7 @@ static int pt_store(struct proc_table *t, pid_t pid, pid_t ppid,
 	}
 
 	tmp.pid = pid;
+	tmp.node = node;
 	tmp.ppid = ppid;
 	tmp.last_seen = when;
 	tmp.blob = blob;
@@ -455,7 +463,8 @@ void proc_table_free(struct proc_table *t)
 	free(t);
 }
 
-int proc_table_exec(struct proc_table *t, const struct exec_event *ev)
+int proc_table_exec(struct proc_table *t, uint32_t node,
+		    const struct exec_event *ev)
 {
 	struct pt_image im;
 	unsigned flags = 0;
@@ -475,11 +484,12 @@ int proc_table_exec(struct proc_table *t, const struct exec_event *ev)
 	pt_set_argv(&im, ev->argv);
 	if (im.argv_flags & ARGV_TRUNCATED)
 		flags |= PROC_ARGV_TRUNCATED;
-	return pt_store(t, ev->pid, ev->ppid, &im, flags, ev->sec, PT_NIL);
+	return pt_store(t, node, ev->pid, ev->ppid, &im, flags, ev->sec,
+			PT_NIL);
 }
 
-int proc_table_fork(struct proc_table *t, pid_t parent, pid_t child,
-		    time_t when)
+int proc_table_fork(struct proc_table *t, uint32_t node, pid_t parent,
+		    pid_t child, time_t when)
 {
 	struct pt_image im;
 	struct pt_entry *pe;
@@ -489,11 +499,11 @@ int proc_table_fork(struct proc_table *t, pid_t parent, pid_t child,
 		return -1;
 	if (parent == child)
 		return 0;
-	pidx = pt_find(t, parent);
+	pidx = pt_find(t, node, parent);
 	if (pidx == PT_NIL) {
 		/* The child is a new process whatever its parent: anything
 		 * held for an earlier owner of its pid is stale. */
-		uint32_t cidx = pt_find(t, child);
+		uint32_t cidx = pt_find(t, node, child);
 
 		if (cidx != PT_NIL)
 			pt_remove(t, cidx);
@@ -513,11 +523,11 @@ int proc_table_fork(struct proc_table *t, pid_t parent, pid_t child,
 	im.argv_flags = pe->argv_flags;
 	t->forks++;
 	/* The entry array never moves, so `pe` stays valid throughout. */
-	return pt_store(t, child, parent, &im, pe->flags | PROC_FORKED, when,
-			pidx);
+	return pt_store(t, node, child, parent, &im, pe->flags | PROC_FORKED,
+			when, pidx);
 }
 
-int proc_table_put(struct proc_table *t, pid_t pid, pid_t ppid,
+int proc_table_put(struct proc_table *t, uint32_t node, pid_t pid, pid_t ppid,
 		   const char *exe, const struct argv *argv, time_t when)
 {
 	struct pt_image im;
@@ -532,10 +542,10 @@ int proc_table_put(struct proc_table *t, pid_t pid, pid_t ppid,
 	pt_set_argv(&im, argv);
 	if (im.argv_flags & ARGV_TRUNCATED)
 		flags |= PROC_ARGV_TRUNCATED;
-	return pt_store(t, pid, ppid, &im, flags, when, PT_NIL);
+	return pt_store(t, node, pid, ppid, &im, flags, when, PT_NIL);
 }
 
-bool proc_table_lookup(struct proc_table *t, pid_t pid,
+bool proc_table_lookup(struct proc_table *t, uint32_t node, pid_t pid,
 		       struct proc_entry *out)
 {
 	const struct pt_entry *en;
@@ -544,7 +554,7 @@ bool proc_table_lookup(struct proc_table *t, pid_t pid,
 	if (!t)
 		return false;
 	t->lookups++;
-	idx = pt_find(t, pid);
+	idx = pt_find(t, node, pid);
 	if (idx == PT_NIL)
 		return false;
 	t->hits++;
@@ -552,6 +562,7 @@ bool proc_table_lookup(struct proc_table *t, pid_t pid,
 	if (!out)
 		return true;
 	en = &t->e[idx];
+	out->node = en->node;
 	out->pid = en->pid;
 	out->ppid = en->ppid;
 	out->exe = en->exe;

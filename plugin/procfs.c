@@ -51,8 +51,8 @@ static ssize_t read_file(const char *path, char *buf, size_t cap)
 	return total;
 }
 
-bool procfs_fill(struct proc_table *t, const char *root, pid_t pid,
-		 size_t max_bytes, time_t now)
+bool procfs_fill(struct proc_table *t, const char *root, uint32_t node,
+		 pid_t pid, size_t max_bytes, time_t now)
 {
 	char path[128], exe[EXEC_PATH_MAX], stat[512];
 	char *buf = NULL, *p;
@@ -102,7 +102,7 @@ bool procfs_fill(struct proc_table *t, const char *root, pid_t pid,
 	argv.total_bytes = (size_t)n;
 	if ((size_t)n == max_bytes)
 		argv.flags |= ARGV_TRUNCATED;
-	ok = proc_table_put(t, pid, ppid, exe, &argv, now) == 0;
+	ok = proc_table_put(t, node, pid, ppid, exe, &argv, now) == 0;
 out:
 	free(buf);
 	free(v);

@@ -35,7 +35,9 @@ check_tree() {
 }
 
 make -s --no-print-directory -C "$builddir" install DESTDIR="$tmp/a" > "$tmp/log" 2>&1 || { cat "$tmp/log"; fail "make install"; }
-var() { make -s --no-print-directory -C "$builddir" -f - print <<<"include Makefile
+# Without the MAKEFLAGS of a parallel `make check` (GNU make 4.3 then prints
+# "Entering directory" lines despite --no-print-directory).
+var() { MAKEFLAGS= MAKELEVEL= make -s --no-print-directory -C "$builddir" -f - print <<<"include Makefile
 print: ; @echo \$($1)"; }
 check_tree "$tmp/a" "$(var sbindir)" "$(var sysconfdir)" "$(var datadir)"
 make -s --no-print-directory -C "$builddir" uninstall DESTDIR="$tmp/a" > "$tmp/log" 2>&1

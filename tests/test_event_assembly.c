@@ -118,11 +118,13 @@ static void on_fork(const struct fork_event *fe, void *ctx)
 	s->forks++;
 	assert_true(fe->child > 0);
 	assert_true(fe->parent > 0);
+	assert_non_null(fe->node);
 	s->before = s->digest;
 	s->digest = mix(0x84222325cbf29ce4ULL, &fe->serial, sizeof(fe->serial));
 	s->digest = mix(s->digest, &fe->child, sizeof(fe->child));
 	s->digest = mix(s->digest, &fe->parent, sizeof(fe->parent));
 	s->digest = mix(s->digest, &fe->sec, sizeof(fe->sec));
+	s->digest = mix(s->digest, fe->node, strlen(fe->node) + 1);
 	s->setsum += s->digest;
 	s->digest = mix(s->before, &s->digest, sizeof(s->digest));
 }
@@ -759,6 +761,52 @@ static void test_prefilter_hostile(void **state)
 	free(big);
 }
 
+/* A fork event carries its node= name, as an exec does. */
+struct fork_nodes {
+	unsigned n;
+	char node[4][16];
+	pid_t child[4];
+};
+
+static void collect_fork(const struct fork_event *fe, void *ctx)
+{
+	struct fork_nodes *f = ctx;
+
+	assert_non_null(fe->node);
+	assert_true(f->n < 4);
+	snprintf(f->node[f->n], sizeof(f->node[0]), "%s", fe->node);
+	f->child[f->n++] = fe->child;
+}
+
+static void test_fork_node(void **state)
+{
+	static const char text[] =
+		"node=n1 type=SYSCALL msg=audit(1790000000.100:1): arch=c000003e syscall=56 success=yes exit=101 ppid=1 pid=100 comm=\"sh\" exe=\"/bin/sh\"\n"
+		"node=n1 type=EOE msg=audit(1790000000.100:1): \n"
+		"node=n2 type=SYSCALL msg=audit(1790000000.100:1): arch=c000003e syscall=57 success=yes exit=102 ppid=1 pid=100 comm=\"sh\" exe=\"/bin/sh\"\n"
+		"node=n2 type=EOE msg=audit(1790000000.100:1): \n"
+		"type=SYSCALL msg=audit(1790000000.100:2): arch=c000003e syscall=56 success=yes exit=103 ppid=1 pid=100 comm=\"sh\" exe=\"/bin/sh\"\n"
+		"type=EOE msg=audit(1790000000.100:2): \n";
+	struct fork_nodes f;
+	struct ea_handlers h = { NULL, collect_fork, &f };
+	struct event_assembly *ea;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	ea = ea_new(&h, NULL, 2);
+	assert_non_null(ea);
+	assert_int_equal(ea_feed(ea, text, sizeof(text) - 1), 0);
+	ea_flush(ea);
+	ea_free(ea);
+	assert_int_equal(f.n, 3);
+	assert_int_equal(f.child[0], 101);
+	assert_string_equal(f.node[0], "n1");
+	assert_int_equal(f.child[1], 102);
+	assert_string_equal(f.node[1], "n2");
+	assert_int_equal(f.child[2], 103);
+	assert_string_equal(f.node[2], "");
+}
+
 /* Far more distinct ids than the prefilter's rings hold. */
 static void test_prefilter_many_ids(void **state)
 {
@@ -800,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_prefilter_corpus),
 		cmocka_unit_test(test_prefilter_hostile),
 		cmocka_unit_test(test_prefilter_many_ids),
+		cmocka_unit_test(test_fork_node),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

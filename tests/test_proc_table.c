@@ -74,11 +74,23 @@ static int exec_args(struct proc_table *t, pid_t pid, pid_t ppid,
 
 	set_argv(&ta, args, n, argv_flags);
 	set_event(&ev_buf, pid, ppid, exe, &ta.av, sec);
-	return proc_table_exec(t, &ev_buf);
+	return proc_table_exec(t, 0, &ev_buf);
+}
+
+static int exec_node(struct proc_table *t, uint32_t node, pid_t pid,
+		     pid_t ppid, const char *exe, time_t sec,
+		     const char *const *args, uint32_t n)
+{
+	struct test_argv ta;
+
+	set_argv(&ta, args, n, 0);
+	set_event(&ev_buf, pid, ppid, exe, &ta.av, sec);
+	return proc_table_exec(t, node, &ev_buf);
 }
 
 /* One argument of `len` bytes of `c`. */
-static int exec_big(struct proc_table *t, pid_t pid, size_t len, char c)
+static int exec_big_on(struct proc_table *t, uint32_t node, pid_t pid,
+		       size_t len, char c)
 {
 	struct argv_arg a;
 	struct argv av = { 0 };
@@ -94,9 +106,14 @@ static int exec_big(struct proc_table *t, pid_t pid, size_t len, char c)
 	av.v = &a;
 	av.total_bytes = len;
 	set_event(&ev_buf, pid, 1, "/usr/bin/big", &av, 0);
-	rc = proc_table_exec(t, &ev_buf);
+	rc = proc_table_exec(t, node, &ev_buf);
 	free(buf);
 	return rc;
+}
+
+static int exec_big(struct proc_table *t, pid_t pid, size_t len, char c)
+{
+	return exec_big_on(t, 0, pid, len, c);
 }
 
 static void assert_argv_is(const struct argv *av, const char *const *args,
@@ -133,7 +150,12 @@ static struct proc_table *new_table(uint32_t entries, size_t entry_bytes,
 
 static bool known(struct proc_table *t, pid_t pid)
 {
-	return proc_table_lookup(t, pid, NULL);
+	return proc_table_lookup(t, 0, pid, NULL);
+}
+
+static bool known_on(struct proc_table *t, uint32_t node, pid_t pid)
+{
+	return proc_table_lookup(t, node, pid, NULL);
 }
 
 static void test_exec_then_lookup(void **state)
@@ -150,7 +172,7 @@ static void test_exec_then_lookup(void **state)
 	assert_non_null(t);
 	assert_int_equal(exec_args(t, 100, 1, "/usr/bin/bash", 1234, args, 5,
 				   0), 0);
-	assert_true(proc_table_lookup(t, 100, &e));
+	assert_true(proc_table_lookup(t, 0, 100, &e));
 	assert_int_equal(e.pid, 100);
 	assert_int_equal(e.ppid, 1);
 	assert_string_equal(e.exe, "/usr/bin/bash");
@@ -162,10 +184,10 @@ static void test_exec_then_lookup(void **state)
 	/* The table keeps its own copy: the event's buffers are reused. */
 	set_argv(&ta, args2, 1, 0);
 	set_event(&ev_buf, 101, 100, "/bin/cat", &ta.av, 5);
-	assert_int_equal(proc_table_exec(t, &ev_buf), 0);
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
 	memset(scratch, 'X', strlen(scratch));
 	memset(ev_buf.exe, 'Y', 8);
-	assert_true(proc_table_lookup(t, 101, &e));
+	assert_true(proc_table_lookup(t, 0, 101, &e));
 	assert_string_equal(e.exe, "/bin/cat");
 	assert_string_equal(e.name, "cat");
 	assert_int_equal(e.argv.argc, 1);
@@ -176,8 +198,8 @@ static void test_exec_then_lookup(void **state)
 	set_event(&ev_buf, 102, 2, "", &ta.av, 6);
 	ev_buf.name = "kworker/0:1";
 	ev_buf.name_len = 6; /* only the first name_len bytes count */
-	assert_int_equal(proc_table_exec(t, &ev_buf), 0);
-	assert_true(proc_table_lookup(t, 102, &e));
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 102, &e));
 	assert_string_equal(e.exe, "");
 	assert_string_equal(e.name, "kworke");
 	assert_int_equal(e.argv.argc, 0);
@@ -186,8 +208,8 @@ static void test_exec_then_lookup(void **state)
 	set_event(&ev_buf, 103, 2, "/usr/bin/python3", &ta.av, 6);
 	ev_buf.name = "script.py";
 	ev_buf.name_len = strlen(ev_buf.name);
-	assert_int_equal(proc_table_exec(t, &ev_buf), 0);
-	assert_true(proc_table_lookup(t, 103, &e));
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 103, &e));
 	assert_string_equal(e.exe, "/usr/bin/python3");
 	assert_string_equal(e.name, "script.py");
 
@@ -205,14 +227,14 @@ static void test_replace_image(void **state)
 	(void)state;
 	assert_int_equal(exec_args(t, 100, 1, "/bin/sh", 10, sh, 3,
 				   ARGV_TRUNCATED), 0);
-	assert_true(proc_table_lookup(t, 100, &e));
+	assert_true(proc_table_lookup(t, 0, 100, &e));
 	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
 	assert_true(e.argv.flags & ARGV_TRUNCATED);
 	proc_table_stats(t, &st1);
 
 	assert_int_equal(exec_args(t, 100, 7, "/usr/bin/curl", 11, curl, 3, 0),
 			 0);
-	assert_true(proc_table_lookup(t, 100, &e));
+	assert_true(proc_table_lookup(t, 0, 100, &e));
 	assert_int_equal(e.ppid, 7);
 	assert_string_equal(e.exe, "/usr/bin/curl");
 	assert_string_equal(e.name, "curl");
@@ -242,8 +264,8 @@ static void test_fork_inheritance(void **state)
 	(void)state;
 	assert_int_equal(exec_args(t, 100, 1, "/usr/bin/bash", 10, sh, 3, 0),
 			 0);
-	assert_int_equal(proc_table_fork(t, 100, 101, 20), 0);
-	assert_true(proc_table_lookup(t, 101, &c));
+	assert_int_equal(proc_table_fork(t, 0, 100, 101, 20), 0);
+	assert_true(proc_table_lookup(t, 0, 101, &c));
 	assert_int_equal(c.pid, 101);
 	assert_int_equal(c.ppid, 100);
 	assert_string_equal(c.exe, "/usr/bin/bash");
@@ -251,13 +273,13 @@ static void test_fork_inheritance(void **state)
 	assert_int_equal(c.last_seen, 20);
 	assert_int_equal(c.flags, PROC_FORKED);
 	assert_argv_is(&c.argv, sh, 3);
-	assert_true(proc_table_lookup(t, 100, &p));
+	assert_true(proc_table_lookup(t, 0, 100, &p));
 	assert_ptr_not_equal(p.argv.v[0].ptr, c.argv.v[0].ptr);
 	assert_ptr_not_equal(p.exe, c.exe);
 
 	/* Subshell of the subshell. */
-	assert_int_equal(proc_table_fork(t, 101, 102, 30), 0);
-	assert_true(proc_table_lookup(t, 102, &g));
+	assert_int_equal(proc_table_fork(t, 0, 101, 102, 30), 0);
+	assert_true(proc_table_lookup(t, 0, 102, &g));
 	assert_int_equal(g.ppid, 101);
 	assert_int_equal(g.flags, PROC_FORKED);
 	assert_string_equal(g.exe, "/usr/bin/bash");
@@ -266,19 +288,19 @@ static void test_fork_inheritance(void **state)
 	/* The grandchild execs: its parent's argv is still the shell's. */
 	assert_int_equal(exec_args(t, 102, 101, "/usr/bin/id", 31, id, 1, 0),
 			 0);
-	assert_true(proc_table_lookup(t, 102, &g));
+	assert_true(proc_table_lookup(t, 0, 102, &g));
 	assert_int_equal(g.flags, 0);
-	assert_true(proc_table_lookup(t, g.ppid, &c));
+	assert_true(proc_table_lookup(t, 0, g.ppid, &c));
 	assert_argv_is(&c.argv, sh, 3);
 
 	/* Unknown parent and self-fork: no-ops. */
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, 3);
 	assert_int_equal(st.forks, 2);
-	assert_int_equal(proc_table_fork(t, 999, 103, 40), 0);
+	assert_int_equal(proc_table_fork(t, 0, 999, 103, 40), 0);
 	assert_false(known(t, 103));
-	assert_int_equal(proc_table_fork(t, 100, 100, 40), 0);
-	assert_true(proc_table_lookup(t, 100, &p));
+	assert_int_equal(proc_table_fork(t, 0, 100, 100, 40), 0);
+	assert_true(proc_table_lookup(t, 0, 100, &p));
 	assert_int_equal(p.flags, 0);
 	assert_int_equal(p.ppid, 1);
 	proc_table_stats(t, &st);
@@ -288,7 +310,7 @@ static void test_fork_inheritance(void **state)
 	/* pid reuse: an unknown process forks a child that gets pid 102,
 	 * which the table still holds for the old `id`. The old image must
 	 * not be taken for the new child's. */
-	assert_int_equal(proc_table_fork(t, 999, 102, 50), 0);
+	assert_int_equal(proc_table_fork(t, 0, 999, 102, 50), 0);
 	assert_false(known(t, 102));
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, 2);
@@ -306,8 +328,8 @@ static void test_fork_keeps_truncated(void **state)
 	(void)state;
 	assert_int_equal(exec_args(t, 10, 1, "/usr/bin/xargs", 1, args, 2,
 				   ARGV_TRUNCATED | ARGV_INCOMPLETE), 0);
-	assert_int_equal(proc_table_fork(t, 10, 11, 2), 0);
-	assert_true(proc_table_lookup(t, 11, &c));
+	assert_int_equal(proc_table_fork(t, 0, 10, 11, 2), 0);
+	assert_true(proc_table_lookup(t, 0, 11, &c));
 	assert_int_equal(c.flags, PROC_FORKED | PROC_ARGV_TRUNCATED);
 	assert_int_equal(c.argv.flags, ARGV_TRUNCATED | ARGV_INCOMPLETE);
 	assert_argv_is(&c.argv, args, 2);
@@ -336,7 +358,7 @@ static void test_lru_order(void **state)
 	assert_int_equal(st.entries, 4);
 	assert_int_equal(st.evictions, 1);
 	/* A fork refreshes its parent: 1 5 3 4, then the child evicts 1. */
-	assert_int_equal(proc_table_fork(t, 4, 6, 7), 0);
+	assert_int_equal(proc_table_fork(t, 0, 4, 6, 7), 0);
 	assert_false(known(t, 1));
 	/* 5 3 4 6 */
 	assert_int_equal(exec_args(t, 7, 0, "/bin/x", 8, a, 1, 0), 0);
@@ -363,12 +385,12 @@ static void test_entry_argv_cap(void **state)
 	(void)state;
 	/* Exactly at the cap: kept whole, not truncated. */
 	assert_int_equal(exec_args(t, 1, 0, "/bin/a", 0, fit, 3, 0), 0);
-	assert_true(proc_table_lookup(t, 1, &e));
+	assert_true(proc_table_lookup(t, 0, 1, &e));
 	assert_int_equal(e.flags, 0);
 	assert_argv_is(&e.argv, fit, 3);
 
 	assert_int_equal(exec_args(t, 2, 0, "/bin/a", 0, over, 4, 0), 0);
-	assert_true(proc_table_lookup(t, 2, &e));
+	assert_true(proc_table_lookup(t, 0, 2, &e));
 	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
 	assert_true(e.argv.flags & ARGV_TRUNCATED);
 	assert_argv_is(&e.argv, over, 3);
@@ -376,20 +398,20 @@ static void test_entry_argv_cap(void **state)
 	/* Stop at the first argument that does not fit, even if a later,
 	 * shorter one would: argv keeps its order. */
 	assert_int_equal(exec_args(t, 3, 0, "/bin/a", 0, hole, 3, 0), 0);
-	assert_true(proc_table_lookup(t, 3, &e));
+	assert_true(proc_table_lookup(t, 0, 3, &e));
 	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
 	assert_argv_is(&e.argv, hole, 1);
 
 	assert_int_equal(exec_args(t, 4, 0, "/bin/a", 0, huge, 1, 0), 0);
-	assert_true(proc_table_lookup(t, 4, &e));
+	assert_true(proc_table_lookup(t, 0, 4, &e));
 	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
 	assert_int_equal(e.argv.argc, 0);
 	assert_int_equal(e.argv.total_bytes, 0);
 	assert_string_equal(e.exe, "/bin/a");
 
 	/* Forking a capped entry copies what was kept and the mark. */
-	assert_int_equal(proc_table_fork(t, 2, 5, 0), 0);
-	assert_true(proc_table_lookup(t, 5, &e));
+	assert_int_equal(proc_table_fork(t, 0, 2, 5, 0), 0);
+	assert_true(proc_table_lookup(t, 0, 5, &e));
 	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED | PROC_FORKED);
 	assert_argv_is(&e.argv, over, 3);
 	proc_table_free(t);
@@ -425,7 +447,7 @@ static void test_total_argv_cap(void **state)
 	assert_int_equal(exec_big(t, 6, 30000, 'c'), 0);
 	assert_false(known(t, 3));
 	assert_false(known(t, 4));
-	assert_true(proc_table_lookup(t, 6, &e));
+	assert_true(proc_table_lookup(t, 0, 6, &e));
 	assert_int_equal(e.argv.argc, 1);
 	assert_int_equal(e.argv.v[0].len, 30000);
 	assert_int_equal(e.argv.v[0].ptr[29999], 'c');
@@ -442,7 +464,7 @@ static void test_total_argv_cap(void **state)
 	assert_int_equal(exec_big(t, 5, 30000, 'd'), 0);
 	assert_false(known(t, 1));
 	assert_true(known(t, 6));
-	assert_true(proc_table_lookup(t, 5, &e));
+	assert_true(proc_table_lookup(t, 0, 5, &e));
 	assert_int_equal(e.argv.v[0].ptr[0], 'd');
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, 2);
@@ -464,7 +486,7 @@ static void test_grow_lru_entry(void **state)
 		assert_int_equal(exec_big(t, pid, 15000, 'a'), 0);
 	assert_int_equal(exec_big(t, 1, 25000, 'g'), 0);
 	assert_false(known(t, 2));
-	assert_true(proc_table_lookup(t, 1, &e));
+	assert_true(proc_table_lookup(t, 0, 1, &e));
 	assert_int_equal(e.argv.v[0].len, 25000);
 	assert_int_equal(e.argv.v[0].ptr[24999], 'g');
 	assert_true(known(t, 3));
@@ -490,7 +512,7 @@ static void test_argv_larger_than_budget_share(void **state)
 		memset(arg[i], 'p' + i, 20000);
 	/* One entry may use half the budget: the first argument only. */
 	assert_int_equal(exec_args(t, 1, 0, "/bin/a", 0, args, 3, 0), 0);
-	assert_true(proc_table_lookup(t, 1, &e));
+	assert_true(proc_table_lookup(t, 0, 1, &e));
 	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
 	assert_argv_is(&e.argv, args, 1);
 	proc_table_stats(t, &st);
@@ -512,13 +534,13 @@ static void test_fork_full_parent_lru(void **state)
 		assert_int_equal(exec_args(t, pid, 1, "/bin/x", 1, x, 1, 0),
 				 0);
 	/* The parent is the LRU entry and the table is full. */
-	assert_int_equal(proc_table_fork(t, 1, 10, 2), 0);
-	assert_true(proc_table_lookup(t, 10, &e));
+	assert_int_equal(proc_table_fork(t, 0, 1, 10, 2), 0);
+	assert_true(proc_table_lookup(t, 0, 10, &e));
 	assert_int_equal(e.ppid, 1);
 	assert_string_equal(e.exe, "/bin/sh");
 	assert_argv_is(&e.argv, sh, 3);
 	assert_false(known(t, 2));
-	assert_true(proc_table_lookup(t, 1, &e));
+	assert_true(proc_table_lookup(t, 0, 1, &e));
 	assert_argv_is(&e.argv, sh, 3);
 	proc_table_free(t);
 }
@@ -535,15 +557,15 @@ static void test_fork_budget_parent_lru(void **state)
 	assert_int_equal(exec_big(t, 1, 20000, 'P'), 0);
 	assert_int_equal(exec_big(t, 2, 20000, 'q'), 0);
 	assert_int_equal(exec_big(t, 3, 20000, 'r'), 0);
-	assert_int_equal(proc_table_fork(t, 1, 10, 5), 0);
+	assert_int_equal(proc_table_fork(t, 0, 1, 10, 5), 0);
 	assert_false(known(t, 2));
 	assert_true(known(t, 3));
-	assert_true(proc_table_lookup(t, 10, &e));
+	assert_true(proc_table_lookup(t, 0, 10, &e));
 	assert_int_equal(e.argv.argc, 1);
 	assert_int_equal(e.argv.v[0].len, 20000);
 	assert_int_equal(e.argv.v[0].ptr[0], 'P');
 	assert_int_equal(e.argv.v[0].ptr[19999], 'P');
-	assert_true(proc_table_lookup(t, 1, &e));
+	assert_true(proc_table_lookup(t, 0, 1, &e));
 	assert_int_equal(e.argv.v[0].ptr[19999], 'P');
 
 	/* A parent with the largest blob allowed (half the budget) that is
@@ -552,12 +574,12 @@ static void test_fork_budget_parent_lru(void **state)
 	assert_false(known(t, 3));
 	assert_false(known(t, 10));
 	assert_true(known(t, 1));
-	assert_int_equal(proc_table_fork(t, 20, 21, 6), 0);
+	assert_int_equal(proc_table_fork(t, 0, 20, 21, 6), 0);
 	assert_false(known(t, 1));
-	assert_true(proc_table_lookup(t, 21, &e));
+	assert_true(proc_table_lookup(t, 0, 21, &e));
 	assert_int_equal(e.argv.v[0].len, 32000);
 	assert_int_equal(e.argv.v[0].ptr[31999], 'Z');
-	assert_true(proc_table_lookup(t, 20, &e));
+	assert_true(proc_table_lookup(t, 0, 20, &e));
 	assert_int_equal(e.argv.v[0].ptr[31999], 'Z');
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, 2);
@@ -583,7 +605,7 @@ static void test_million_pids(void **state)
 	set_event(&ev_buf, 0, 1, "/bin/sh", &ta.av, 0);
 	for (pid = 1; pid <= MILLION; pid++) {
 		ev_buf.pid = pid;
-		assert_int_equal(proc_table_exec(t, &ev_buf), 0);
+		assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
 	}
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, PROC_TABLE_DEFAULT_ENTRIES);
@@ -596,7 +618,7 @@ static void test_million_pids(void **state)
 		assert_true(known(t, pid));
 	assert_false(known(t, MILLION - PROC_TABLE_DEFAULT_ENTRIES));
 	assert_false(known(t, 1));
-	assert_true(proc_table_lookup(t, MILLION, &e));
+	assert_true(proc_table_lookup(t, 0, MILLION, &e));
 	assert_argv_is(&e.argv, a, 3);
 
 	/* Big argvs: now the byte budget is what bounds the table. */
@@ -604,7 +626,7 @@ static void test_million_pids(void **state)
 	set_argv(&ta, b, 2, 0);
 	for (pid = 2 * MILLION; pid < 2 * MILLION + 20000; pid++) {
 		ev_buf.pid = pid;
-		assert_int_equal(proc_table_exec(t, &ev_buf), 0);
+		assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
 		if (pid % 1000 == 0) {
 			proc_table_stats(t, &st);
 			assert_true(st.argv_bytes <=
@@ -615,8 +637,197 @@ static void test_million_pids(void **state)
 	assert_true(st.argv_bytes <= PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES);
 	assert_true(st.argv_bytes > PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES - 8192);
 	assert_true(st.entries < PROC_TABLE_DEFAULT_ENTRIES);
-	assert_true(proc_table_lookup(t, 2 * MILLION + 19999, &e));
+	assert_true(proc_table_lookup(t, 0, 2 * MILLION + 19999, &e));
 	assert_argv_is(&e.argv, b, 2);
+	proc_table_free(t);
+}
+
+/* ---- nodes: the key is (node, pid) ------------------------------------ */
+
+static void test_same_pid_two_nodes(void **state)
+{
+	static const char *const a[] = { "sh", "/boot/x.sh" };
+	static const char *const b[] = { "sh", "/srv/y.sh" };
+	static const char *const c[] = { "bash" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st;
+	struct proc_entry e;
+
+	(void)state;
+	assert_int_equal(exec_node(t, 1, 100, 1, "/bin/sh", 10, a, 2), 0);
+	assert_int_equal(exec_node(t, 2, 100, 7, "/bin/dash", 11, b, 2), 0);
+	assert_true(proc_table_lookup(t, 1, 100, &e));
+	assert_int_equal(e.node, 1);
+	assert_int_equal(e.pid, 100);
+	assert_int_equal(e.ppid, 1);
+	assert_string_equal(e.exe, "/bin/sh");
+	assert_int_equal(e.last_seen, 10);
+	assert_argv_is(&e.argv, a, 2);
+	assert_true(proc_table_lookup(t, 2, 100, &e));
+	assert_int_equal(e.node, 2);
+	assert_int_equal(e.ppid, 7);
+	assert_string_equal(e.exe, "/bin/dash");
+	assert_argv_is(&e.argv, b, 2);
+	/* Neither is the entry of a third node, nor of "no node". */
+	assert_false(known(t, 100));
+	assert_false(known_on(t, 3, 100));
+	assert_false(known_on(t, UINT32_MAX, 100));
+
+	/* Replacing one node's image leaves the other's alone. */
+	assert_int_equal(exec_node(t, 1, 100, 1, "/bin/bash", 12, c, 1), 0);
+	assert_true(proc_table_lookup(t, 2, 100, &e));
+	assert_argv_is(&e.argv, b, 2);
+	assert_true(proc_table_lookup(t, 1, 100, &e));
+	assert_argv_is(&e.argv, c, 1);
+	/* So does a /proc entry put on a third node. */
+	assert_int_equal(proc_table_put(t, 0, 100, 1, "/sbin/init", NULL, 13),
+			 0);
+	assert_true(proc_table_lookup(t, 0, 100, &e));
+	assert_int_equal(e.node, 0);
+	assert_string_equal(e.exe, "/sbin/init");
+	assert_true(proc_table_lookup(t, 2, 100, &e));
+	assert_string_equal(e.exe, "/bin/dash");
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.inserts, 4);
+	assert_int_equal(st.evictions, 0);
+	proc_table_free(t);
+}
+
+static void test_fork_within_node(void **state)
+{
+	static const char *const a[] = { "sh", "/boot/x.sh" };
+	static const char *const b[] = { "sh", "/srv/y.sh" };
+	static const char *const id[] = { "id" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st;
+	struct proc_entry e;
+
+	(void)state;
+	assert_int_equal(exec_node(t, 1, 100, 1, "/bin/sh", 10, a, 2), 0);
+	assert_int_equal(exec_node(t, 2, 100, 1, "/bin/sh", 10, b, 2), 0);
+	/* Node 2's fork copies node 2's parent, into node 2 only. */
+	assert_int_equal(proc_table_fork(t, 2, 100, 101, 20), 0);
+	assert_true(proc_table_lookup(t, 2, 101, &e));
+	assert_int_equal(e.node, 2);
+	assert_int_equal(e.ppid, 100);
+	assert_int_equal(e.flags, PROC_FORKED);
+	assert_argv_is(&e.argv, b, 2);
+	assert_false(known_on(t, 1, 101));
+	assert_false(known(t, 101));
+	assert_int_equal(proc_table_fork(t, 1, 100, 101, 21), 0);
+	assert_true(proc_table_lookup(t, 1, 101, &e));
+	assert_argv_is(&e.argv, a, 2);
+	assert_true(proc_table_lookup(t, 2, 101, &e));
+	assert_argv_is(&e.argv, b, 2);
+
+	/* A parent known on another node only is unknown: no copy, and the
+	 * child's stale entry on the fork's own node goes, nowhere else. */
+	assert_int_equal(exec_node(t, 3, 101, 1, "/usr/bin/id", 22, id, 1), 0);
+	assert_int_equal(proc_table_fork(t, 3, 100, 101, 23), 0);
+	assert_false(known_on(t, 3, 101));
+	assert_true(known_on(t, 1, 101));
+	assert_true(known_on(t, 2, 101));
+	assert_int_equal(proc_table_fork(t, 1, 999, 101, 24), 0);
+	assert_false(known_on(t, 1, 101));
+	assert_true(proc_table_lookup(t, 2, 101, &e));
+	assert_argv_is(&e.argv, b, 2);
+
+	/* A grandchild on node 2 still finds node 2's shell. */
+	assert_int_equal(proc_table_fork(t, 2, 101, 102, 25), 0);
+	assert_int_equal(exec_node(t, 2, 102, 101, "/usr/bin/id", 26, id, 1),
+			 0);
+	assert_true(proc_table_lookup(t, 2, 102, &e));
+	assert_true(proc_table_lookup(t, 2, e.ppid, &e));
+	assert_argv_is(&e.argv, b, 2);
+	assert_false(known_on(t, 1, 102));
+	proc_table_stats(t, &st);
+	assert_int_equal(st.forks, 3);
+	assert_int_equal(st.entries, 4);
+	proc_table_free(t);
+}
+
+static void test_eviction_across_nodes(void **state)
+{
+	static const char *const a[] = { "x" };
+	struct proc_table *t = new_table(4, 0, 0);
+	struct proc_table_stats st;
+
+	(void)state;
+	/* One LRU order over all nodes: (1,10) (2,10) (1,11) (2,11). */
+	assert_int_equal(exec_node(t, 1, 10, 0, "/bin/x", 1, a, 1), 0);
+	assert_int_equal(exec_node(t, 2, 10, 0, "/bin/x", 2, a, 1), 0);
+	assert_int_equal(exec_node(t, 1, 11, 0, "/bin/x", 3, a, 1), 0);
+	assert_int_equal(exec_node(t, 2, 11, 0, "/bin/x", 4, a, 1), 0);
+	/* Touch (1,10): (2,10) is now the oldest, whatever its pid. */
+	assert_true(known_on(t, 1, 10));
+	assert_int_equal(exec_node(t, 3, 10, 0, "/bin/x", 5, a, 1), 0);
+	assert_false(known_on(t, 2, 10));
+	assert_true(known_on(t, 1, 10));
+	assert_true(known_on(t, 3, 10));
+	/* (1,11) (2,11) (1,10) (3,10): a fork on node 2 refreshes its
+	 * parent (2,11), and its child evicts (1,11). */
+	assert_int_equal(proc_table_fork(t, 2, 11, 10, 6), 0);
+	assert_false(known_on(t, 1, 11));
+	assert_true(known_on(t, 2, 10));
+	assert_true(known_on(t, 2, 11));
+	assert_true(known_on(t, 1, 10));
+	assert_true(known_on(t, 3, 10));
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 4);
+	assert_int_equal(st.evictions, 2);
+	proc_table_free(t);
+
+	/* The argv budget too: the same pid on three nodes, 15 KB each,
+	 * plus one: the oldest node's goes. */
+	t = new_table(100, 1024 * 1024, BUDGET);
+	assert_int_equal(exec_big_on(t, 1, 5, 15000, 'a'), 0);
+	assert_int_equal(exec_big_on(t, 2, 5, 15000, 'b'), 0);
+	assert_int_equal(exec_big_on(t, 3, 5, 15000, 'c'), 0);
+	assert_int_equal(exec_big_on(t, 4, 5, 15000, 'd'), 0);
+	assert_true(known_on(t, 1, 5));
+	assert_int_equal(exec_big_on(t, 5, 5, 15000, 'e'), 0);
+	assert_false(known_on(t, 2, 5));
+	assert_true(known_on(t, 1, 5));
+	assert_true(known_on(t, 5, 5));
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, 4);
+	assert_true(st.argv_bytes <= BUDGET);
+	proc_table_free(t);
+}
+
+/* Many nodes with the same small pids: every (node, pid) is reachable,
+ * the newest ones survive eviction, nothing of another node is found. */
+static void test_many_nodes(void **state)
+{
+	static const char *const a[] = { "sh" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st;
+	struct proc_entry e;
+	enum { NODES = 64, PIDS = 1000 };
+	uint32_t node;
+	pid_t pid;
+
+	(void)state;
+	for (pid = 1; pid <= PIDS; pid++)
+		for (node = 0; node < NODES; node++)
+			assert_int_equal(exec_node(t, node, pid, (pid_t)node,
+						   "/bin/sh", pid, a, 1), 0);
+	proc_table_stats(t, &st);
+	assert_int_equal(st.entries, PROC_TABLE_DEFAULT_ENTRIES);
+	assert_int_equal(st.evictions,
+			 NODES * PIDS - PROC_TABLE_DEFAULT_ENTRIES);
+	/* The last 16384 inserted: pids 745..1000 of every node. */
+	for (pid = PIDS - PROC_TABLE_DEFAULT_ENTRIES / NODES + 1; pid <= PIDS;
+	     pid++)
+		for (node = 0; node < NODES; node++) {
+			assert_true(proc_table_lookup(t, node, pid, &e));
+			assert_int_equal(e.node, node);
+			assert_int_equal(e.pid, pid);
+			assert_int_equal(e.ppid, (pid_t)node);
+		}
+	assert_false(known_on(t, 0, PIDS - PROC_TABLE_DEFAULT_ENTRIES / NODES));
+	assert_false(known_on(t, NODES, PIDS));
 	proc_table_free(t);
 }
 
@@ -633,15 +844,15 @@ static void test_pid_reuse(void **state)
 	assert_int_equal(exec_args(t, 200, 1, "/bin/old", 1, old, 2, 0), 0);
 	assert_int_equal(exec_args(t, 300, 1, "/bin/sh", 2, sh, 1, 0), 0);
 	/* 200 died unseen; the pid comes back as a child of 300. */
-	assert_int_equal(proc_table_fork(t, 300, 200, 3), 0);
-	assert_true(proc_table_lookup(t, 200, &e));
+	assert_int_equal(proc_table_fork(t, 0, 300, 200, 3), 0);
+	assert_true(proc_table_lookup(t, 0, 200, &e));
 	assert_int_equal(e.ppid, 300);
 	assert_string_equal(e.exe, "/bin/sh");
 	assert_int_equal(e.flags, PROC_FORKED);
 	assert_argv_is(&e.argv, sh, 1);
 	/* ... and again through an exec with yet another parent. */
 	assert_int_equal(exec_args(t, 200, 400, "/bin/new", 4, nw, 1, 0), 0);
-	assert_true(proc_table_lookup(t, 200, &e));
+	assert_true(proc_table_lookup(t, 0, 200, &e));
 	assert_int_equal(e.ppid, 400);
 	assert_string_equal(e.name, "new");
 	assert_argv_is(&e.argv, nw, 1);
@@ -658,12 +869,12 @@ static void test_lookup_unknown(void **state)
 	struct proc_entry e;
 
 	(void)state;
-	assert_false(proc_table_lookup(t, 1, &e));
-	assert_false(proc_table_lookup(t, 0, &e));
-	assert_false(proc_table_lookup(t, -1, &e));
+	assert_false(proc_table_lookup(t, 0, 1, &e));
+	assert_false(proc_table_lookup(t, 0, 0, &e));
+	assert_false(proc_table_lookup(t, 0, -1, &e));
 	assert_int_equal(exec_args(t, 5, 1, "/bin/x", 0, NULL, 0, 0), 0);
-	assert_false(proc_table_lookup(t, 6, &e));
-	assert_true(proc_table_lookup(t, 5, &e));
+	assert_false(proc_table_lookup(t, 0, 6, &e));
+	assert_true(proc_table_lookup(t, 0, 5, &e));
 	assert_int_equal(e.argv.argc, 0);
 	proc_table_stats(t, &st);
 	assert_int_equal(st.lookups, 5);
@@ -680,9 +891,9 @@ static void test_put(void **state)
 
 	(void)state;
 	set_argv(&ta, args, 2, 0);
-	assert_int_equal(proc_table_put(t, 50, 1, "/usr/sbin/sshd", &ta.av,
+	assert_int_equal(proc_table_put(t, 0, 50, 1, "/usr/sbin/sshd", &ta.av,
 					77), 0);
-	assert_true(proc_table_lookup(t, 50, &e));
+	assert_true(proc_table_lookup(t, 0, 50, &e));
 	assert_int_equal(e.ppid, 1);
 	assert_int_equal(e.flags, PROC_FROM_PROC);
 	assert_string_equal(e.exe, "/usr/sbin/sshd");
@@ -691,30 +902,30 @@ static void test_put(void **state)
 	assert_argv_is(&e.argv, args, 2);
 
 	/* Unreadable exe; no argv at all; a cmdline cut by the reader. */
-	assert_int_equal(proc_table_put(t, 51, 50, "", NULL, 78), 0);
-	assert_true(proc_table_lookup(t, 51, &e));
+	assert_int_equal(proc_table_put(t, 0, 51, 50, "", NULL, 78), 0);
+	assert_true(proc_table_lookup(t, 0, 51, &e));
 	assert_string_equal(e.exe, "");
 	assert_string_equal(e.name, "");
 	assert_int_equal(e.argv.argc, 0);
 	assert_int_equal(e.flags, PROC_FROM_PROC);
-	assert_int_equal(proc_table_put(t, 52, 50, NULL, &ta.av, 78), 0);
-	assert_true(proc_table_lookup(t, 52, &e));
+	assert_int_equal(proc_table_put(t, 0, 52, 50, NULL, &ta.av, 78), 0);
+	assert_true(proc_table_lookup(t, 0, 52, &e));
 	assert_string_equal(e.exe, "");
 	set_argv(&ta, args, 1, ARGV_TRUNCATED);
-	assert_int_equal(proc_table_put(t, 53, 50, "/bin/x", &ta.av, 78), 0);
-	assert_true(proc_table_lookup(t, 53, &e));
+	assert_int_equal(proc_table_put(t, 0, 53, 50, "/bin/x", &ta.av, 78), 0);
+	assert_true(proc_table_lookup(t, 0, 53, &e));
 	assert_int_equal(e.flags, PROC_FROM_PROC | PROC_ARGV_TRUNCATED);
 
 	/* A put replaces an exec'd entry and vice versa. */
-	assert_int_equal(proc_table_put(t, 50, 2, "/bin/y", NULL, 79), 0);
-	assert_true(proc_table_lookup(t, 50, &e));
+	assert_int_equal(proc_table_put(t, 0, 50, 2, "/bin/y", NULL, 79), 0);
+	assert_true(proc_table_lookup(t, 0, 50, &e));
 	assert_string_equal(e.name, "y");
 	assert_int_equal(e.ppid, 2);
 	assert_int_equal(e.argv.argc, 0);
 
 	/* A child of a /proc entry still says where its data came from. */
-	assert_int_equal(proc_table_fork(t, 53, 54, 80), 0);
-	assert_true(proc_table_lookup(t, 54, &e));
+	assert_int_equal(proc_table_fork(t, 0, 53, 54, 80), 0);
+	assert_true(proc_table_lookup(t, 0, 54, &e));
 	assert_int_equal(e.flags,
 			 PROC_FROM_PROC | PROC_FORKED | PROC_ARGV_TRUNCATED);
 	proc_table_free(t);
@@ -732,7 +943,7 @@ static void test_limits_guarded(void **state)
 	/* One entry could not hold a fork's parent and child. */
 	t = new_table(1, 0, 0);
 	assert_int_equal(exec_args(t, 1, 0, "/bin/x", 0, a, 1, 0), 0);
-	assert_int_equal(proc_table_fork(t, 1, 2, 0), 0);
+	assert_int_equal(proc_table_fork(t, 0, 1, 2, 0), 0);
 	assert_true(known(t, 1));
 	assert_true(known(t, 2));
 	proc_table_free(t);
@@ -746,72 +957,75 @@ static void test_limits_guarded(void **state)
 	assert_int_equal(st.entries, PROC_TABLE_DEFAULT_ENTRIES);
 	assert_int_equal(exec_big(t, 1, PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES,
 				  'm'), 0);
-	assert_true(proc_table_lookup(t, 1, &e));
+	assert_true(proc_table_lookup(t, 0, 1, &e));
 	assert_int_equal(e.flags, 0);
 	assert_int_equal(exec_big(t, 1, PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES + 1,
 				  'm'), 0);
-	assert_true(proc_table_lookup(t, 1, &e));
+	assert_true(proc_table_lookup(t, 0, 1, &e));
 	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
 	proc_table_free(t);
 
 	/* A budget too small to hold one path is raised, not obeyed. */
 	t = new_table(0, 0, 100);
 	assert_int_equal(exec_big(t, 1, 20000, 's'), 0);
-	assert_true(proc_table_lookup(t, 1, &e));
+	assert_true(proc_table_lookup(t, 0, 1, &e));
 	assert_int_equal(e.argv.argc, 1);
 	proc_table_free(t);
 }
 
 /* Random operations against a naive model: checks the hash (backward-shift
- * deletion under heavy collisions) and the LRU order together. */
+ * deletion under heavy collisions) and the LRU order together. The model's
+ * key is node_index * MODEL_PIDS + pid. */
 #define MODEL_CAP 16
 #define MODEL_PIDS 64
+#define MODEL_NODES 3
 
 struct model {
-	pid_t lru[MODEL_CAP]; /* lru[0] is the least recently used */
+	int lru[MODEL_CAP]; /* lru[0] is the least recently used */
 	int n;
-	pid_t ppid[MODEL_PIDS];
+	pid_t ppid[MODEL_NODES * MODEL_PIDS];
 };
 
-static int model_find(const struct model *m, pid_t pid)
+static int model_find(const struct model *m, int key)
 {
 	int i;
 
 	for (i = 0; i < m->n; i++)
-		if (m->lru[i] == pid)
+		if (m->lru[i] == key)
 			return i;
 	return -1;
 }
 
 static void model_touch(struct model *m, int i)
 {
-	pid_t pid = m->lru[i];
+	int key = m->lru[i];
 
 	memmove(&m->lru[i], &m->lru[i + 1],
-		(size_t)(m->n - i - 1) * sizeof(pid_t));
-	m->lru[m->n - 1] = pid;
+		(size_t)(m->n - i - 1) * sizeof(m->lru[0]));
+	m->lru[m->n - 1] = key;
 }
 
-static void model_insert(struct model *m, pid_t pid, pid_t ppid, pid_t keep)
+static void model_insert(struct model *m, int key, pid_t ppid, int keep)
 {
-	int i = model_find(m, pid);
+	int i = model_find(m, key);
 
 	if (i < 0) {
 		if (m->n == MODEL_CAP) {
 			int v = m->lru[0] == keep ? 1 : 0;
 
 			memmove(&m->lru[v], &m->lru[v + 1],
-				(size_t)(m->n - v - 1) * sizeof(pid_t));
+				(size_t)(m->n - v - 1) * sizeof(m->lru[0]));
 			m->n--;
 		}
-		m->lru[m->n++] = pid;
+		m->lru[m->n++] = key;
 	} else {
 		model_touch(m, i);
 	}
-	m->ppid[pid] = ppid;
+	m->ppid[key] = ppid;
 }
 
-static void test_random_against_model(void **state)
+/* `nodes` node ids (at most MODEL_NODES) are used at random. */
+static void random_against_model(const uint32_t *nodes, int nnodes)
 {
 	static const char *const a[] = { "a" };
 	struct proc_table *t = new_table(MODEL_CAP, 0, 0);
@@ -821,49 +1035,56 @@ static void test_random_against_model(void **state)
 	unsigned long long x = 88172645463325252ull;
 	int step;
 
-	(void)state;
+	assert_true(nnodes >= 1 && nnodes <= MODEL_NODES);
 	for (step = 0; step < 200000; step++) {
 		pid_t pid, other;
-		int i;
+		int i, ni, key, okey;
+		uint32_t node;
 
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
 		pid = (pid_t)(x % MODEL_PIDS);
 		other = (pid_t)((x >> 20) % MODEL_PIDS);
+		ni = (int)((x >> 50) % (unsigned)nnodes);
+		node = nodes[ni];
+		key = ni * MODEL_PIDS + pid;
+		okey = ni * MODEL_PIDS + other;
 		switch ((x >> 40) % 3) {
 		case 0:
-			assert_int_equal(exec_args(t, pid, other, "/bin/a",
-						   step, a, 1, 0), 0);
-			model_insert(&m, pid, other, -1);
+			assert_int_equal(exec_node(t, node, pid, other, "/bin/a",
+						   step, a, 1), 0);
+			model_insert(&m, key, other, -1);
 			break;
 		case 1:
-			i = model_find(&m, pid);
-			assert_int_equal(proc_table_lookup(t, pid, &e), i >= 0);
+			i = model_find(&m, key);
+			assert_int_equal(proc_table_lookup(t, node, pid, &e),
+					 i >= 0);
 			if (i >= 0) {
-				assert_int_equal(e.ppid, m.ppid[pid]);
+				assert_int_equal(e.ppid, m.ppid[key]);
+				assert_int_equal(e.node, node);
 				model_touch(&m, i);
 			}
 			break;
 		default:
-			assert_int_equal(proc_table_fork(t, other, pid, step),
-					 0);
+			assert_int_equal(proc_table_fork(t, node, other, pid,
+							 step), 0);
 			if (other == pid)
 				break;
-			i = model_find(&m, other);
+			i = model_find(&m, okey);
 			if (i < 0) {
 				/* unknown parent: the child's pid is dropped */
-				i = model_find(&m, pid);
+				i = model_find(&m, key);
 				if (i >= 0) {
 					memmove(&m.lru[i], &m.lru[i + 1],
 						(size_t)(m.n - i - 1) *
-							sizeof(pid_t));
+							sizeof(m.lru[0]));
 					m.n--;
 				}
 				break;
 			}
 			model_touch(&m, i);
-			model_insert(&m, pid, other, other);
+			model_insert(&m, key, other, okey);
 			break;
 		}
 		proc_table_stats(t, &st);
@@ -872,11 +1093,32 @@ static void test_random_against_model(void **state)
 	/* Read the final order back by evicting through fresh inserts. */
 	assert_int_equal(m.n, MODEL_CAP);
 	for (step = 0; step < m.n; step++) {
+		int key = m.lru[step];
+
 		assert_int_equal(exec_args(t, 1000 + step, 0, "/bin/a", 0, a, 1,
 					   0), 0);
-		assert_false(known(t, m.lru[step]));
+		assert_false(known_on(t, nodes[key / MODEL_PIDS],
+				      key % MODEL_PIDS));
 	}
 	proc_table_free(t);
+}
+
+static void test_random_against_model(void **state)
+{
+	static const uint32_t one[] = { 0 };
+
+	(void)state;
+	random_against_model(one, 1);
+}
+
+/* The same with three nodes sharing the pids, one of them an id far from
+ * the others: the hash of (node, pid) and the equality on both. */
+static void test_random_nodes_against_model(void **state)
+{
+	static const uint32_t three[] = { 0, 1, 4097 };
+
+	(void)state;
+	random_against_model(three, 3);
 }
 
 static void test_allocation_failure(void **state)
@@ -900,16 +1142,16 @@ static void test_allocation_failure(void **state)
 	av.argc = N;
 	av.v = v;
 	set_event(&ev_buf, 9, 1, "/usr/bin/find", &av, 3);
-	assert_int_equal(proc_table_exec(t, &ev_buf), -1);
-	assert_true(proc_table_lookup(t, 9, &e));
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), -1);
+	assert_true(proc_table_lookup(t, 0, 9, &e));
 	assert_string_equal(e.exe, "/usr/bin/find");
 	assert_string_equal(e.name, "find");
 	assert_int_equal(e.argv.argc, 0);
 	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
 	assert_true(e.argv.flags & ARGV_NOMEM);
 	/* The table is still usable. */
-	assert_int_equal(proc_table_fork(t, 9, 10, 4), 0);
-	assert_true(proc_table_lookup(t, 10, &e));
+	assert_int_equal(proc_table_fork(t, 0, 9, 10, 4), 0);
+	assert_true(proc_table_lookup(t, 0, 10, &e));
 	assert_string_equal(e.exe, "/usr/bin/find");
 	proc_table_free(t);
 	free(v);
@@ -930,11 +1172,16 @@ int main(void)
 		cmocka_unit_test(test_fork_full_parent_lru),
 		cmocka_unit_test(test_fork_budget_parent_lru),
 		cmocka_unit_test(test_million_pids),
+		cmocka_unit_test(test_same_pid_two_nodes),
+		cmocka_unit_test(test_fork_within_node),
+		cmocka_unit_test(test_eviction_across_nodes),
+		cmocka_unit_test(test_many_nodes),
 		cmocka_unit_test(test_pid_reuse),
 		cmocka_unit_test(test_lookup_unknown),
 		cmocka_unit_test(test_put),
 		cmocka_unit_test(test_limits_guarded),
 		cmocka_unit_test(test_random_against_model),
+		cmocka_unit_test(test_random_nodes_against_model),
 		cmocka_unit_test(test_allocation_failure),
 	};
 

@@ -66,8 +66,8 @@ static void test_fake_entry(void **state)
 	struct proc_entry e;
 
 	(void)state;
-	assert_true(procfs_fill(t, root, 4242, 32768, 9));
-	assert_true(proc_table_lookup(t, 4242, &e));
+	assert_true(procfs_fill(t, root, 0, 4242, 32768, 9));
+	assert_true(proc_table_lookup(t, 0, 4242, &e));
 	assert_int_equal(e.ppid, 77);
 	assert_string_equal(e.exe, "/usr/bin/bash");
 	assert_string_equal(e.name, "bash");
@@ -84,8 +84,8 @@ static void test_cap(void **state)
 	struct proc_entry e;
 
 	(void)state;
-	assert_true(procfs_fill(t, root, 4242, 10, 9));
-	assert_true(proc_table_lookup(t, 4242, &e));
+	assert_true(procfs_fill(t, root, 0, 4242, 10, 9));
+	assert_true(proc_table_lookup(t, 0, 4242, &e));
 	assert_true(e.argv.flags & ARGV_TRUNCATED);
 	assert_int_equal(e.argv.argc, 2);
 	assert_string_equal(e.argv.v[0].ptr, "/bin/sh");
@@ -98,13 +98,37 @@ static void test_gone_and_kernel_thread(void **state)
 	struct proc_entry e;
 
 	(void)state;
-	assert_false(procfs_fill(t, root, 999999, 32768, 1));
-	assert_false(proc_table_lookup(t, 999999, &e));
-	assert_false(procfs_fill(t, root, -1, 32768, 1));
-	assert_true(procfs_fill(t, root, 5000, 32768, 1));
-	assert_true(proc_table_lookup(t, 5000, &e));
+	assert_false(procfs_fill(t, root, 0, 999999, 32768, 1));
+	assert_false(proc_table_lookup(t, 0, 999999, &e));
+	assert_false(procfs_fill(t, root, 0, -1, 32768, 1));
+	assert_true(procfs_fill(t, root, 0, 5000, 32768, 1));
+	assert_true(proc_table_lookup(t, 0, 5000, &e));
 	assert_int_equal(e.argv.argc, 0);
 	assert_string_equal(e.exe, "");
+	proc_table_free(t);
+}
+
+/* The entry goes under the node it is given, and only there. */
+static void test_node(void **state)
+{
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_entry e;
+
+	(void)state;
+	assert_true(procfs_fill(t, root, 7, 4242, 32768, 9));
+	assert_false(proc_table_lookup(t, 0, 4242, &e));
+	assert_false(proc_table_lookup(t, 8, 4242, &e));
+	assert_true(proc_table_lookup(t, 7, 4242, &e));
+	assert_int_equal(e.node, 7);
+	assert_int_equal(e.pid, 4242);
+	assert_string_equal(e.argv.v[2].ptr, "/boot/vmlinuz");
+	/* A second node's read of the same pid is an entry of its own. */
+	assert_true(procfs_fill(t, root, 0, 4242, 10, 9));
+	assert_true(proc_table_lookup(t, 0, 4242, &e));
+	assert_true(e.argv.flags & ARGV_TRUNCATED);
+	assert_true(proc_table_lookup(t, 7, 4242, &e));
+	assert_false(e.argv.flags & ARGV_TRUNCATED);
+	assert_int_equal(e.argv.argc, 3);
 	proc_table_free(t);
 }
 
@@ -114,8 +138,8 @@ static void test_real_self(void **state)
 	struct proc_entry e;
 
 	(void)state;
-	assert_true(procfs_fill(t, "/proc", getpid(), 32768, 1));
-	assert_true(proc_table_lookup(t, getpid(), &e));
+	assert_true(procfs_fill(t, "/proc", 0, getpid(), 32768, 1));
+	assert_true(proc_table_lookup(t, 0, getpid(), &e));
 	assert_int_equal(e.ppid, getppid());
 	assert_true(e.argv.argc >= 1);
 	assert_non_null(strstr(e.argv.v[0].ptr, "test_procfs"));
@@ -128,6 +152,7 @@ int main(void)
 		cmocka_unit_test(test_fake_entry),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_gone_and_kernel_thread),
+		cmocka_unit_test(test_node),
 		cmocka_unit_test(test_real_self),
 	};
 

@@ -1,6 +1,7 @@
 /*
  * fuzz_records.c - arbitrary bytes through the whole review pipeline:
- * event assembly (libauparse feed) -> exec/fork events -> process table ->
+ * event assembly (libauparse feed) -> exec/fork events -> node ids and the
+ * process table keyed by (node, pid) ->
  * rule -> alert in both formats, checking every guarantee the headers make
  * on the way. The rule is the published v2 query compiled by the EQL engine
  * (eql.h) on the event as plugin/main.c fills it, and its verdict must equal
@@ -28,6 +29,7 @@
 
 #include "alert.h"
 #include "event_assembly.h"
+#include "node_ids.h"
 #include "proc_table.h"
 #include "eql.h"
 #include "rule.h"
@@ -46,6 +48,7 @@
 
 struct ctx {
 	struct proc_table *procs;
+	struct node_ids *nodes;
 	struct strbuf out;
 	size_t max_len;
 	const struct argv_limits *alim;
@@ -165,14 +168,21 @@ static void on_exec(const struct exec_event *ev, void *arg)
 	struct proc_entry parent;
 	bool have_parent = false;
 	struct rule_input in;
+	uint32_t node;
 	bool hit;
 
 	c->execs++;
 	check_event(ev, c->alim);
+	node = node_ids_get(c->nodes, ev->node);
+	CHECK((node == NODE_ID_NONE) == (ev->node[0] == '\0'));
+	CHECK(node <= NODE_ID_OVERFLOW);
+	CHECK(node_ids_get(c->nodes, ev->node) == node);
 	if (ev->ppid > 0)
-		have_parent = proc_table_lookup(c->procs, ev->ppid, &parent);
+		have_parent = proc_table_lookup(c->procs, node, ev->ppid,
+						&parent);
 	if (have_parent) {
 		CHECK(parent.pid == ev->ppid);
+		CHECK(parent.node == node);
 		CHECK(parent.exe && parent.name);
 		check_argv(&parent.argv, NULL);
 	}
@@ -206,7 +216,7 @@ static void on_exec(const struct exec_event *ev, void *arg)
 	check_alert(c, &a, ALERT_FORMAT_TEXT, 0);
 	check_alert(c, &a, ALERT_FORMAT_JSON, 0);
 
-	proc_table_exec(c->procs, ev);
+	proc_table_exec(c->procs, node, ev);
 }
 
 static void on_fork(const struct fork_event *fe, void *arg)
@@ -214,7 +224,9 @@ static void on_fork(const struct fork_event *fe, void *arg)
 	struct ctx *c = arg;
 
 	CHECK(fe->child > 0);
-	proc_table_fork(c->procs, fe->parent, fe->child, fe->sec);
+	CHECK(fe->node != NULL);
+	proc_table_fork(c->procs, node_ids_get(c->nodes, fe->node), fe->parent,
+			fe->child, fe->sec);
 }
 
 static uint32_t xorshift(uint32_t *s)
@@ -294,6 +306,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.alim = alim;
 	c.procs = proc_table_new((flags & 16) ? NULL : &plim_small);
 	CHECK(c.procs != NULL);
+	c.nodes = node_ids_new();
+	CHECK(c.nodes != NULL);
 	sb_init(&c.out, 0);
 	h.on_exec = on_exec;
 	h.on_fork = on_fork;
@@ -320,6 +334,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ea_free(ea);
 	proc_table_free(c.procs);
+	node_ids_free(c.nodes);
 	sb_free(&c.out);
 	return 0;
 }
