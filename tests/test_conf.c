@@ -193,6 +193,12 @@ static void test_shipped_file(void **state)
 	text[n] = '\0';
 	assert_int_equal(nkeys, 14);
 	load_ok(text, &c);
+	/* The file documents the standard layout (prefix /usr, config in
+	 * /etc); a build for another prefix has its own path defaults. */
+	assert_string_equal(c.rules_dir, "/usr/share/audisp-kernel-seeking/rules");
+	assert_string_equal(c.local_rules_dir, "/etc/audit/audisp-kernel-seeking.d");
+	strcpy(c.rules_dir, d.rules_dir);
+	strcpy(c.local_rules_dir, d.local_rules_dir);
 	assert_conf_equal(&c, &d);
 }
 
