@@ -22,6 +22,7 @@
 
 #include "alert.h"
 #include "conf.h"
+#include "ecs_event.h"
 #include "event_assembly.h"
 #include "logsock.h"
 #include "node_ids.h"
@@ -64,7 +65,7 @@ struct app {
 	struct ruleset rules;
 	const char *rule_file;    /* --rule FILE */
 	bool checking_rules;      /* --check-rules */
-	struct strbuf cmdline, parent_cmdline;
+	struct ecs_scratch scratch; /* the ECS view of each exec is built in */
 	char hostname[256];
 	uint64_t proc_reads;
 	uint64_t suppressed;
@@ -105,78 +106,6 @@ static time_t mono_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
-}
-
-/* process.command_line: argv joined with spaces, as Elastic Defend has it.
- * Built only when a loaded query reads it. */
-static void join_args(struct strbuf *sb, const struct argv *av)
-{
-	uint32_t i;
-
-	sb_reset(sb);
-	for (i = 0; i < av->argc; i++) {
-		if (i)
-			sb_addc(sb, ' ');
-		sb_add(sb, av->v[i].ptr, av->v[i].len);
-	}
-}
-
-static void set_str(struct eql_value *v, const char *s, size_t n)
-{
-	v->kind = n ? EQL_STRING : EQL_MISSING;
-	v->s = s;
-	v->n = n;
-}
-
-static void set_num(struct eql_value *v, int64_t num)
-{
-	v->kind = EQL_NUMBER;
-	v->num = num;
-}
-
-/* The exec as Elastic Defend would describe it, in ECS field terms. */
-static void fill_event(struct app *app, const struct exec_event *ev,
-		       const struct proc_entry *parent, struct eql_event *e,
-		       char *uid, size_t uidlen)
-{
-	const bool *uses = app->rules.uses;
-
-	memset(e, 0, sizeof(*e));
-	set_str(&e->f[EQL_HOST_OS_TYPE], "linux", 5);
-	set_str(&e->f[EQL_EVENT_TYPE], "start", 5);
-	set_str(&e->f[EQL_EVENT_ACTION], "exec", 4);
-	set_str(&e->f[EQL_PROCESS_NAME], ev->name, ev->name_len);
-	set_str(&e->f[EQL_PROCESS_EXECUTABLE], ev->exe, strlen(ev->exe));
-	e->f[EQL_PROCESS_ARGS].kind = EQL_ARRAY;
-	e->f[EQL_PROCESS_ARGS].arr = ev->argv;
-	set_num(&e->f[EQL_PROCESS_ARGS_COUNT], ev->argv->argc);
-	if (uses[EQL_PROCESS_COMMAND_LINE]) {
-		join_args(&app->cmdline, ev->argv);
-		set_str(&e->f[EQL_PROCESS_COMMAND_LINE], app->cmdline.buf,
-			app->cmdline.len);
-	}
-	set_str(&e->f[EQL_PROCESS_WORKING_DIRECTORY], ev->cwd,
-		strlen(ev->cwd));
-	set_num(&e->f[EQL_PROCESS_PID], ev->pid);
-	if (ev->ppid > 0)
-		set_num(&e->f[EQL_PARENT_PID], ev->ppid);
-	if (ev->uid != EXEC_ID_UNSET) {
-		snprintf(uid, uidlen, "%u", ev->uid);
-		set_str(&e->f[EQL_USER_ID], uid, strlen(uid));
-	}
-	if (!parent)
-		return;
-	set_str(&e->f[EQL_PARENT_NAME], parent->name, strlen(parent->name));
-	set_str(&e->f[EQL_PARENT_EXECUTABLE], parent->exe,
-		strlen(parent->exe));
-	e->f[EQL_PARENT_ARGS].kind = EQL_ARRAY;
-	e->f[EQL_PARENT_ARGS].arr = &parent->argv;
-	set_num(&e->f[EQL_PARENT_ARGS_COUNT], parent->argv.argc);
-	if (uses[EQL_PARENT_COMMAND_LINE]) {
-		join_args(&app->parent_cmdline, &parent->argv);
-		set_str(&e->f[EQL_PARENT_COMMAND_LINE],
-			app->parent_cmdline.buf, app->parent_cmdline.len);
-	}
 }
 
 struct match_ctx {
@@ -232,7 +161,6 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	bool have_parent = false;
 	struct eql_event e;
 	struct match_ctx m;
-	char uid[16];
 
 	/* The parent must be looked up before this exec is recorded: the
 	 * table holds the image each pid of this node had until now. */
@@ -247,8 +175,8 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 							ev->ppid, &parent);
 		}
 	}
-	fill_event(app, ev, have_parent ? &parent : NULL, &e, uid,
-		   sizeof(uid));
+	ecs_describe(ev, have_parent ? &parent : NULL, app->rules.uses,
+		     &app->scratch, &e);
 	m.app = app;
 	m.ev = ev;
 	m.parent = have_parent ? &parent : NULL;
@@ -872,8 +800,7 @@ int main(int argc, char **argv)
 	sink_init(&app.sink, app.plugin_mode ? SINK_SYSLOG : SINK_STDOUT,
 		  stdout, &app.log, &ss);
 
-	sb_init(&app.cmdline, 0);
-	sb_init(&app.parent_cmdline, 0);
+	ecs_scratch_init(&app.scratch);
 	if (load_rules(&app, &app.rules, false) == 0 && app.rule_file) {
 		fprintf(stderr, PROG ": %s: no rule to run\n", app.rule_file);
 		status = EXIT_USAGE;
@@ -906,8 +833,7 @@ out:
 	node_ids_free(app.nodes);
 	sink_free(&app.sink);
 	ruleset_free(&app.rules);
-	sb_free(&app.cmdline);
-	sb_free(&app.parent_cmdline);
+	ecs_scratch_free(&app.scratch);
 	free(inputs);
 	if (app.plugin_mode) {
 		/* bounded: a syslog daemon that is away costs one second */

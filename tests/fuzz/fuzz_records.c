@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "ecs_event.h"
 #include "event_assembly.h"
 #include "node_ids.h"
 #include "proc_table.h"
@@ -56,46 +57,7 @@ struct ctx {
 };
 
 static struct eql_query *v2;
-
-static void set_str(struct eql_value *v, const char *s, size_t n)
-{
-	v->kind = n ? EQL_STRING : EQL_MISSING; /* as plugin/main.c does */
-	v->s = s;
-	v->n = n;
-}
-
-static void set_num(struct eql_value *v, int64_t num)
-{
-	v->kind = EQL_NUMBER;
-	v->num = num;
-}
-
-/* plugin/main.c's fill_event, minus the command lines (the v2 query does
- * not read them). */
-static void fill_event(const struct exec_event *ev,
-		       const struct proc_entry *parent, struct eql_event *e)
-{
-	memset(e, 0, sizeof(*e));
-	set_str(&e->f[EQL_HOST_OS_TYPE], "linux", 5);
-	set_str(&e->f[EQL_EVENT_TYPE], "start", 5);
-	set_str(&e->f[EQL_EVENT_ACTION], "exec", 4);
-	set_str(&e->f[EQL_PROCESS_NAME], ev->name, ev->name_len);
-	set_str(&e->f[EQL_PROCESS_EXECUTABLE], ev->exe, strlen(ev->exe));
-	e->f[EQL_PROCESS_ARGS].kind = EQL_ARRAY;
-	e->f[EQL_PROCESS_ARGS].arr = ev->argv;
-	set_num(&e->f[EQL_PROCESS_ARGS_COUNT], ev->argv->argc);
-	set_str(&e->f[EQL_PROCESS_WORKING_DIRECTORY], ev->cwd, strlen(ev->cwd));
-	set_num(&e->f[EQL_PROCESS_PID], ev->pid);
-	if (ev->ppid > 0)
-		set_num(&e->f[EQL_PARENT_PID], ev->ppid);
-	if (!parent)
-		return;
-	set_str(&e->f[EQL_PARENT_NAME], parent->name, strlen(parent->name));
-	set_str(&e->f[EQL_PARENT_EXECUTABLE], parent->exe, strlen(parent->exe));
-	e->f[EQL_PARENT_ARGS].kind = EQL_ARRAY;
-	e->f[EQL_PARENT_ARGS].arr = &parent->argv;
-	set_num(&e->f[EQL_PARENT_ARGS_COUNT], parent->argv.argc);
-}
+static struct ecs_scratch scratch;
 
 static void check_argv(const struct argv *a, const struct argv_limits *lim)
 {
@@ -194,7 +156,9 @@ static void on_exec(const struct exec_event *ev, void *arg)
 	{
 		struct eql_event e;
 
-		fill_event(ev, have_parent ? &parent : NULL, &e);
+		/* NULL uses: every field, command lines included */
+		ecs_describe(ev, have_parent ? &parent : NULL, NULL, &scratch,
+			     &e);
 		if (eql_eval(v2, &e) != hit) {
 			fprintf(stderr, "v2: eql_eval says %d, v2_reference says %d\n",
 				!hit, hit);
@@ -290,6 +254,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr, "the v2 query does not compile: %s\n", err);
 			abort();
 		}
+		/* lives as long as the process, as the compiled query */
+		ecs_scratch_init(&scratch);
 	}
 	if (size < 4)
 		return 0;
