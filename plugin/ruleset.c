@@ -54,8 +54,9 @@ static char **list_dir(const char *dir, const char *suffix, size_t *count)
 	if (!d)
 		return NULL;
 	while ((e = readdir(d)) != NULL) {
-		/* Skip hidden files: editors' backups and package-manager
-		 * leftovers start with a dot or end with ~ / .dpkg-*. */
+		/* Only NAME.toml / NAME.exceptions: editors' backups (~,
+		 * .swp) and dpkg's .dpkg-old/.dpkg-dist copies of a changed
+		 * file must not run as a second rule. */
 		if (e->d_name[0] == '.' || !has_suffix(e->d_name, suffix))
 			continue;
 		if (n == cap) {
@@ -89,7 +90,7 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* Load and compile one rule; NULL after reporting why. */
+/* Load and compile one rule into *out; false after reporting why. */
 static bool load_one(struct ruleset *rs, const char *path, const char *text,
 		     size_t len, struct loaded *out, ruleset_report_fn report,
 		     void *ctx)
