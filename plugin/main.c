@@ -206,19 +206,40 @@ static void sink_settings_from(const struct ks_conf *c, bool plugin_mode,
 		s->max_len = c->max_message_size;
 }
 
+/* Rule-file problems quote what the file holds: keep each report on one
+ * line whatever bytes the file has (control bytes as \xHH). */
+static const char *one_line(const char *s, char *buf, size_t cap)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 /* How rule loading reports: syslog in plugin mode, stderr otherwise;
  * "loaded" lines only for --check-rules (stdout). */
 static void report_rule(void *ctx, bool ok, const char *what, const char *msg)
 {
 	struct app *app = ctx;
+	char w[1024], m[2048];
 
+	one_line(what, w, sizeof(w));
+	one_line(msg, m, sizeof(m));
 	if (app->plugin_mode)
 		logsock_printf(&app->log, ok ? LOG_INFO : LOG_ERR,
-			       "rules: %s: %s", what, msg);
+			       "rules: %s: %s", w, m);
 	else if (ok && app->checking_rules)
-		printf("%s: %s\n", what, msg);
+		printf("%s: %s\n", w, m);
 	else
-		fprintf(stderr, PROG ": %s: %s\n", what, msg);
+		fprintf(stderr, PROG ": %s: %s\n", w, m);
 }
 
 static size_t load_rules(struct app *app, struct ruleset *rs, bool check_all)

@@ -61,6 +61,17 @@ grep -v -x 1482 <(jq -r .auditd.sequence < <(ks --input "$DATA/raw-exec.log" --f
 cmp -s "$tmp/seq" "$tmp/want" && ok "an exception in local_rules_dir removes exactly its alert (P08)" || fail "exception did not apply as expected"
 rm "$tmp/local/site.exceptions"
 
+# What a rule file holds is quoted in reports: control bytes stay escaped,
+# so a file cannot add lines to the plugin's log.
+printf 'kernel\033[31m_seeking process.name == "x"\n' > "$tmp/local/evil.exceptions"
+"$KS_BIN" --check-rules --config "$tmp/ks.conf" > "$tmp/out" 2>&1
+if grep -q 'kernel\\x1b\[31m_seeking' "$tmp/out" && ! grep -q $'\033' "$tmp/out"; then
+	ok "control bytes from a rule file are escaped in reports"
+else
+	fail "raw control bytes from a rule file reached a report"; cat -v "$tmp/out"
+fi
+rm "$tmp/local/evil.exceptions"
+
 # A local rule runs beside the shipped ones and alerts under its own id.
 sed 's/^rule_id = .*/rule_id = "11111111-2222-4333-8444-555555555555"/; s/^name = .*/name = "Local copy"/' \
 	"$KS_SRCDIR/conf/rules/kernel_seeking_hardened.toml" > "$tmp/local/mine.toml"
