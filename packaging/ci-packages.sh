@@ -95,6 +95,9 @@ if (cd "$tmp" && autoreconf -fi && ./configure && make -j2 distcheck) > "$out/di
 	grep -A3 'archives ready for distribution' "$out/distcheck.log" || true
 else
 	tail -n 40 "$out/distcheck.log"
+	# The log above names a failing test but not why; its own log is in
+	# the distcheck build tree, gone with $tmp: show it now.
+	find "$tmp" -path '*/_build/*' -name test-suite.log -exec tail -n 150 {} \; 2>/dev/null
 	bad "make distcheck (log: $out/distcheck.log)"
 fi
 

@@ -14,10 +14,11 @@
 # byte-identical to tests/data/raw-exec.alerts.json (host.name normalised:
 # plugin mode names the local host), and mmjsonparse parsed rule.id,
 # process.name and auditd.sequence.
-# Phase 2 (the disk-assisted queue): collector stopped, the alerts sent, the
-# relay restarted (saveOnShutdown writes the queue to disk, the new relay
-# reads it back), collector started again: all 15 arrive, intact (rsyslog
-# delivers at least once here: a duplicate is reported, not failed).
+# Phase 2 (the disk-assisted queue), with the CPU kept busy: collector
+# stopped, the alerts sent, the relay restarted (saveOnShutdown writes the
+# queue to disk, the new relay reads it back), collector started again: all
+# 15 arrive, intact (rsyslog delivers at least once here: a duplicate is
+# reported, not failed).
 #
 # Needs root (mount namespace, bind mount). rsyslog is a dependency of the
 # project: a missing rsyslogd is a failure, not a skip. Both daemons and the
@@ -44,6 +45,7 @@ TMP=
 RELAY_PID=
 COLLECTOR_PID=
 CREATED_DEVLOG=0
+busy=()
 
 stop_pid() {   # stop_pid PID: TERM, wait up to 10 s, then KILL
 	local pid=$1 i
@@ -59,6 +61,7 @@ stop_pid() {   # stop_pid PID: TERM, wait up to 10 s, then KILL
 }
 
 cleanup() {
+	[ ${#busy[@]} -gt 0 ] && kill "${busy[@]}" 2>/dev/null
 	stop_pid "$RELAY_PID"; RELAY_PID=
 	stop_pid "$COLLECTOR_PID"; COLLECTOR_PID=
 	if [ "$CREATED_DEVLOG" = 1 ] && [ -f /dev/log ] && [ ! -L /dev/log ] &&
@@ -244,11 +247,12 @@ check_arrivals() {   # check_arrivals DIR PHASE
 	grep -q "$(hostname)" <(jq -r '.host.name' "$dir/alerts.ndjson" 2>/dev/null | sort -u) &&
 		ok "$phase: host.name is this host in plugin mode" ||
 		fail "$phase: host.name is not $(hostname)"
-	# Its start line may be the message lost when the relay finds the
-	# TCP connection broken; its stop line comes after the alerts.
+	# The first of them may be written to the connection the stopped
+	# collector closed: resendLastMSGOnReconnect sends it again.
+	grep -q 'audisp-kernel-seeking.* started: ' "$dir/plugin.log" 2>/dev/null &&
 	grep -q 'audisp-kernel-seeking.*stopping on end of input' "$dir/plugin.log" 2>/dev/null &&
-		ok "$phase: the plugin's own lines went to plugin.log, not to the alerts" ||
-		fail "$phase: no stop line in plugin.log"
+		ok "$phase: the plugin's start and stop lines went to plugin.log, not to the alerts" ||
+		fail "$phase: no start or no stop line in plugin.log"
 }
 
 # ------------------------------------------------------------------ phase 1
@@ -259,9 +263,18 @@ check_arrivals "$TMP/out1" "direct"
 
 # ------------------------------------------------------------------ phase 2
 stop_pid "$COLLECTOR_PID"; COLLECTOR_PID=
+# On a busy host the relay's forward worker takes many alerts at once and
+# holds them while it retries the collector, and rsyslog 8.2302 drops what
+# a worker holds when it is cancelled at shutdown: this phase passed on an
+# idle machine and lost up to 12 of 15 alerts under load (CI). So it runs
+# under load, and the shipped snippet hands omfwd one message at a time
+# (queue.dequeueBatchSize="1"), which rsyslog puts back on cancellation.
+busy=()
+for _ in 1 2 3; do ( while :; do :; done ) 9>&- & busy+=($!); done
 run_plugin || fail "plugin exited with status $? (phase 2)"
 sleep 2   # the relay has the alerts; its forward action is suspended
 stop_pid "$RELAY_PID"; RELAY_PID=
+kill "${busy[@]}" 2>/dev/null; wait "${busy[@]}" 2>/dev/null; busy=()
 if ls "$TMP/relay-work"/ks-fwd.* >/dev/null 2>&1; then
 	ok "relay saved its queue to disk on shutdown ($(ls "$TMP/relay-work" | tr '\n' ' '))"
 else
