@@ -39,8 +39,11 @@ else
 	ks() { "$KS_BIN" --config "$KS_CONF" "$@"; }
 fi
 
-# Sorted unique auditd.sequence values of JSON alerts on stdin.
-sequences() { jq -r '.auditd.sequence' | sort -n | uniq; }
+# The auditd.sequence of every JSON alert on stdin, sorted, one line per
+# alert: duplicates are kept, so comparing two lists (or one with
+# tests/oracle.py, which prints one line per matching event) sees an alert
+# given twice as well as one missing.
+sequences() { jq -r '.auditd.sequence' | sort -n; }
 
 need() {
 	for t in "$@"; do

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Independent test oracle for audisp-kernel-seeking (strict v2 rule).
 
-Reads raw audit logs (paths, or '-' for stdin) as bytes and prints, one per
-line, the audit serial numbers of exec events that Elastic's "Kernel Seeking
-Activity" v2 query matches under the strict semantics of
-/work/shared/spec/rule-semantics.md (sections 0, 2, 3, 5 and 6).
+Reads raw audit logs (paths, or '-' for stdin) as bytes and prints, one line
+per matching exec event, sorted, the audit serial numbers of exec events that
+Elastic's "Kernel Seeking Activity" v2 query matches under the strict
+semantics of /work/shared/spec/rule-semantics.md (sections 0, 2, 3, 5 and 6).
+One line per event, not per serial: two matching events that share a serial
+(on two nodes) give two lines, so a comparison with the plugin's alerts sees
+a missing or a duplicated alert.
 
 Written from the spec only (never from plugin/*.c) so that it can cross-check
 the C implementation.  Python 3.11 standard library only.
@@ -339,14 +342,14 @@ def classify(sc):
 
 
 def run(blobs, explain=None, explain_all=False, stats=None, upstream=False):
-    """Return sorted list of matching serials.
+    """Return the sorted serials of the matching events, one per event.
 
     explain: callable(str) for --explain/--all output, or None.
     stats: dict filled with counters, or None.
     """
     events = read_events(blobs)
     tables = {}          # node -> {pid: Argv}
-    matched = set()
+    matched = []         # one serial per matching event
     n_exec = n_fork = 0
     for ev in events:
         sc = syscall_info(ev.records)
@@ -374,7 +377,7 @@ def run(blobs, explain=None, explain_all=False, stats=None, upstream=False):
         else:
             hit = rule_matches(name, argv, parent)
         if hit:
-            matched.add(ev.serial)
+            matched.append(ev.serial)
         if explain is not None and (hit or explain_all):
             explain("%sserial=%d node=%r ts=%d.%03d pid=%r ppid=%r "
                     "name=%r argc=%d arglens=%r argv=%r parent=%r" % (

@@ -700,7 +700,17 @@ def _():
     return [serial], run(log(la, lb))
 
 
-@case("cli: main() prints sorted unique serials from files and stdin")
+@case("proc: same serial on two nodes, both matching, are two lines")
+def _():
+    serial = next_serial()
+    _, la = exec_event(["tail", "-c", "1", "/boot/x"], "/usr/bin/tail",
+                       next_pid(), 1, serial=serial, node="a")
+    _, lb = exec_event(["xxd", "-s", "1", "/boot/y"], "/usr/bin/xxd",
+                       next_pid(), 1, serial=serial, node="b")
+    return [serial, serial], run(log(la, lb))
+
+
+@case("cli: main() prints sorted serials, one per event, from files and stdin")
 def _():
     import io
     import tempfile
