@@ -26,15 +26,20 @@ for log in "${logs[@]}"; do
 		fail "$name: text alerts differ"; diff "$DATA/$name.alerts.txt" "$tmp/$name.txt" | head -20
 	fi
 	ks --input "$log" --format json --host-name testhost > "$tmp/$name.json"
-	if cmp -s "$tmp/$name.json" "$DATA/$name.alerts.json"; then
+	rc=$?
+	if [ $rc -eq 0 ] && cmp -s "$tmp/$name.json" "$DATA/$name.alerts.json"; then
 		ok "$name: json alerts as expected"
 	else
-		fail "$name: json alerts differ"; diff "$DATA/$name.alerts.json" "$tmp/$name.json" | head -20
+		fail "$name: json alerts differ (exit $rc)"; diff "$DATA/$name.alerts.json" "$tmp/$name.json" | head -20
 	fi
-	if jq -e . "$tmp/$name.json" > /dev/null 2>&1 || [ ! -s "$tmp/$name.json" ]; then
-		ok "$name: json parses"
+	# One JSON object a line, one line per text alert.
+	n_text=$(wc -l < "$tmp/$name.txt")
+	n_json=$(wc -l < "$tmp/$name.json")
+	n_obj=$(jq -s 'if all(type == "object") then length else -1 end' "$tmp/$name.json" 2>/dev/null)
+	if [ "${n_obj:--1}" -eq "$n_json" ] && [ "$n_json" -eq "$n_text" ]; then
+		ok "$name: json parses, one object a line, one per text alert ($n_json)"
 	else
-		fail "$name: invalid json"
+		fail "$name: json: ${n_obj:-no} objects, $n_json lines, $n_text text alerts"
 	fi
 	sequences < "$tmp/$name.json" > "$tmp/$name.seq"
 
@@ -53,19 +58,21 @@ for log in "${logs[@]}"; do
 	for v in upstream hardened; do
 		[ -f "$DATA/$name.$v.alerts.txt" ] || continue
 		ks --rule "$KS_SRCDIR/conf/rules/kernel_seeking_$v.toml" --input "$log" > "$tmp/$v.txt"
-		if cmp -s "$tmp/$v.txt" "$DATA/$name.$v.alerts.txt"; then
+		rc=$?
+		if [ $rc -eq 0 ] && cmp -s "$tmp/$v.txt" "$DATA/$name.$v.alerts.txt"; then
 			ok "$name: $v rule alerts as expected ($(wc -l < "$tmp/$v.txt"))"
 		else
-			fail "$name: $v rule alerts differ"; diff "$DATA/$name.$v.alerts.txt" "$tmp/$v.txt" | head
+			fail "$name: $v rule alerts differ (exit $rc)"; diff "$DATA/$name.$v.alerts.txt" "$tmp/$v.txt" | head
 		fi
 	done
 	if [ -f "$DATA/$name.upstream.alerts.txt" ]; then
 		ks --rule "$KS_SRCDIR/conf/rules/kernel_seeking_upstream.toml" --input "$log" --format json | sequences > "$tmp/up.seq"
+		rc=${PIPESTATUS[0]}
 		python3 "$KS_SRCDIR/tests/oracle.py" --upstream "$log" > "$tmp/up.oracle"
-		if cmp -s "$tmp/up.seq" "$tmp/up.oracle"; then
-			ok "$name: upstream rule agrees with the oracle"
+		if [ $rc -eq 0 ] && cmp -s "$tmp/up.seq" "$tmp/up.oracle"; then
+			ok "$name: upstream rule agrees with the oracle ($(wc -l < "$tmp/up.seq"))"
 		else
-			fail "$name: upstream rule disagrees with the oracle"; diff "$tmp/up.oracle" "$tmp/up.seq" | head
+			fail "$name: upstream rule disagrees with the oracle (exit $rc)"; diff "$tmp/up.oracle" "$tmp/up.seq" | head
 		fi
 	fi
 
@@ -73,10 +80,11 @@ for log in "${logs[@]}"; do
 	variant() {
 		local label=$1; shift
 		ks "$@" --format json --host-name testhost | sequences > "$tmp/v.seq"
-		if cmp -s "$tmp/v.seq" "$tmp/$name.seq"; then
+		local rc=${PIPESTATUS[0]}
+		if [ $rc -eq 0 ] && cmp -s "$tmp/v.seq" "$tmp/$name.seq"; then
 			ok "$name: same alerts $label"
 		else
-			fail "$name: alerts differ $label"; diff "$tmp/$name.seq" "$tmp/v.seq" | head
+			fail "$name: $label: exit $rc, alerts $(cmp -s "$tmp/v.seq" "$tmp/$name.seq" && echo same || echo differ)"; diff "$tmp/$name.seq" "$tmp/v.seq" | head
 		fi
 	}
 	grep -av '^\(node=[^ ]* \)\?type=EOE ' "$log" > "$tmp/noeoe.log"
