@@ -138,7 +138,8 @@ def case_dup():
               execve(50, MATCH[:3] + [b"/boot/second"]) + eoe(50))
     # the SYSCALL record twice (different pid): one alert
     out.write(syscall(51, 5051) + syscall(51, 5052) + execve(51, MATCH) + eoe(51))
-    # a whole event twice, same serial
+    # a whole event twice, same serial, each copy ended by its EOE (a log
+    # replayed in part: the kernel never repeats a serial)
     out.write(event(52, 5053, MATCH) + event(52, 5053, MATCH))
 
 def case_backwards():
@@ -286,9 +287,12 @@ if run "10 MB lines" "$tmp/longline.log" json 60; then
 	if python3 - "$out" <<'PY'
 import json, sys
 alerts = {}
+seqs = []
 for line in open(sys.argv[1], "rb"):
     o = json.loads(line)
     alerts[o["auditd"]["sequence"]] = o
+    seqs.append(o["auditd"]["sequence"])
+assert sorted(seqs) == [10, 11, 900001], seqs
 for s in (10, 11):
     p = alerts[s]["process"]
     a = p["args"]
@@ -363,20 +367,31 @@ if run "events missing their SYSCALL or EXECVE" "$tmp/missing.log" text 30; then
 	else fail "events missing their SYSCALL or EXECVE: $n alerts, want only the probe"; cat "$out"; fi
 fi
 
+# Records repeated inside one event: the first EXECVE/SYSCALL wins, one
+# alert. A whole event repeated after its EOE is another matter: auparse
+# ended the first copy at its EOE, so the second is a new event to it, and
+# the plugin keeps no memory of finished serials. It alerts twice, with
+# byte-identical alerts (same host, serial and time), which a consumer
+# drops by document id (conf/rsyslog/README.md). tests/oracle.py merges
+# records by (node, time, serial) wherever they are and counts one: no
+# test feeds it a replayed event.
 gen dup
 if run "duplicated records" "$tmp/dup.log" json 30; then
 	if python3 - "$out" <<'PY'
 import json, sys
-by = {}
+by, raw = {}, {}
 for line in open(sys.argv[1], "rb"):
     o = json.loads(line)
     by.setdefault(o["auditd"]["sequence"], []).append(o)
+    raw.setdefault(o["auditd"]["sequence"], []).append(line)
+assert sorted(by) == [50, 51, 52, 900001], sorted(by)
 a50 = by[50]
 assert len(a50) == 1 and a50[0]["process"]["args"][3] == "/boot/first", a50
 assert len(by[51]) == 1 and by[51][0]["process"]["pid"] == 5051, by[51]
-assert 1 <= len(by[52]) <= 2, by.get(52)
+assert len(raw[52]) == 2 and raw[52][0] == raw[52][1], raw[52]
+assert len(by[900001]) == 1, by[900001]
 PY
-	then ok "duplicated records: the first EXECVE/SYSCALL wins, one alert per event"
+	then ok "duplicated records: the first EXECVE/SYSCALL wins (one alert); an event replayed after its EOE alerts twice, identically"
 	else fail "duplicated records: wrong alerts"; fi
 fi
 
