@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,25 +95,69 @@ static void test_format(void **state)
 	daemon_down(d);
 }
 
+static int64_t elapsed_ns(const struct timespec *t0, const struct timespec *t1)
+{
+	return (int64_t)(t1->tv_sec - t0->tv_sec) * 1000000000 +
+	       (t1->tv_nsec - t0->tv_nsec);
+}
+
+/* A send that blocks on a daemon that never reads never returns: this
+ * turns that hang into a failure instead of a stuck `make check`. */
+static void watchdog(int sig)
+{
+	static const char m[] =
+		"test_logsock: a send blocked on a daemon that does not read\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, m, sizeof(m) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
 /* A daemon that stops reading: sends never block, messages wait, then
- * arrive in order once it reads again. */
+ * arrive in order once it reads again.
+ *
+ * What proves "never block" here is not how fast the sends are:
+ * - the daemon reads nothing, so its socket fills and most of the 2000
+ *   sends meet a full socket (they are queued: sent < n, queued > 0,
+ *   sent + queued == n), and every one of them returns. A blocking send
+ *   would wait for a reader that never comes; the watchdog makes that a
+ *   failure.
+ * - a send that waited a while and then gave up (a send timeout, a poll)
+ *   would return too. So the time is bounded as well, by what such a
+ *   wait would cost, not by the machine: under 1 ms per send that met a
+ *   full socket, on average (a send that does not wait takes microseconds,
+ *   so this holds on a loaded build machine too). */
 static void test_stalled_daemon(void **state)
 {
 	struct logsock l;
 	struct timespec t0, t1;
+	struct sigaction sa, old_sa;
 	char msg[2048];
 	int d = daemon_up(), i, n = 2000;
+	int64_t ns;
 
 	(void)state;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watchdog;
+	sigaction(SIGALRM, &sa, &old_sa);
 	logsock_init(&l, path, "t", LOG_USER, false);
 	memset(msg, 'x', sizeof(msg));
+	alarm(60);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < n; i++) {
 		snprintf(msg, 16, "%06d", i);
 		logsock_send(&l, LOG_WARNING, msg, sizeof(msg));
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	assert_true(t1.tv_sec - t0.tv_sec < 1);
+	alarm(0);
+	sigaction(SIGALRM, &old_sa, NULL);
+	ns = elapsed_ns(&t0, &t1);
+	print_message("%d sends, %llu met a full socket, in %lld us\n", n,
+		      (unsigned long long)l.queued, (long long)(ns / 1000));
+	assert_true(l.sent < (uint64_t)n / 2);
+	assert_int_equal(l.sent + l.queued, n);
+	assert_true(ns < (int64_t)l.queued * 1000000);
 	assert_true(logsock_pending(&l));
 	assert_int_equal(l.dropped, 0);
 	/* the daemon reads again: everything arrives, in order */
@@ -176,8 +221,7 @@ static void test_absent_daemon(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	logsock_drain(&l, 300);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	assert_true((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1000);
+	assert_true(elapsed_ns(&t0, &t1) < 1000000000);
 	logsock_close(&l);
 	assert_false(logsock_pending(&l));
 }
