@@ -203,9 +203,12 @@ PY
 ks --input "$tmp/many.log" --format json --stats > "$tmp/many.json" 2> "$tmp/many.err"
 rc=$?
 [ $rc -eq 0 ] && ok "$nodes nodes: exit 0" || fail "$nodes nodes: exit $rc"
-n=$(jq -r 'select(.process.parent.args[1] == "/boot/x.sh") | .host.name' "$tmp/many.json" | sort -u | wc -l)
-[ "$n" -eq "$nodes" ] && ok "$nodes nodes: each alerts through its parent" ||
-	fail "$nodes nodes: $n nodes alerted"
+jq -r 'select(.process.parent.args[1] == "/boot/x.sh") | .host.name' "$tmp/many.json" > "$tmp/many.hosts"
+n=$(sort -u "$tmp/many.hosts" | wc -l)
+n_alerts=$(wc -l < "$tmp/many.json")
+[ "$n" -eq "$nodes" ] && [ "$(wc -l < "$tmp/many.hosts")" -eq "$nodes" ] && [ "$n_alerts" -eq "$nodes" ] &&
+	ok "$nodes nodes: each alerts once, through its parent" ||
+	fail "$nodes nodes: $n nodes alerted, $(wc -l < "$tmp/many.hosts") alerts through the parent, $n_alerts in all"
 said=$(grep -c 'distinct node' "$tmp/many.err")
 [ "$said" -eq 1 ] && ok "$nodes nodes: one line says nodes now share a table: $(grep 'distinct node' "$tmp/many.err" | cut -c1-140)" ||
 	{ fail "$nodes nodes: $said lines about the node cap"; head -5 "$tmp/many.err"; }
