@@ -121,11 +121,22 @@ if [ "$(id -u)" = 0 ]; then
 fi
 NEEDLE='a1="-c+5"' PPID_SET=$parent event 730002 >&"$E_fd"
 exec {E_fd}>&-
-wait "$E_pid"
-grep -q 'serial=730002' "$tmp/E.err" && fail "proc_fallback = no still read /proc" || ok "proc_fallback = no: parent stays unknown"
+wait "$E_pid"; rc=$?
+# The exec was handled (execs=1, in the stop line's counters) and did not
+# alert, /proc unread.
+if [ $rc -eq 0 ] && ! grep -q 'serial=730002' "$tmp/E.err" &&
+   grep -q 'stopping on end of input: .* execs=1 .* alerts=0 .* proc_reads=0 ' "$tmp/E.err"; then
+	ok "proc_fallback = no: parent stays unknown (the exec handled, no alert, no /proc read)"
+else
+	fail "proc_fallback = no: exit $rc"; tail -2 "$tmp/E.err" | cut -c1-300
+fi
 NEEDLE='a1="-c+5"' PPID_SET=$parent event 730003 > "$tmp/review.log"
-out=$(ks --input "$tmp/review.log")
-[ -z "$out" ] && ok "review mode never reads /proc" || fail "review mode used /proc: $out"
+out=$(ks --input "$tmp/review.log" --stats 2> "$tmp/review.err"); rc=$?
+if [ $rc -eq 0 ] && [ -z "$out" ] && grep -q ' execs=1 .* alerts=0 .* proc_reads=0 ' "$tmp/review.err"; then
+	ok "review mode never reads /proc"
+else
+	fail "review mode: exit $rc, alerts '$out', $(cat "$tmp/review.err")"
+fi
 kill "$parent" 2>/dev/null
 
 # ---- --check-config ------------------------------------------------------
@@ -134,6 +145,7 @@ kill "$parent" 2>/dev/null
 "$KS_BIN" --check-config --config "$tmp/c.conf" > "$tmp/out" 2>&1; rc=$?
 if [ $rc -eq 2 ] && grep -q "c.conf:2:" "$tmp/out"; then ok "--check-config rejects a bad file with exit 2 and file:line"; else fail "--check-config bad: $rc"; fi
 "$KS_BIN" --check-config --config "$tmp/nope.conf" > "$tmp/out" 2>&1; rc=$?
-[ $rc -eq 2 ] && ok "--check-config on a missing file: exit 2" || fail "--check-config missing: $rc"
+[ $rc -eq 2 ] && grep -q "nope.conf: No such file" "$tmp/out" && ok "--check-config on a missing file: exit 2, named" ||
+	{ fail "--check-config missing: $rc"; cat "$tmp/out"; }
 
 finish
