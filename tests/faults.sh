@@ -3,7 +3,7 @@
 # daemon stopped, killed and restarted mid-run (stdin keeps draining, no
 # alert is lost, nothing blocks), stdin closed in the middle of an event,
 # a burst of SIGHUPs, and allocation failures injected with an LD_PRELOAD
-# shim (the plugin goes on; what was hit is counted).
+# shim (the plugin goes on, answers signals and exits cleanly).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/plugin_lib.sh"
 command -v rsyslogd >/dev/null || { echo "FAIL - rsyslogd is required (apt-get install rsyslog)"; exit 1; }
@@ -80,7 +80,12 @@ exec {S_fd}>&-
 
 # rsyslogd gone for good: stopping still takes at most about a second.
 rs_stop
-start T "$tmp/s.conf"
+# Each instance its own config file: start() appends the rules lines to
+# the file it is given, and a second start on the same file would make
+# them duplicate keys, so the plugin would run on defaults (log_socket
+# /dev/log, the default throttle) and test something else.
+printf 'log_socket = %s\nthrottle_max_alerts = 0\n' "$tmp/log.sock" > "$tmp/t.conf"
+start T "$tmp/t.conf"
 event 850001 full 50 >&"$T_fd"
 sleep 0.5
 t0=$(date +%s%N); kill -TERM "$T_pid"; wait "$T_pid"; rc=$?; t1=$(date +%s%N)
@@ -101,7 +106,8 @@ else
 fi
 
 # ---- a burst of SIGHUPs -----------------------------------------------------
-start H "$tmp/e.conf"
+printf 'throttle_max_alerts = 0\n' > "$tmp/h.conf"
+start H "$tmp/h.conf"
 wait_for "$tmp/H.err" 'started' 5
 for i in $(seq 200); do kill -HUP "$H_pid" 2>/dev/null; done &
 burst=$!
@@ -121,7 +127,8 @@ cc -shared -fPIC -O1 -o "$tmp/failmalloc.so" "$KS_SRCDIR/tests/faults/failmalloc
 if [ "${KS_SANITIZED:-}" = yes ]; then
 	echo "# allocation-failure injection skipped: ASan owns malloc in this build"
 else
-	START_ENV="LD_PRELOAD=$tmp/failmalloc.so KS_FAILMALLOC_EVERY=7 KS_FAILMALLOC_FLAG=$tmp/failnow" start M "$tmp/e.conf"
+	printf 'throttle_max_alerts = 0\n' > "$tmp/m.conf"
+	START_ENV="LD_PRELOAD=$tmp/failmalloc.so KS_FAILMALLOC_EVERY=7 KS_FAILMALLOC_FLAG=$tmp/failnow" start M "$tmp/m.conf"
 	wait_for "$tmp/M.err" 'started' 5
 	touch "$tmp/failnow"
 	# every 7th allocation fails while these 200 events go through
@@ -135,11 +142,24 @@ else
 	else
 		fail "allocation failures broke the plugin"; tail -5 "$tmp/M.err"
 	fi
+	# What the failures cost is not all counted: auparse drops a record
+	# it cannot allocate without an error return, and an event left
+	# without its SYSCALL record looks like any event that has none (seen:
+	# 300 of 300 execs lost, lost_chunks=0 malformed=0). So no counter is
+	# checked here, only that the plugin still answers.
 	kill -USR1 "$M_pid"
-	wait_for "$tmp/M.err" 'stats: ' 3 && ok "stats after the failures: $(grep -o 'stats: .*' "$tmp/M.err" | tail -1 | cut -c1-160)" || fail "no stats line"
+	wait_for "$tmp/M.err" 'stats: ' 3 && ok "SIGUSR1 still answered after the failures: $(grep -o 'stats: .*' "$tmp/M.err" | tail -1 | cut -c1-160)" || fail "no stats line"
 	exec {M_fd}>&-
 	wait "$M_pid"; rc=$?
 	[ $rc -eq 0 ] && ok "exit 0 after allocation failures" || fail "exit $rc after allocation failures"
+fi
+
+# Every instance ran with the config written for it.
+bad=$(grep -l 'running with defaults' "$tmp"/*.err 2>/dev/null | xargs -r -n1 basename | tr '\n' ' ')
+if [ -z "$bad" ]; then
+	ok "every instance ran with its own config"
+else
+	fail "instances running on defaults: $bad"; grep -h 'running with defaults' "$tmp"/*.err | head -3
 fi
 
 finish
