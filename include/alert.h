@@ -2,6 +2,12 @@
  * alert.h - turn one matching exec into one alert line: the readable text
  * form or an ECS JSON object, never longer than a given size.
  *
+ * What an alert holds is the ECS table (ecs_event.h): after the rule and
+ * the time, the JSON form writes every field marked for it under its
+ * dotted name, in table order; the text form writes every field with a
+ * text key, in text_pos order (parent=unknown in place of the parent's
+ * fields when it is unknown). A missing field is left out of JSON.
+ *
  * Guarantees:
  *  - one line: every byte that came from the audited system (argv, paths,
  *    comm, key, tty, node) is escaped, so no input can add a line, end a
@@ -19,7 +25,9 @@
  *    its middle with the same kind of marker. JSON stays valid after a cut.
  *    max_len below ALERT_MIN_LEN is raised to it.
  *
- * Cost: linear in the size of the event; no allocation beyond the strbuf.
+ * Cost: linear in the size of the event: the fields are filled once per
+ * alert (the command lines joined into a scratch buffer), then written a
+ * few times while fitting the size.
  */
 #ifndef KS_ALERT_H
 #define KS_ALERT_H
@@ -41,7 +49,7 @@ struct alert {
 	const struct rule_meta *rule;
 	const struct exec_event *ev;
 	const struct proc_entry *parent; /* NULL when the parent is unknown */
-	const char *host;                /* host.name: node, else local name */
+	const char *host;                /* host.name for events without node= */
 };
 
 /*

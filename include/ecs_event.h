@@ -1,44 +1,103 @@
 /*
- * ecs_event.h - one exec as Elastic Defend would describe it, in the ECS
- * fields the rules read (struct eql_event).
+ * ecs_event.h - one exec as Elastic Defend would describe it: the table of
+ * ECS fields that the rules (EQL) read and that both alert formats write.
  *
- * process.name is the basename of exe (comm when exe is absent),
+ * Each field is one row of ecs_fields[] (plugin/ecs_event.c): its name (as
+ * EQL queries and the JSON alert spell it), its type, the function that
+ * fills it from the exec and its parent, and how the alerts show it (its
+ * key and place in the text alert, whether the JSON alert has it, which
+ * argv it is cut with, when a JSON alert over its size drops it). EQL's
+ * field lookup, ecs_describe and alert.c's two renderers all walk that
+ * table, so a new field is one row and its fill function.
+ *
+ * Semantics: process.name is the basename of exe (comm when exe is absent),
  * process.args the whole argv with argv[0], process.working_directory the
- * CWD record, the process.parent.* fields the process table's entry for
- * the ppid (missing when the parent is unknown; its working directory is
- * never known from audit records), user.id the uid as a string; host.os.type,
- * event.type and event.action are "linux", "start" and "exec". An empty
- * string is a missing field, as Elasticsearch indexes none.
+ * CWD record, the process.parent.* fields the process table's entry for the
+ * ppid (missing when the parent is unknown; its working directory is never
+ * known from audit records), user.id the uid as a string ("unset" for
+ * audit's unset id, as Auditbeat writes it); host.os.type, event.type and
+ * event.action are "linux", "start" and "exec". An empty string is a
+ * missing field, as Elasticsearch indexes none.
  *
- * Cost: pointers into the event and the table entry, no copy of argv;
- * process.command_line and process.parent.command_line (argv joined with
- * spaces) are built into the scratch buffers only when asked for.
+ * Cost: ecs_describe fills only the fields asked for, with pointers into
+ * the event and the table entry (no copy of argv); the command lines (argv
+ * joined with spaces) are built into the scratch buffers only when asked
+ * for. Memory: struct eql_event is EQL_FIELDS_MAX values (a few KiB, on the
+ * stack or reused).
  */
 #ifndef KS_ECS_EVENT_H
 #define KS_ECS_EVENT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "eql.h"
 #include "exec_event.h"
 #include "proc_table.h"
 #include "strbuf.h"
 
+/* What a field is filled from. */
+struct ecs_source {
+	const struct exec_event *ev;
+	const struct proc_entry *parent; /* NULL when the parent is unknown */
+	const char *host;                /* host.name for events without node= */
+};
+
 /* Buffers the description is built in, reused from event to event. */
 struct ecs_scratch {
 	struct strbuf cmdline, parent_cmdline;
-	char uid[16];
+	char uid[16], auid[16], ses[16];
 };
+
+enum ecs_field_flags {
+	ECS_JSON = 1u << 0,          /* the JSON alert has it, under its name */
+	ECS_OF_PARENT = 1u << 1,     /* describes the parent: missing when the
+				      * parent is unknown, and the text alert
+				      * says parent=unknown instead */
+	ECS_TEXT_BARE = 1u << 2,     /* text: unquoted (only for values the
+				      * plugin writes itself: ids) */
+	ECS_TEXT_OMIT_MISSING = 1u << 3, /* text: left out when missing
+					  * (otherwise "" or unset) */
+};
+
+typedef void (*ecs_fill_fn)(const struct ecs_source *src,
+			    struct ecs_scratch *s, struct eql_value *out);
+
+struct ecs_field {
+	const char *name;     /* "process.parent.args" */
+	enum eql_type type;
+	ecs_fill_fn fill;
+	const char *text;     /* key in the text alert; NULL: not shown */
+	uint8_t text_pos;     /* place in the text alert, ascending */
+	uint8_t drop;         /* a JSON alert over its size drops the field
+			       * at this rank (1 first); 0: never */
+	int8_t list;          /* the argv an alert cuts it with: 0 the
+			       * exec's, 1 the parent's, -1 none. A string
+			       * with a list is that argv joined by spaces */
+	uint8_t flags;        /* enum ecs_field_flags */
+};
+
+/* The table, in the JSON alert's order (fields grouped by object). */
+extern const struct ecs_field ecs_fields[];
+extern const unsigned ecs_nfields;
+
+/* The row index of a field name (case-sensitive, as ECS mappings are), or
+ * -1 when there is no such field. */
+int ecs_field_find(const char *name, size_t len);
+
+/* Row indexes in the text alert's order (text_pos ascending), only the
+ * rows the text alert shows; *n is set to their number. */
+const uint8_t *ecs_text_order(unsigned *n);
 
 void ecs_scratch_init(struct ecs_scratch *s);
 void ecs_scratch_free(struct ecs_scratch *s);
 
 /*
- * Fill *out for ev and its parent (NULL: unknown). uses: which fields the
- * loaded queries read (only the command lines depend on it); NULL builds
- * everything. *out points into ev, parent and s: valid while they are.
+ * Fill out->f[i] for every field i with uses[i] (uses NULL: every field);
+ * other fields are left as they are. *out then points into src's event and
+ * parent entry and into s: valid while they are.
  */
-void ecs_describe(const struct exec_event *ev, const struct proc_entry *parent,
-		  const bool uses[EQL_FIELD_COUNT], struct ecs_scratch *s,
+void ecs_describe(const struct ecs_source *src,
+		  const bool uses[EQL_FIELDS_MAX], struct ecs_scratch *s,
 		  struct eql_event *out);
 
 #endif

@@ -32,37 +32,24 @@
 #include <stdint.h>
 #include "argv.h"
 
-/* The fields a query may name. */
-enum eql_field {
-	EQL_HOST_OS_TYPE = 0,          /* "linux" */
-	EQL_EVENT_TYPE,                /* "start" */
-	EQL_EVENT_ACTION,              /* "exec" */
-	EQL_PROCESS_NAME,
-	EQL_PROCESS_EXECUTABLE,
-	EQL_PROCESS_ARGS,              /* array */
-	EQL_PROCESS_ARGS_COUNT,        /* number */
-	EQL_PROCESS_COMMAND_LINE,
-	EQL_PROCESS_WORKING_DIRECTORY,
-	EQL_PROCESS_PID,               /* number */
-	EQL_PARENT_NAME,
-	EQL_PARENT_EXECUTABLE,
-	EQL_PARENT_ARGS,               /* array */
-	EQL_PARENT_ARGS_COUNT,         /* number */
-	EQL_PARENT_COMMAND_LINE,
-	EQL_PARENT_WORKING_DIRECTORY,  /* never known from audit: missing */
-	EQL_PARENT_PID,                /* number */
-	EQL_USER_ID,                   /* string, as ECS has it ("0") */
-	EQL_FIELD_COUNT
-};
+/* Fields are the rows of the ECS table (ecs_event.h): a query names them,
+ * the compiler looks them up there and an event holds one value per row. */
+#define EQL_FIELDS_MAX 128
 
-/* Name as written in queries ("process.parent.args"), or NULL. */
-const char *eql_field_name(enum eql_field f);
+/* A field's type, which decides the operators a query may apply to it. */
+enum eql_type {
+	EQL_T_STRING = 0,
+	EQL_T_ARRAY,     /* of strings */
+	EQL_T_NUMBER,
+	EQL_T_BOOL,      /* not comparable in queries yet */
+};
 
 enum eql_kind {
 	EQL_MISSING = 0,
 	EQL_STRING,
 	EQL_NUMBER,
 	EQL_ARRAY,
+	EQL_BOOL,     /* true (a false flag is left missing) */
 };
 
 /* One field's value in the event under test; pointers are borrowed. */
@@ -74,10 +61,10 @@ struct eql_value {
 	const struct argv *arr;   /* EQL_ARRAY */
 };
 
-/* The event as a query sees it. Fill only the fields the loaded queries
- * use (eql_query_uses); others may stay EQL_MISSING. */
+/* The event as a query sees it, indexed by ECS table row. Fill only the
+ * fields the loaded queries use (eql_query_uses); others are not read. */
 struct eql_event {
-	struct eql_value f[EQL_FIELD_COUNT];
+	struct eql_value f[EQL_FIELDS_MAX];
 };
 
 struct eql_query; /* opaque, immutable after compile */
@@ -98,7 +85,8 @@ int eql_add_exception(struct eql_query *q, const char *text, size_t len,
 
 bool eql_eval(const struct eql_query *q, const struct eql_event *ev);
 
-/* True when the query reads field f (so the caller must fill it). */
-bool eql_query_uses(const struct eql_query *q, enum eql_field f);
+/* True when the query reads field f, an ECS table row (so the caller must
+ * fill it). */
+bool eql_query_uses(const struct eql_query *q, unsigned f);
 
 #endif

@@ -41,7 +41,7 @@ struct ruleset_rule {
 struct ruleset {
 	struct ruleset_rule *rule;
 	size_t n;
-	bool uses[EQL_FIELD_COUNT]; /* some enabled query reads the field */
+	bool uses[EQL_FIELDS_MAX]; /* some enabled query reads the field */
 	unsigned problems;          /* reported while loading */
 };
 

@@ -23,6 +23,7 @@
  * cut never splits an escape or a UTF-8 sequence.
  */
 #include "alert.h"
+#include "ecs_event.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -36,33 +37,36 @@ enum { CHILD = 0, PARENT = 1 };
 /*
  * Degradation beyond string caps, in order. The JSON skeleton alone (ECS
  * constants and the threat array) takes most of ALERT_MIN_LEN, so JSON
- * gives up redundant or optional keys first: command_line repeats args, the
- * threat references follow from their ids, working_directory and executable
- * are optional in ECS. Only then do the lists lose their end arguments.
+ * gives up redundant or optional keys first: fields by their table rank
+ * (ecs_field.drop: command_line repeats args, then working_directory, then
+ * the executables, optional in ECS), the threat references (they follow
+ * from their ids) after the first rank. Only then do the lists lose their
+ * end arguments.
  */
 enum drop_flags {
-	DROP_CMDLINE = 1u << 0,
-	DROP_REFS = 1u << 1,      /* threat tactic/technique reference URLs */
-	DROP_CWD = 1u << 2,
-	DROP_EXE = 1u << 3,       /* process and parent executable */
-	DROP_ARG_ENDS = 1u << 4,  /* lists keep only their marker */
-	DROP_THREATS = 1u << 5,   /* follows from rule.id; only for huge rules */
+	DROP_REFS = 1u << 0,      /* threat tactic/technique reference URLs */
+	DROP_ARG_ENDS = 1u << 1,  /* lists keep only their marker */
+	DROP_THREATS = 1u << 2,   /* follows from rule.id; only for huge rules */
 };
 
-static const unsigned json_levels[] = {
-	0,
-	DROP_CMDLINE,
-	DROP_CMDLINE | DROP_REFS,
-	DROP_CMDLINE | DROP_REFS | DROP_CWD,
-	DROP_CMDLINE | DROP_REFS | DROP_CWD | DROP_EXE,
-	DROP_CMDLINE | DROP_REFS | DROP_CWD | DROP_EXE | DROP_ARG_ENDS,
-	DROP_CMDLINE | DROP_REFS | DROP_CWD | DROP_EXE | DROP_ARG_ENDS |
-		DROP_THREATS,
+struct level {
+	unsigned rank;            /* fields with 0 < drop <= rank are left out */
+	unsigned drop;            /* enum drop_flags */
 };
 
-static const unsigned text_levels[] = {
-	0,
-	DROP_ARG_ENDS,
+static const struct level json_levels[] = {
+	{ 0, 0 },
+	{ 1, 0 },
+	{ 1, DROP_REFS },
+	{ 2, DROP_REFS },
+	{ 3, DROP_REFS },
+	{ 3, DROP_REFS | DROP_ARG_ENDS },
+	{ 3, DROP_REFS | DROP_ARG_ENDS | DROP_THREATS },
+};
+
+static const struct level text_levels[] = {
+	{ 0, 0 },
+	{ 0, DROP_ARG_ENDS },
 };
 
 struct plan {
@@ -70,7 +74,8 @@ struct plan {
 	uint32_t head[2];      /* arguments kept from the start, per list */
 	uint32_t tail[2];      /* ... and from the end */
 	bool bare;             /* measuring: lists written without elements */
-	unsigned drop;         /* enum drop_flags */
+	unsigned rank;         /* struct level */
+	unsigned drop;
 };
 
 struct ctx {
@@ -78,8 +83,11 @@ struct ctx {
 	const struct alert *a;
 	enum alert_format fmt;
 	struct plan p;
+	struct eql_event e;         /* every field of the exec (ecs_event.h) */
 	const struct argv *list[2]; /* child argv, parent argv or NULL */
 	size_t list_bytes[2];       /* sum of argument lengths, for markers */
+	unsigned n_arr[2];          /* times the plan writes each list as an */
+	unsigned n_join[2];         /* array, and joined into a string */
 };
 
 /* ---- escaping ---------------------------------------------------------- */
@@ -419,33 +427,73 @@ static void put_qconst(struct ctx *c, const char *s)
 	sb_addc(c->sb, '"');
 }
 
-static const char *nz(const char *s)
+/* ---- which fields the current plan writes -------------------------------- */
+
+static bool parent_unknown(const struct ctx *c, const struct ecs_field *f)
 {
-	return s ? s : "";
+	return (f->flags & ECS_OF_PARENT) && !c->a->parent;
+}
+
+/* A field the JSON alert writes under the current plan. A string made of a
+ * list (command_line) is written whenever its list is, even empty. */
+static bool json_shows(const struct ctx *c, unsigned i)
+{
+	const struct ecs_field *f = &ecs_fields[i];
+
+	if (!(f->flags & ECS_JSON) || (f->drop && f->drop <= c->p.rank))
+		return false;
+	if (f->list >= 0)
+		return c->list[f->list] != NULL;
+	return c->e.f[i].kind != EQL_MISSING;
+}
+
+/* How often each list is written, which the cost of its elements follows:
+ * as an array ("args"), and joined into one string (JSON's command_line). */
+static void count_lists(struct ctx *c)
+{
+	unsigned i;
+
+	memset(c->n_arr, 0, sizeof(c->n_arr));
+	memset(c->n_join, 0, sizeof(c->n_join));
+	for (i = 0; i < ecs_nfields; i++) {
+		const struct ecs_field *f = &ecs_fields[i];
+		bool shown;
+
+		if (f->list < 0 || !c->list[f->list])
+			continue;
+		shown = c->fmt == ALERT_FORMAT_JSON ? json_shows(c, i) :
+			f->text != NULL && !parent_unknown(c, f);
+		if (!shown)
+			continue;
+		if (f->type == EQL_T_ARRAY)
+			c->n_arr[f->list]++;
+		else
+			c->n_join[f->list]++;
+	}
+}
+
+static void set_level(struct ctx *c, const struct level *l)
+{
+	c->p.rank = l->rank;
+	c->p.drop = l->drop;
+	count_lists(c);
 }
 
 /* ---- argv lists --------------------------------------------------------- */
 
-static bool json_cmdline(const struct ctx *c, int w)
-{
-	return c->fmt == ALERT_FORMAT_JSON && w == CHILD &&
-	       !(c->p.drop & DROP_CMDLINE);
-}
-
-/* Bytes one element adds to the output: quoted in the list (the text
- * marker is bare), and once more, bare, in JSON's command_line. */
+/* Bytes one element adds to the output: quoted in each array (the text
+ * marker is bare), and bare in each joined string. */
 static size_t elem_cost(const struct ctx *c, int w, size_t esc, bool marker)
 {
-	size_t k = (marker && c->fmt == ALERT_FORMAT_TEXT) ? esc : esc + 2;
+	size_t in_array = (marker && c->fmt == ALERT_FORMAT_TEXT) ? esc :
+								   esc + 2;
 
-	if (json_cmdline(c, w))
-		k += esc;
-	return k;
+	return c->n_arr[w] * in_array + c->n_join[w] * esc;
 }
 
 static size_t sep_cost(const struct ctx *c, int w)
 {
-	return json_cmdline(c, w) ? 2 : 1;
+	return c->n_arr[w] + c->n_join[w];
 }
 
 static size_t arg_cost(const struct ctx *c, int w, uint32_t i)
@@ -532,28 +580,54 @@ static void put_time(struct ctx *c)
 		  tm.tm_min, tm.tm_sec, ms);
 }
 
-static void put_id(struct ctx *c, uint32_t id)
+/* One field's value in the text alert: numbers and ids bare, strings
+ * quoted (a string made of a list as the list joined, cut like it), lists
+ * in brackets, a set flag as yes. A missing value reads "" (unset when
+ * bare) unless the field is left out then. */
+static void put_text_value(struct ctx *c, const struct ecs_field *f,
+			   const struct eql_value *v)
 {
-	if (id == EXEC_ID_UNSET)
-		sb_adds(c->sb, "unset");
-	else
-		sb_printf(c->sb, "%u", (unsigned)id);
-}
+	bool missing = v->kind == EQL_MISSING;
 
-static size_t name_len(const struct exec_event *ev)
-{
-	if (!ev->name)
-		return 0;
-	return strnlen(ev->name, ev->name_len);
+	switch (f->type) {
+	case EQL_T_NUMBER:
+		if (missing)
+			sb_adds(c->sb, "unset");
+		else
+			sb_printf(c->sb, "%lld", (long long)v->num);
+		break;
+	case EQL_T_ARRAY:
+		sb_addc(c->sb, '[');
+		if (!missing)
+			put_args(c, f->list, false);
+		sb_addc(c->sb, ']');
+		break;
+	case EQL_T_BOOL:
+		sb_adds(c->sb, missing ? "no" : "yes");
+		break;
+	default:
+		if (f->list >= 0 && c->list[f->list]) {
+			sb_addc(c->sb, '"');
+			put_args(c, f->list, true);
+			sb_addc(c->sb, '"');
+		} else if (!(f->flags & ECS_TEXT_BARE)) {
+			put_qstr(c, v->s, missing ? 0 : v->n);
+		} else if (missing) {
+			sb_adds(c->sb, "unset");
+		} else {
+			put_str(c, v->s, v->n);
+		}
+		break;
+	}
 }
 
 static void render_text(struct ctx *c)
 {
-	const struct alert *a = c->a;
-	const struct exec_event *ev = a->ev;
-	const struct rule_meta *r = a->rule;
-	const struct proc_entry *pe = a->parent;
+	const struct rule_meta *r = c->a->rule;
 	struct strbuf *sb = c->sb;
+	const uint8_t *order;
+	unsigned n, i;
+	bool said_unknown = false;
 
 	sb_adds(sb, "alert rule=");
 	put_qconst(c, r->name);
@@ -563,46 +637,26 @@ static void render_text(struct ctx *c)
 	put_const(c, r->severity);
 	sb_adds(sb, " time=");
 	put_time(c);
-	sb_printf(sb, " serial=%lu", ev->serial);
-	if (ev->node[0]) {
-		sb_adds(sb, " node=");
-		put_qstr(c, ev->node, strnlen(ev->node, EXEC_NODE_MAX));
+	order = ecs_text_order(&n);
+	for (i = 0; i < n && !sb->overflow; i++) {
+		const struct ecs_field *f = &ecs_fields[order[i]];
+		const struct eql_value *v = &c->e.f[order[i]];
+
+		/* The parent's fields say one thing when it is unknown. */
+		if (parent_unknown(c, f)) {
+			if (!said_unknown)
+				sb_adds(sb, " parent=unknown");
+			said_unknown = true;
+			continue;
+		}
+		if (v->kind == EQL_MISSING &&
+		    (f->flags & ECS_TEXT_OMIT_MISSING))
+			continue;
+		sb_addc(sb, ' ');
+		sb_adds(sb, f->text);
+		sb_addc(sb, '=');
+		put_text_value(c, f, v);
 	}
-	sb_printf(sb, " pid=%d ppid=%d", (int)ev->pid, (int)ev->ppid);
-	sb_adds(sb, " uid=");
-	put_id(c, ev->uid);
-	sb_adds(sb, " auid=");
-	put_id(c, ev->auid);
-	sb_adds(sb, " ses=");
-	put_id(c, ev->ses);
-	sb_adds(sb, " tty=");
-	put_qstr(c, ev->tty, strnlen(ev->tty, EXEC_TTY_MAX));
-	sb_adds(sb, " name=");
-	put_qstr(c, nz(ev->name), name_len(ev));
-	sb_adds(sb, " exe=");
-	put_qstr(c, ev->exe, strnlen(ev->exe, EXEC_PATH_MAX));
-	sb_adds(sb, " cwd=");
-	put_qstr(c, ev->cwd, strnlen(ev->cwd, EXEC_PATH_MAX));
-	sb_adds(sb, " key=");
-	put_qstr(c, ev->key, strnlen(ev->key, EXEC_KEY_MAX));
-	sb_adds(sb, " args=[");
-	put_args(c, CHILD, false);
-	sb_addc(sb, ']');
-	if (ev->argv->flags & ARGV_TRUNCATED)
-		sb_adds(sb, " argv_truncated=yes");
-	if (!pe) {
-		sb_adds(sb, " parent=unknown");
-		return;
-	}
-	sb_adds(sb, " parent_name=");
-	put_qstr(c, nz(pe->name), strlen(nz(pe->name)));
-	sb_adds(sb, " parent_exe=");
-	put_qstr(c, nz(pe->exe), strlen(nz(pe->exe)));
-	sb_adds(sb, " parent_args=[");
-	put_args(c, PARENT, false);
-	sb_addc(sb, ']');
-	if (pe->flags & PROC_ARGV_TRUNCATED)
-		sb_adds(sb, " parent_argv_truncated=yes");
 }
 
 static void render_threats(struct ctx *c)
@@ -674,62 +728,136 @@ static void render_json_head(struct ctx *c)
 	}
 }
 
+/*
+ * JSON objects from dotted names: `path` is the object open now (a prefix
+ * of the last name written, "" for the alert's top object). A name closes
+ * the objects it does not share and opens its own, so fields of one object
+ * must be next to each other in the table (they are: it is in JSON order).
+ * Names are table constants: written as they are.
+ */
+struct jpath {
+	const char *path;
+	size_t len;
+	bool first;               /* the open object has no member yet */
+};
+
+/* Length of the common prefix of two object paths, in whole components. */
+static size_t common_objects(const char *a, size_t alen, const char *b,
+			     size_t blen)
+{
+	size_t i = 0, common = 0, ea, eb;
+
+	while (i < alen && i < blen) {
+		for (ea = i; ea < alen && a[ea] != '.'; ea++)
+			;
+		for (eb = i; eb < blen && b[eb] != '.'; eb++)
+			;
+		if (ea != eb || memcmp(a + i, b + i, ea - i) != 0)
+			break;
+		common = ea;
+		i = ea + 1;
+	}
+	return common;
+}
+
+static unsigned objects_in(const char *path, size_t len)
+{
+	unsigned n = len ? 1 : 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (path[i] == '.')
+			n++;
+	return n;
+}
+
+/* Close the open objects down to the first `keep` bytes of the path. */
+static void json_close_to(struct ctx *c, struct jpath *jp, size_t keep)
+{
+	unsigned n = objects_in(jp->path, jp->len) -
+		     objects_in(jp->path, keep);
+
+	while (n--)
+		sb_addc(c->sb, '}');
+	jp->len = keep;
+	/* a closed object is a member of the one it was in */
+	jp->first = false;
+}
+
+static void json_key(struct ctx *c, struct jpath *jp, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	size_t olen = dot ? (size_t)(dot - name) : 0, keep, i, start;
+
+	keep = common_objects(jp->path, jp->len, name, olen);
+	if (keep < jp->len)
+		json_close_to(c, jp, keep);
+	/* open the objects of this name beyond the shared ones */
+	start = keep ? keep + 1 : 0;
+	for (i = start; i < olen; i++) {
+		size_t end = i;
+
+		while (end < olen && name[end] != '.')
+			end++;
+		if (!jp->first)
+			sb_addc(c->sb, ',');
+		sb_addc(c->sb, '"');
+		sb_add(c->sb, name + i, end - i);
+		sb_adds(c->sb, "\":{");
+		jp->first = true;
+		i = end;
+	}
+	jp->path = name;
+	jp->len = olen;
+	if (!jp->first)
+		sb_addc(c->sb, ',');
+	jp->first = false;
+	sb_addc(c->sb, '"');
+	sb_adds(c->sb, dot ? dot + 1 : name);
+	sb_adds(c->sb, "\":");
+}
+
+static void put_json_value(struct ctx *c, const struct ecs_field *f,
+			   const struct eql_value *v)
+{
+	switch (f->type) {
+	case EQL_T_NUMBER:
+		sb_printf(c->sb, "%lld", (long long)v->num);
+		break;
+	case EQL_T_ARRAY:
+		sb_addc(c->sb, '[');
+		put_args(c, f->list, false);
+		sb_addc(c->sb, ']');
+		break;
+	case EQL_T_BOOL:
+		sb_adds(c->sb, "true");
+		break;
+	default:
+		if (f->list >= 0) {
+			sb_addc(c->sb, '"');
+			put_args(c, f->list, true);
+			sb_addc(c->sb, '"');
+		} else {
+			put_qstr(c, v->s, v->n);
+		}
+		break;
+	}
+}
+
 static void render_json(struct ctx *c)
 {
-	const struct alert *a = c->a;
-	const struct exec_event *ev = a->ev;
-	const struct proc_entry *pe = a->parent;
-	struct strbuf *sb = c->sb;
-	bool show_exe = !(c->p.drop & DROP_EXE);
-	size_t exe_len = strnlen(ev->exe, EXEC_PATH_MAX);
-	size_t cwd_len = strnlen(ev->cwd, EXEC_PATH_MAX);
+	struct jpath jp = { "", 0, false };
+	unsigned i;
 
 	render_json_head(c);
-	sb_adds(sb, ",\"host\":{\"name\":");
-	put_qstr(c, nz(a->host), strlen(nz(a->host)));
-	sb_printf(sb, "},\"process\":{\"pid\":%d,\"name\":", (int)ev->pid);
-	put_qstr(c, nz(ev->name), name_len(ev));
-	if (show_exe && exe_len) {
-		sb_adds(sb, ",\"executable\":");
-		put_qstr(c, ev->exe, exe_len);
+	for (i = 0; i < ecs_nfields && !c->sb->overflow; i++) {
+		if (!json_shows(c, i))
+			continue;
+		json_key(c, &jp, ecs_fields[i].name);
+		put_json_value(c, &ecs_fields[i], &c->e.f[i]);
 	}
-	sb_adds(sb, ",\"args\":[");
-	put_args(c, CHILD, false);
-	sb_printf(sb, "],\"args_count\":%u", (unsigned)ev->argv->argc);
-	if (!(c->p.drop & DROP_CMDLINE)) {
-		sb_adds(sb, ",\"command_line\":\"");
-		put_args(c, CHILD, true);
-		sb_addc(sb, '"');
-	}
-	if (!(c->p.drop & DROP_CWD) && cwd_len) {
-		sb_adds(sb, ",\"working_directory\":");
-		put_qstr(c, ev->cwd, cwd_len);
-	}
-	sb_printf(sb, ",\"parent\":{\"pid\":%d", (int)ev->ppid);
-	if (pe) {
-		const char *pexe = nz(pe->exe);
-
-		sb_adds(sb, ",\"name\":");
-		put_qstr(c, nz(pe->name), strlen(nz(pe->name)));
-		if (show_exe && pexe[0]) {
-			sb_adds(sb, ",\"executable\":");
-			put_qstr(c, pexe, strlen(pexe));
-		}
-		sb_adds(sb, ",\"args\":[");
-		put_args(c, PARENT, false);
-		sb_addc(sb, ']');
-		if (pe->flags & PROC_ARGV_TRUNCATED)
-			sb_adds(sb, ",\"args_truncated\":true");
-	}
-	sb_addc(sb, '}');
-	if (ev->argv->flags & ARGV_TRUNCATED)
-		sb_adds(sb, ",\"args_truncated\":true");
-	sb_adds(sb, "},\"user\":{\"id\":\"");
-	put_id(c, ev->uid);
-	sb_printf(sb, "\"},\"auditd\":{\"sequence\":%lu,\"session\":\"",
-		  ev->serial);
-	put_id(c, ev->ses);
-	sb_adds(sb, "\"}}");
+	json_close_to(c, &jp, 0);
+	sb_addc(c->sb, '}');
 }
 
 static void render(struct ctx *c)
@@ -920,7 +1048,7 @@ static bool render_fits(struct ctx *c, size_t limit)
 
 static bool fit(struct ctx *c, size_t limit)
 {
-	const unsigned *levels = text_levels;
+	const struct level *levels = text_levels;
 	size_t nlevels = sizeof(text_levels) / sizeof(text_levels[0]);
 	size_t i, lo, hi, mid;
 
@@ -929,7 +1057,7 @@ static bool fit(struct ctx *c, size_t limit)
 		nlevels = sizeof(json_levels) / sizeof(json_levels[0]);
 	}
 	for (i = 0; i < nlevels; i++) {
-		c->p.drop = levels[i];
+		set_level(c, &levels[i]);
 		c->p.cap = NOCAP;
 		if (plan_lists(c, limit) && render_fits(c, limit))
 			return true;
@@ -959,8 +1087,11 @@ static bool fit(struct ctx *c, size_t limit)
 size_t alert_format(struct strbuf *out, const struct alert *a,
 		    enum alert_format fmt, size_t max_len)
 {
+	struct ecs_source src = { a->ev, a->parent, a->host };
+	struct ecs_scratch scratch;
 	size_t saved_limit = out->limit;
 	struct ctx c;
+	unsigned f;
 	int w;
 	uint32_t i;
 
@@ -968,8 +1099,15 @@ size_t alert_format(struct strbuf *out, const struct alert *a,
 	c.sb = out;
 	c.a = a;
 	c.fmt = fmt;
-	c.list[CHILD] = a->ev->argv;
-	c.list[PARENT] = a->parent ? &a->parent->argv : NULL;
+	ecs_scratch_init(&scratch);
+	ecs_describe(&src, NULL, &scratch, &c.e);
+	/* The lists the alert cuts are the fields' argv values. */
+	for (f = 0; f < ecs_nfields; f++)
+		if (ecs_fields[f].type == EQL_T_ARRAY &&
+		    c.e.f[f].kind == EQL_ARRAY)
+			c.list[ecs_fields[f].list] = c.e.f[f].arr;
+	set_level(&c, fmt == ALERT_FORMAT_JSON ? &json_levels[0] :
+						 &text_levels[0]);
 	for (w = CHILD; w <= PARENT; w++) {
 		c.p.head[w] = c.list[w] ? c.list[w]->argc : 0;
 		/* Summed here rather than taken from total_bytes, so the
@@ -998,5 +1136,6 @@ size_t alert_format(struct strbuf *out, const struct alert *a,
 			sb_reset(out);
 	}
 	out->limit = saved_limit;
+	ecs_scratch_free(&scratch);
 	return out->len;
 }

@@ -1,43 +1,27 @@
 /*
- * ecs_event.c - describe an exec in ECS terms for the rules (ecs_event.h).
+ * ecs_event.c - the ECS fields of an exec: the table and how each field is
+ * filled (ecs_event.h).
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ecs_event.h"
 
-void ecs_scratch_init(struct ecs_scratch *s)
-{
-	sb_init(&s->cmdline, 0);
-	sb_init(&s->parent_cmdline, 0);
-	s->uid[0] = '\0';
-}
-
-void ecs_scratch_free(struct ecs_scratch *s)
-{
-	sb_free(&s->cmdline);
-	sb_free(&s->parent_cmdline);
-}
-
-static void join_args(struct strbuf *sb, const struct argv *av)
-{
-	uint32_t i;
-
-	sb_reset(sb);
-	for (i = 0; i < av->argc; i++) {
-		if (i)
-			sb_addc(sb, ' ');
-		sb_add(sb, av->v[i].ptr, av->v[i].len);
-	}
-}
+/* ---- values ------------------------------------------------------------- */
 
 static void set_str(struct eql_value *v, const char *s, size_t n)
 {
 	v->kind = n ? EQL_STRING : EQL_MISSING;
 	v->s = s;
 	v->n = n;
+}
+
+static void set_cstr(struct eql_value *v, const char *s)
+{
+	set_str(v, s, s ? strlen(s) : 0);
 }
 
 static void set_num(struct eql_value *v, int64_t num)
@@ -52,42 +36,346 @@ static void set_args(struct eql_value *v, const struct argv *av)
 	v->arr = av;
 }
 
-void ecs_describe(const struct exec_event *ev, const struct proc_entry *parent,
-		  const bool uses[EQL_FIELD_COUNT], struct ecs_scratch *s,
-		  struct eql_event *e)
+static void set_flag(struct eql_value *v, bool on)
 {
-	memset(e, 0, sizeof(*e));
-	set_str(&e->f[EQL_HOST_OS_TYPE], "linux", 5);
-	set_str(&e->f[EQL_EVENT_TYPE], "start", 5);
-	set_str(&e->f[EQL_EVENT_ACTION], "exec", 4);
-	set_str(&e->f[EQL_PROCESS_NAME], ev->name, ev->name_len);
-	set_str(&e->f[EQL_PROCESS_EXECUTABLE], ev->exe, strlen(ev->exe));
-	set_args(&e->f[EQL_PROCESS_ARGS], ev->argv);
-	set_num(&e->f[EQL_PROCESS_ARGS_COUNT], ev->argv->argc);
-	if (!uses || uses[EQL_PROCESS_COMMAND_LINE]) {
-		join_args(&s->cmdline, ev->argv);
-		set_str(&e->f[EQL_PROCESS_COMMAND_LINE], s->cmdline.buf,
-			s->cmdline.len);
+	v->kind = on ? EQL_BOOL : EQL_MISSING;
+	v->num = on;
+}
+
+static void set_missing(struct eql_value *v)
+{
+	v->kind = EQL_MISSING;
+}
+
+/* An audit id as ECS writes it: decimal, or "unset" (Auditbeat's word). */
+static void set_id(struct eql_value *v, char *buf, size_t cap, uint32_t id)
+{
+	if (id == EXEC_ID_UNSET)
+		snprintf(buf, cap, "unset");
+	else
+		snprintf(buf, cap, "%u", id);
+	set_cstr(v, buf);
+}
+
+static void join_args(struct strbuf *sb, const struct argv *av)
+{
+	uint32_t i;
+
+	sb_reset(sb);
+	for (i = 0; i < av->argc; i++) {
+		if (i)
+			sb_addc(sb, ' ');
+		sb_add(sb, av->v[i].ptr, av->v[i].len);
 	}
-	set_str(&e->f[EQL_PROCESS_WORKING_DIRECTORY], ev->cwd,
-		strlen(ev->cwd));
-	set_num(&e->f[EQL_PROCESS_PID], ev->pid);
-	if (ev->ppid > 0)
-		set_num(&e->f[EQL_PARENT_PID], ev->ppid);
-	if (ev->uid != EXEC_ID_UNSET) {
-		snprintf(s->uid, sizeof(s->uid), "%u", ev->uid);
-		set_str(&e->f[EQL_USER_ID], s->uid, strlen(s->uid));
+}
+
+/* ---- fill functions, one per field --------------------------------------- */
+
+#define FILL(fn) \
+	static void fn(const struct ecs_source *src, struct ecs_scratch *s, \
+		       struct eql_value *v)
+
+FILL(fill_host_name)
+{
+	(void)s;
+	set_cstr(v, src->ev->node[0] ? src->ev->node : src->host);
+}
+
+FILL(fill_host_os_type)
+{
+	(void)src;
+	(void)s;
+	set_str(v, "linux", 5);
+}
+
+FILL(fill_event_type)
+{
+	(void)src;
+	(void)s;
+	set_str(v, "start", 5);
+}
+
+FILL(fill_event_action)
+{
+	(void)src;
+	(void)s;
+	set_str(v, "exec", 4);
+}
+
+FILL(fill_pid)
+{
+	(void)s;
+	set_num(v, src->ev->pid);
+}
+
+FILL(fill_name)
+{
+	const struct exec_event *ev = src->ev;
+
+	(void)s;
+	set_str(v, ev->name, ev->name ? strnlen(ev->name, ev->name_len) : 0);
+}
+
+FILL(fill_executable)
+{
+	(void)s;
+	set_cstr(v, src->ev->exe);
+}
+
+FILL(fill_args)
+{
+	(void)s;
+	set_args(v, src->ev->argv);
+}
+
+FILL(fill_args_count)
+{
+	(void)s;
+	set_num(v, src->ev->argv->argc);
+}
+
+FILL(fill_command_line)
+{
+	join_args(&s->cmdline, src->ev->argv);
+	set_str(v, s->cmdline.buf, s->cmdline.len);
+}
+
+FILL(fill_working_directory)
+{
+	(void)s;
+	set_cstr(v, src->ev->cwd);
+}
+
+FILL(fill_args_truncated)
+{
+	(void)s;
+	set_flag(v, src->ev->argv->flags & ARGV_TRUNCATED);
+}
+
+/* The ppid is the exec's own field: known even when its entry is not. */
+FILL(fill_parent_pid)
+{
+	(void)s;
+	if (src->ev->ppid >= 0)
+		set_num(v, src->ev->ppid);
+	else
+		set_missing(v);
+}
+
+FILL(fill_parent_name)
+{
+	(void)s;
+	set_cstr(v, src->parent->name);
+}
+
+FILL(fill_parent_executable)
+{
+	(void)s;
+	set_cstr(v, src->parent->exe);
+}
+
+FILL(fill_parent_args)
+{
+	(void)s;
+	set_args(v, &src->parent->argv);
+}
+
+FILL(fill_parent_args_count)
+{
+	(void)s;
+	set_num(v, src->parent->argv.argc);
+}
+
+FILL(fill_parent_command_line)
+{
+	join_args(&s->parent_cmdline, &src->parent->argv);
+	set_str(v, s->parent_cmdline.buf, s->parent_cmdline.len);
+}
+
+/* Audit records carry no working directory for a process that does not
+ * exec: the parent's is never known. */
+FILL(fill_parent_working_directory)
+{
+	(void)src;
+	(void)s;
+	set_missing(v);
+}
+
+FILL(fill_parent_args_truncated)
+{
+	(void)s;
+	set_flag(v, src->parent->flags & PROC_ARGV_TRUNCATED);
+}
+
+FILL(fill_user_id)
+{
+	set_id(v, s->uid, sizeof(s->uid), src->ev->uid);
+}
+
+FILL(fill_audit_user_id)
+{
+	set_id(v, s->auid, sizeof(s->auid), src->ev->auid);
+}
+
+FILL(fill_session)
+{
+	set_id(v, s->ses, sizeof(s->ses), src->ev->ses);
+}
+
+FILL(fill_sequence)
+{
+	(void)s;
+	set_num(v, (int64_t)src->ev->serial);
+}
+
+FILL(fill_node)
+{
+	(void)s;
+	set_cstr(v, src->ev->node);
+}
+
+FILL(fill_tty)
+{
+	(void)s;
+	set_cstr(v, src->ev->tty);
+}
+
+FILL(fill_key)
+{
+	(void)s;
+	set_cstr(v, src->ev->key);
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+#define STR EQL_T_STRING
+#define NUM EQL_T_NUMBER
+#define ARR EQL_T_ARRAY
+#define BOOL EQL_T_BOOL
+#define J ECS_JSON
+#define P ECS_OF_PARENT
+#define BARE ECS_TEXT_BARE
+#define OMIT ECS_TEXT_OMIT_MISSING
+
+/*
+ * In the JSON alert's order: a field comes right after the others of its
+ * object (process.args_truncated after the process.parent.* object is
+ * still inside process). The text alert orders by text_pos: who and where
+ * first, then what ran, then the parent. Fields outside ECS take Auditbeat's
+ * names (auditd.*, user.audit.id).
+ *
+ *  name                          type fill                         text             pos drop list flags
+ */
+const struct ecs_field ecs_fields[] = {
+	{ "host.name",                  STR, fill_host_name,          NULL,              0,  0, -1, J },
+	{ "host.os.type",               STR, fill_host_os_type,       NULL,              0,  0, -1, 0 },
+	{ "event.type",                 STR, fill_event_type,         NULL,              0,  0, -1, 0 },
+	{ "event.action",               STR, fill_event_action,       NULL,              0,  0, -1, 0 },
+	{ "process.pid",                NUM, fill_pid,                "pid",            20,  0, -1, J },
+	{ "process.name",               STR, fill_name,               "name",           80,  0, -1, J },
+	{ "process.executable",         STR, fill_executable,         "exe",            90,  3, -1, J },
+	{ "process.args",               ARR, fill_args,               "args",          120,  0,  0, J },
+	{ "process.args_count",         NUM, fill_args_count,         NULL,              0,  0, -1, J },
+	/* repeats args: the first thing a JSON alert over its size drops */
+	{ "process.command_line",       STR, fill_command_line,       NULL,              0,  1,  0, J },
+	{ "process.working_directory",  STR, fill_working_directory,  "cwd",           100,  2, -1, J },
+	{ "process.parent.pid",         NUM, fill_parent_pid,         "ppid",           30,  0, -1, J },
+	{ "process.parent.name",        STR, fill_parent_name,        "parent_name",   140,  0, -1, J | P },
+	{ "process.parent.executable",  STR, fill_parent_executable,  "parent_exe",    150,  3, -1, J | P },
+	{ "process.parent.args",        ARR, fill_parent_args,        "parent_args",   160,  0,  1, J | P },
+	{ "process.parent.args_truncated", BOOL, fill_parent_args_truncated, "parent_argv_truncated", 170, 0, -1, J | P | OMIT },
+	{ "process.parent.args_count",  NUM, fill_parent_args_count,  NULL,              0,  0, -1, P },
+	{ "process.parent.command_line", STR, fill_parent_command_line, NULL,            0,  0,  1, P },
+	{ "process.parent.working_directory", STR, fill_parent_working_directory, NULL,  0,  0, -1, P },
+	{ "process.args_truncated",     BOOL, fill_args_truncated,    "argv_truncated", 130, 0, -1, J | OMIT },
+	{ "user.id",                    STR, fill_user_id,            "uid",            40,  0, -1, J | BARE },
+	{ "user.audit.id",              STR, fill_audit_user_id,      "auid",           50,  0, -1, BARE },
+	{ "auditd.sequence",            NUM, fill_sequence,           "serial",         10,  0, -1, J },
+	{ "auditd.session",             STR, fill_session,            "ses",            60,  0, -1, J | BARE },
+	{ "auditd.node",                STR, fill_node,               "node",           15,  0, -1, OMIT },
+	{ "auditd.data.tty",            STR, fill_tty,                "tty",            70,  0, -1, 0 },
+	{ "auditd.data.key",            STR, fill_key,                "key",           110,  0, -1, 0 },
+};
+
+#undef STR
+#undef NUM
+#undef ARR
+#undef BOOL
+#undef J
+#undef P
+#undef BARE
+#undef OMIT
+
+const unsigned ecs_nfields = sizeof(ecs_fields) / sizeof(ecs_fields[0]);
+
+_Static_assert(sizeof(ecs_fields) / sizeof(ecs_fields[0]) <= EQL_FIELDS_MAX,
+	       "EQL_FIELDS_MAX must hold every row of ecs_fields");
+
+int ecs_field_find(const char *name, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < ecs_nfields; i++)
+		if (strlen(ecs_fields[i].name) == len &&
+		    memcmp(ecs_fields[i].name, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int by_text_pos(const void *a, const void *b)
+{
+	const struct ecs_field *x = &ecs_fields[*(const uint8_t *)a];
+	const struct ecs_field *y = &ecs_fields[*(const uint8_t *)b];
+
+	return (int)x->text_pos - (int)y->text_pos;
+}
+
+const uint8_t *ecs_text_order(unsigned *n)
+{
+	/* Built once: the table is constant. */
+	static uint8_t order[EQL_FIELDS_MAX];
+	static unsigned count;
+	static bool built;
+	unsigned i;
+
+	if (!built) {
+		for (i = 0; i < ecs_nfields; i++)
+			if (ecs_fields[i].text)
+				order[count++] = (uint8_t)i;
+		qsort(order, count, sizeof(order[0]), by_text_pos);
+		built = true;
 	}
-	if (!parent)
-		return;
-	set_str(&e->f[EQL_PARENT_NAME], parent->name, strlen(parent->name));
-	set_str(&e->f[EQL_PARENT_EXECUTABLE], parent->exe,
-		strlen(parent->exe));
-	set_args(&e->f[EQL_PARENT_ARGS], &parent->argv);
-	set_num(&e->f[EQL_PARENT_ARGS_COUNT], parent->argv.argc);
-	if (!uses || uses[EQL_PARENT_COMMAND_LINE]) {
-		join_args(&s->parent_cmdline, &parent->argv);
-		set_str(&e->f[EQL_PARENT_COMMAND_LINE], s->parent_cmdline.buf,
-			s->parent_cmdline.len);
+	*n = count;
+	return order;
+}
+
+void ecs_scratch_init(struct ecs_scratch *s)
+{
+	sb_init(&s->cmdline, 0);
+	sb_init(&s->parent_cmdline, 0);
+	s->uid[0] = s->auid[0] = s->ses[0] = '\0';
+}
+
+void ecs_scratch_free(struct ecs_scratch *s)
+{
+	sb_free(&s->cmdline);
+	sb_free(&s->parent_cmdline);
+}
+
+void ecs_describe(const struct ecs_source *src,
+		  const bool uses[EQL_FIELDS_MAX], struct ecs_scratch *s,
+		  struct eql_event *out)
+{
+	unsigned i;
+
+	for (i = 0; i < ecs_nfields; i++) {
+		const struct ecs_field *f = &ecs_fields[i];
+
+		if (uses && !uses[i])
+			continue;
+		if ((f->flags & ECS_OF_PARENT) && !src->parent)
+			set_missing(&out->f[i]);
+		else
+			f->fill(src, s, &out->f[i]);
 	}
 }

@@ -29,8 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecs_event.h"
 #include "eql.h"
 #include "rule.h"
+
+/* node.field is a byte; the use bits are whole words. */
+_Static_assert(EQL_FIELDS_MAX <= 256 && EQL_FIELDS_MAX % 64 == 0,
+	       "EQL_FIELDS_MAX must fit node.field and the use bit words");
 
 #define EQL_MAX_QUERY_BYTES (64u * 1024u)
 #define EQL_MAX_DEPTH 64
@@ -86,58 +91,8 @@ struct eql_query {
 	uint32_t nnodes, nlits;
 	size_t pool_len;
 	uint32_t root;
-	uint32_t uses; /* bit per enum eql_field */
+	uint64_t uses[EQL_FIELDS_MAX / 64]; /* bit per ECS table row */
 };
-
-/* ---- fields ------------------------------------------------------------ */
-
-enum ftype { FT_STRING, FT_ARRAY, FT_NUMBER };
-
-static const struct {
-	const char *name;
-	enum ftype type;
-} fields[EQL_FIELD_COUNT] = {
-	[EQL_HOST_OS_TYPE] = { "host.os.type", FT_STRING },
-	[EQL_EVENT_TYPE] = { "event.type", FT_STRING },
-	[EQL_EVENT_ACTION] = { "event.action", FT_STRING },
-	[EQL_PROCESS_NAME] = { "process.name", FT_STRING },
-	[EQL_PROCESS_EXECUTABLE] = { "process.executable", FT_STRING },
-	[EQL_PROCESS_ARGS] = { "process.args", FT_ARRAY },
-	[EQL_PROCESS_ARGS_COUNT] = { "process.args_count", FT_NUMBER },
-	[EQL_PROCESS_COMMAND_LINE] = { "process.command_line", FT_STRING },
-	[EQL_PROCESS_WORKING_DIRECTORY] = { "process.working_directory",
-					    FT_STRING },
-	[EQL_PROCESS_PID] = { "process.pid", FT_NUMBER },
-	[EQL_PARENT_NAME] = { "process.parent.name", FT_STRING },
-	[EQL_PARENT_EXECUTABLE] = { "process.parent.executable", FT_STRING },
-	[EQL_PARENT_ARGS] = { "process.parent.args", FT_ARRAY },
-	[EQL_PARENT_ARGS_COUNT] = { "process.parent.args_count", FT_NUMBER },
-	[EQL_PARENT_COMMAND_LINE] = { "process.parent.command_line",
-				      FT_STRING },
-	[EQL_PARENT_WORKING_DIRECTORY] = { "process.parent.working_directory",
-					   FT_STRING },
-	[EQL_PARENT_PID] = { "process.parent.pid", FT_NUMBER },
-	[EQL_USER_ID] = { "user.id", FT_STRING },
-};
-
-const char *eql_field_name(enum eql_field f)
-{
-	if ((unsigned)f >= EQL_FIELD_COUNT)
-		return NULL;
-	return fields[f].name;
-}
-
-static int field_lookup(const char *s, size_t n)
-{
-	int i;
-
-	/* Field names are case-sensitive, as in ECS mappings. */
-	for (i = 0; i < EQL_FIELD_COUNT; i++)
-		if (strlen(fields[i].name) == n &&
-		    memcmp(fields[i].name, s, n) == 0)
-			return i;
-	return -1;
-}
 
 /* ---- tokens ------------------------------------------------------------ */
 
@@ -244,7 +199,7 @@ struct build {
 	uint32_t nl, cl;
 	char *pool;
 	size_t pl, pc;
-	uint32_t uses;
+	uint64_t uses[EQL_FIELDS_MAX / 64];
 };
 
 struct parser {
@@ -910,124 +865,142 @@ static int parse_literal(struct parser *p, struct rawlit *rl, const char *fld)
 	return next(p);
 }
 
-static int64_t parse_cmp(struct parser *p)
-{
-	struct token ft = p->tok;
-	struct rawlit rlv;
+/* What parse_cmp has read so far: the field and the operator. */
+struct cmp {
+	struct token ft;   /* the field name */
+	int f;             /* its ECS table row */
+	enum eql_type type;
 	const char *fname;
-	int f;
 	enum opkind k;
-	enum ftype fty;
-	bool is_list = false, icase, pattern;
-	int64_t ni;
-	struct node *nd;
-	uint32_t first_lit;
+	bool icase, pattern, is_list;
+};
 
+/* The field name at the current token, looked up in the ECS table. */
+static int cmp_field(struct parser *p, struct cmp *c)
+{
+	size_t n;
+
+	c->ft = p->tok;
 	if (next(p))
 		return -1;
+	n = c->ft.cend - c->ft.cstart;
 	if (p->tok.type == T_LPAREN) {
-		perr_at(p, ft.line, ft.col,
+		perr_at(p, c->ft.line, c->ft.col,
 			"unsupported construct: function call '%.*s()'",
-			(int)(ft.cend - ft.cstart), p->s + ft.cstart);
+			(int)n, p->s + c->ft.cstart);
 		return -1;
 	}
-	f = field_lookup(p->s + ft.cstart, ft.cend - ft.cstart);
-	if (f < 0) {
-		size_t n = ft.cend - ft.cstart;
-
-		perr_at(p, ft.line, ft.col, "unknown field '%.*s%s'",
-			(int)(n > 64 ? 64 : n), p->s + ft.cstart,
+	c->f = ecs_field_find(p->s + c->ft.cstart, n);
+	if (c->f < 0) {
+		perr_at(p, c->ft.line, c->ft.col, "unknown field '%.*s%s'",
+			(int)(n > 64 ? 64 : n), p->s + c->ft.cstart,
 			n > 64 ? "..." : "");
 		return -1;
 	}
-	fty = fields[f].type;
-	fname = fields[f].name;
+	c->type = ecs_fields[c->f].type;
+	c->fname = ecs_fields[c->f].name;
+	if (c->type == EQL_T_BOOL) {
+		perr_at(p, c->ft.line, c->ft.col,
+			"unsupported construct: comparing the boolean field "
+			"'%s'", c->fname);
+		return -1;
+	}
+	return 0;
+}
+
+/* The operator at the current token ("not in" is two tokens). */
+static int cmp_operator(struct parser *p, struct cmp *c)
+{
+	char d[64];
 
 	switch (p->tok.type) {
-	case T_EQ: k = K_EQ; break;
-	case T_NE: k = K_NE; break;
-	case T_COLON: k = K_COLON; break;
-	case T_LIKE: k = K_LIKE; break;
-	case T_LIKE_CI: k = K_LIKE_CI; break;
-	case T_IN: k = K_IN; break;
-	case T_IN_CI: k = K_IN_CI; break;
-	case T_LT: k = K_LT; break;
-	case T_LE: k = K_LE; break;
-	case T_GT: k = K_GT; break;
-	case T_GE: k = K_GE; break;
+	case T_EQ: c->k = K_EQ; break;
+	case T_NE: c->k = K_NE; break;
+	case T_COLON: c->k = K_COLON; break;
+	case T_LIKE: c->k = K_LIKE; break;
+	case T_LIKE_CI: c->k = K_LIKE_CI; break;
+	case T_IN: c->k = K_IN; break;
+	case T_IN_CI: c->k = K_IN_CI; break;
+	case T_LT: c->k = K_LT; break;
+	case T_LE: c->k = K_LE; break;
+	case T_GT: c->k = K_GT; break;
+	case T_GE: c->k = K_GE; break;
 	case T_NOT:
 		if (next(p))
 			return -1;
 		if (p->tok.type == T_IN) {
-			k = K_NOT_IN;
+			c->k = K_NOT_IN;
 		} else if (p->tok.type == T_IN_CI) {
-			k = K_NOT_IN_CI;
+			c->k = K_NOT_IN_CI;
 		} else {
 			perr_unexpected(p, "'in' after 'not'");
 			return -1;
 		}
 		break;
-	case T_UNSUPPORTED: {
-		char d[64];
-
+	case T_UNSUPPORTED:
 		tok_desc(p, &p->tok, d, sizeof(d));
 		perr_at(p, p->tok.line, p->tok.col,
 			"unsupported construct %s", d);
 		return -1;
-	}
 	default: {
 		char what[128];
 
-		snprintf(what, sizeof(what), "an operator after '%s'", fname);
+		snprintf(what, sizeof(what), "an operator after '%s'",
+			 c->fname);
 		perr_unexpected(p, what);
 		return -1;
 	}
 	}
+	c->icase = c->k == K_COLON || c->k == K_LIKE_CI || c->k == K_IN_CI ||
+		   c->k == K_NOT_IN_CI;
+	c->pattern = c->k == K_COLON || c->k == K_LIKE || c->k == K_LIKE_CI;
+	return 0;
+}
 
-	/* Operator against field type, before looking at values. */
-	if (fty == FT_NUMBER &&
+/* The operator against the field's type, before looking at values. */
+static int cmp_check_types(struct parser *p, const struct cmp *c)
+{
+	enum opkind k = c->k;
+
+	if (c->type == EQL_T_NUMBER &&
 	    (k == K_COLON || k == K_LIKE || k == K_LIKE_CI || k == K_IN_CI ||
 	     k == K_NOT_IN_CI)) {
 		perr_at(p, p->tok.line, p->tok.col,
 			"type mismatch: '%s' is a string operator but '%s' is "
-			"a number field", opname[k], fname);
+			"a number field", opname[k], c->fname);
 		return -1;
 	}
-	if (fty != FT_NUMBER && k >= K_LT) {
+	if (c->type != EQL_T_NUMBER && k >= K_LT) {
 		perr_at(p, p->tok.line, p->tok.col,
 			"type mismatch: '%s' needs a number field but '%s' is "
-			"a string field", opname[k], fname);
+			"a string field", opname[k], c->fname);
 		return -1;
 	}
-	if (next(p))
-		return -1;
+	return 0;
+}
 
-	icase = k == K_COLON || k == K_LIKE_CI || k == K_IN_CI ||
-		k == K_NOT_IN_CI;
-	pattern = k == K_COLON || k == K_LIKE || k == K_LIKE_CI;
+/* After the operator: a list in parentheses or a single value. The
+ * current token is then the first literal. */
+static int cmp_open_values(struct parser *p, struct cmp *c)
+{
+	enum opkind k = c->k;
 
 	if (k == K_IN || k == K_IN_CI || k == K_NOT_IN || k == K_NOT_IN_CI) {
 		if (p->tok.type != T_LPAREN) {
 			perr_unexpected(p, "'(' and a list after 'in'");
 			return -1;
 		}
-		is_list = true;
+		c->is_list = true;
 	} else if (p->tok.type == T_LPAREN) {
-		if (!pattern) {
+		if (!c->pattern) {
 			perr_at(p, p->tok.line, p->tok.col,
 				"'%s' takes a single value; use 'in' for a "
 				"list", opname[k]);
 			return -1;
 		}
-		is_list = true;
+		c->is_list = true;
 	}
-
-	ni = new_node(p, N_CMP);
-	if (ni < 0)
-		return -1;
-	first_lit = p->b->nl;
-
-	if (is_list) {
+	if (c->is_list) {
 		unsigned ll = p->tok.line, lc = p->tok.col;
 
 		if (next(p))
@@ -1037,90 +1010,119 @@ static int64_t parse_cmp(struct parser *p)
 			return -1;
 		}
 	}
-	for (;;) {
-		struct rawlit *rl = &rlv;
-		struct lit *l;
-		unsigned vl, vc;
+	return 0;
+}
 
-		if (parse_literal(p, rl, fname))
+/* A literal that is not null, checked against the operator and field. */
+static int cmp_check_literal(struct parser *p, const struct cmp *c,
+			     const struct rawlit *rl)
+{
+	unsigned vl = rl->t.line, vc = rl->t.col;
+
+	if (rl->kind == RL_NUMBER && c->k == K_COLON) {
+		perr_at(p, vl, vc, "unsupported construct: ':' with a number");
+		return -1;
+	}
+	if (rl->kind == RL_NUMBER && (c->k == K_LIKE || c->k == K_LIKE_CI)) {
+		perr_at(p, vl, vc,
+			"type mismatch: '%s' needs a string pattern, not a "
+			"number", opname[c->k]);
+		return -1;
+	}
+	if (rl->kind == RL_NUMBER && c->type != EQL_T_NUMBER) {
+		perr_at(p, vl, vc,
+			"type mismatch: '%s' is a string field but %lld is a "
+			"number", c->fname, (long long)rl->t.num);
+		return -1;
+	}
+	if (rl->kind == RL_STRING && c->type == EQL_T_NUMBER) {
+		perr_at(p, vl, vc,
+			"type mismatch: '%s' is a number field but the value "
+			"is a string", c->fname);
+		return -1;
+	}
+	return 0;
+}
+
+/* Append a checked literal to the pool and the literal array. */
+static int cmp_add_literal(struct parser *p, const struct cmp *c,
+			   const struct rawlit *rl)
+{
+	struct lit *l;
+
+	if (!grow((void **)&p->b->lits, &p->b->cl, p->b->nl + 1,
+		  sizeof(*p->b->lits))) {
+		perr_at(p, rl->t.line, rl->t.col, "out of memory");
+		return -1;
+	}
+	l = &p->b->lits[p->b->nl];
+	memset(l, 0, sizeof(*l));
+	l->kind = L_EXACT;
+	if (rl->kind == RL_NUMBER) {
+		l->num = rl->t.num;
+	} else {
+		if (pool_add_string(p, &rl->t, c->icase, &l->off, &l->len))
 			return -1;
-		vl = rl->t.line;
-		vc = rl->t.col;
-		if (rl->kind == RL_NULL) {
-			if (is_list || (k != K_EQ && k != K_NE)) {
-				perr_at(p, vl, vc,
+		if (c->pattern)
+			classify(l, p->b->pool);
+	}
+	p->b->nl++;
+	return 0;
+}
+
+/*
+ * The values of node ni: one literal, or a list closed by ')'. `null`
+ * (only alone, with == or !=) turns the node into a presence test.
+ */
+static int cmp_values(struct parser *p, const struct cmp *c, int64_t ni)
+{
+	struct rawlit rl;
+
+	for (;;) {
+		if (parse_literal(p, &rl, c->fname))
+			return -1;
+		if (rl.kind == RL_NULL) {
+			if (c->is_list || (c->k != K_EQ && c->k != K_NE)) {
+				perr_at(p, rl.t.line, rl.t.col,
 					"null is only allowed with '==' and "
 					"'!='");
 				return -1;
 			}
-			nd = &p->b->nodes[ni];
-			nd->op = k == K_EQ ? OP_IS_NULL : OP_NOT_NULL;
-			break;
+			p->b->nodes[ni].op = c->k == K_EQ ? OP_IS_NULL :
+							    OP_NOT_NULL;
+			return 0;
 		}
-		if (rl->kind == RL_NUMBER && k == K_COLON) {
-			perr_at(p, vl, vc,
-				"unsupported construct: ':' with a number");
+		if (cmp_check_literal(p, c, &rl) ||
+		    cmp_add_literal(p, c, &rl))
 			return -1;
-		}
-		if (rl->kind == RL_NUMBER && (k == K_LIKE || k == K_LIKE_CI)) {
-			perr_at(p, vl, vc,
-				"type mismatch: '%s' needs a string pattern, "
-				"not a number", opname[k]);
-			return -1;
-		}
-		if (rl->kind == RL_NUMBER && fty != FT_NUMBER) {
-			perr_at(p, vl, vc,
-				"type mismatch: '%s' is a string field but %lld "
-				"is a number", fname, (long long)rl->t.num);
-			return -1;
-		}
-		if (rl->kind == RL_STRING && fty == FT_NUMBER) {
-			perr_at(p, vl, vc,
-				"type mismatch: '%s' is a number field but the "
-				"value is a string", fname);
-			return -1;
-		}
-		if (!grow((void **)&p->b->lits, &p->b->cl, p->b->nl + 1,
-			  sizeof(*p->b->lits))) {
-			perr_at(p, vl, vc, "out of memory");
-			return -1;
-		}
-		l = &p->b->lits[p->b->nl];
-		memset(l, 0, sizeof(*l));
-		l->kind = L_EXACT;
-		if (rl->kind == RL_NUMBER) {
-			l->num = rl->t.num;
-		} else {
-			if (pool_add_string(p, &rl->t, icase, &l->off, &l->len))
-				return -1;
-			if (pattern)
-				classify(l, p->b->pool);
-		}
-		p->b->nl++;
-		if (!is_list)
-			break;
+		if (!c->is_list)
+			return 0;
 		if (p->tok.type == T_COMMA) {
 			if (next(p))
 				return -1;
 			continue;
 		}
-		if (p->tok.type == T_RPAREN) {
-			if (next(p))
-				return -1;
-			break;
-		}
+		if (p->tok.type == T_RPAREN)
+			return next(p);
 		perr_unexpected(p, "',' or ')' in the list");
 		return -1;
 	}
+}
 
-	nd = &p->b->nodes[ni];
-	nd->field = (uint8_t)f;
+/* Set node ni's operation, flags and cost once its literals are in. */
+static void cmp_finish(struct parser *p, const struct cmp *c, int64_t ni,
+		       uint32_t first_lit)
+{
+	struct node *nd = &p->b->nodes[ni];
+	uint32_t i;
+
+	nd->field = (uint8_t)c->f;
 	nd->a = first_lit;
 	nd->n = p->b->nl - first_lit;
 	if (nd->op != OP_IS_NULL && nd->op != OP_NOT_NULL) {
 		nd->op = OP_STR;
-		if (fty == FT_NUMBER) {
-			switch (k) {
+		if (c->type == EQL_T_NUMBER) {
+			switch (c->k) {
 			case K_LT: nd->op = OP_LT; break;
 			case K_LE: nd->op = OP_LE; break;
 			case K_GT: nd->op = OP_GT; break;
@@ -1128,22 +1130,36 @@ static int64_t parse_cmp(struct parser *p)
 			default: nd->op = OP_NUM_EQ; break;
 			}
 		}
-		if (icase)
+		if (c->icase)
 			nd->flags |= CF_ICASE;
-		if (k == K_NE || k == K_NOT_IN || k == K_NOT_IN_CI)
+		if (c->k == K_NE || c->k == K_NOT_IN || c->k == K_NOT_IN_CI)
 			nd->flags |= CF_NEGATE;
 	}
 	/* Scalars first, argv scans and general patterns later. */
-	nd->cost = (fty == FT_ARRAY ? 8u : 1u) *
-		   (nd->n ? nd->n : 1u);
-	{
-		uint32_t i;
+	nd->cost = (c->type == EQL_T_ARRAY ? 8u : 1u) * (nd->n ? nd->n : 1u);
+	for (i = 0; i < nd->n; i++)
+		if (p->b->lits[first_lit + i].kind == L_GENERAL)
+			nd->cost = sat_add(nd->cost, 4);
+	p->b->uses[c->f / 64] |= (uint64_t)1 << (c->f % 64);
+}
 
-		for (i = 0; i < nd->n; i++)
-			if (p->b->lits[first_lit + i].kind == L_GENERAL)
-				nd->cost = sat_add(nd->cost, 4);
-	}
-	p->b->uses |= 1u << f;
+/* field op value: one comparison node. */
+static int64_t parse_cmp(struct parser *p)
+{
+	struct cmp c = { 0 };
+	uint32_t first_lit;
+	int64_t ni;
+
+	if (cmp_field(p, &c) || cmp_operator(p, &c) ||
+	    cmp_check_types(p, &c) || next(p) || cmp_open_values(p, &c))
+		return -1;
+	ni = new_node(p, N_CMP);
+	if (ni < 0)
+		return -1;
+	first_lit = p->b->nl;
+	if (cmp_values(p, &c, ni))
+		return -1;
+	cmp_finish(p, &c, ni, first_lit);
 	return ni;
 }
 
@@ -1368,7 +1384,8 @@ static int finalize(struct build *b, uint32_t root, struct eql_query *q)
 	q->nlits = b->nl;
 	q->pool_len = b->pl;
 	q->root = root;
-	q->uses |= b->uses;
+	for (size_t i = 0; i < EQL_FIELDS_MAX / 64; i++)
+		q->uses[i] |= b->uses[i];
 	return 0;
 }
 
@@ -1574,6 +1591,7 @@ static bool present(const struct eql_value *v)
 	case EQL_STRING:
 		return v->s != NULL;
 	case EQL_NUMBER:
+	case EQL_BOOL:
 		return true;
 	case EQL_ARRAY:
 		/* An empty array indexes no value: Elasticsearch sees it as
@@ -1663,9 +1681,9 @@ bool eql_eval(const struct eql_query *q, const struct eql_event *ev)
 	return eval_node(q, q->root, ev);
 }
 
-bool eql_query_uses(const struct eql_query *q, enum eql_field f)
+bool eql_query_uses(const struct eql_query *q, unsigned f)
 {
-	if (!q || (unsigned)f >= EQL_FIELD_COUNT)
+	if (!q || f >= EQL_FIELDS_MAX)
 		return false;
-	return (q->uses >> f) & 1u;
+	return (q->uses[f / 64] >> (f % 64)) & 1u;
 }

@@ -122,7 +122,7 @@ static void on_match(struct ruleset_rule *r, void *ctx)
 		.rule = &r->file->meta,
 		.ev = m->ev,
 		.parent = m->parent,
-		.host = m->ev->node[0] ? m->ev->node : app->hostname,
+		.host = app->hostname,
 	};
 
 	if (!throttle_allow(&r->thr, mono_now())) {
@@ -159,6 +159,7 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	uint32_t node = node_id(app, ev->node);
 	struct proc_entry parent;
 	bool have_parent = false;
+	struct ecs_source src;
 	struct eql_event e;
 	struct match_ctx m;
 
@@ -175,8 +176,10 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 							ev->ppid, &parent);
 		}
 	}
-	ecs_describe(ev, have_parent ? &parent : NULL, app->rules.uses,
-		     &app->scratch, &e);
+	src.ev = ev;
+	src.parent = have_parent ? &parent : NULL;
+	src.host = app->hostname;
+	ecs_describe(&src, app->rules.uses, &app->scratch, &e);
 	m.app = app;
 	m.ev = ev;
 	m.parent = have_parent ? &parent : NULL;

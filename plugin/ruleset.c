@@ -427,8 +427,8 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 	if (!o->only_file && o->local_rules_dir && o->local_rules_dir[0])
 		load_exceptions(rs, o->local_rules_dir, report, ctx);
 	for (i = 0; i < rs->n; i++)
-		for (f = 0; f < EQL_FIELD_COUNT; f++)
-			if (eql_query_uses(rs->rule[i].query, (enum eql_field)f))
+		for (f = 0; f < EQL_FIELDS_MAX; f++)
+			if (eql_query_uses(rs->rule[i].query, (unsigned)f))
 				rs->uses[f] = true;
 	return rs->n;
 }

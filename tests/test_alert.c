@@ -739,7 +739,8 @@ static void test_hostile_event(void **state)
 	assert_int_not_equal(strcmp(out + strlen(out) - 15, " parent=unknown"), 0);
 
 	out = fmt_alert(f, ALERT_FORMAT_JSON, 0);
-	assert_non_null(strstr(out, "\"host\":{\"name\":\"h\\\\xff\\n\"}"));
+	/* host.name is the event's node= when it has one */
+	assert_non_null(strstr(out, "\"host\":{\"name\":\"n\\n\\\"ode\"}"));
 	assert_non_null(strstr(out, "\"name\":\"\\u2029\\n\""));
 	assert_non_null(strstr(out, "\"args\":[\"tail\",\"-c\\n64\","
 				    "\"x\\\" parent=unknown\","
@@ -751,6 +752,9 @@ static void test_hostile_event(void **state)
 	assert_non_null(strstr(out, "\"working_directory\":"
 				    "\"/tmp/\\\"} {\\\"x\""));
 	assert_non_null(strstr(out, "\"executable\":\"/bin/\\u009b\""));
+	f->ev.node[0] = '\0';
+	out = fmt_alert(f, ALERT_FORMAT_JSON, 0);
+	assert_non_null(strstr(out, "\"host\":{\"name\":\"h\\\\xff\\n\"}"));
 	fixture_free(f);
 }
 

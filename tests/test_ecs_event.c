@@ -1,10 +1,12 @@
 /*
- * test_ecs_event.c - the ECS view of an exec that the rules read.
+ * test_ecs_event.c - the ECS table and the view of an exec that the rules
+ * read and the alerts write.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -14,17 +16,30 @@ static struct argv_arg args_v[] = { { "tail", 4 }, { "-c", 2 }, { "/boot/x", 7 }
 static struct argv args = { 3, args_v, 13, 0 };
 static struct argv_arg pargs_v[] = { { "sh", 2 }, { "/opt/s.sh", 9 } };
 
+static unsigned fld(const char *name)
+{
+	int i = ecs_field_find(name, strlen(name));
+
+	if (i < 0)
+		fail_msg("no field '%s' in the ECS table", name);
+	return (unsigned)i;
+}
+
 static void mk(struct exec_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	strcpy(ev->exe, "/usr/bin/tail");
 	strcpy(ev->comm, "tail");
 	strcpy(ev->cwd, "/root");
+	strcpy(ev->tty, "pts1");
 	exec_event_set_name(ev);
 	ev->argv = &args;
 	ev->pid = 10;
 	ev->ppid = 9;
 	ev->uid = 1000;
+	ev->auid = 1000;
+	ev->ses = EXEC_ID_UNSET;
+	ev->serial = 77;
 }
 
 static void assert_str(const struct eql_value *v, const char *s)
@@ -34,48 +49,76 @@ static void assert_str(const struct eql_value *v, const char *s)
 	assert_memory_equal(v->s, s, v->n);
 }
 
+static const struct eql_value *val(const struct eql_event *e, const char *n)
+{
+	return &e->f[fld(n)];
+}
+
 static void test_known_parent(void **state)
 {
 	struct proc_entry parent = {
 		.pid = 9, .exe = "/usr/bin/dash", .name = "dash",
 		.argv = { 2, pargs_v, 11, 0 },
 	};
-	struct ecs_scratch s;
 	struct exec_event ev;
+	struct ecs_source src = { &ev, &parent, "web1" };
+	struct ecs_scratch s;
 	struct eql_event e;
 
 	(void)state;
 	mk(&ev);
 	ecs_scratch_init(&s);
-	ecs_describe(&ev, &parent, NULL, &s, &e);
-	assert_str(&e.f[EQL_HOST_OS_TYPE], "linux");
-	assert_str(&e.f[EQL_EVENT_TYPE], "start");
-	assert_str(&e.f[EQL_EVENT_ACTION], "exec");
-	assert_str(&e.f[EQL_PROCESS_NAME], "tail");
-	assert_str(&e.f[EQL_PROCESS_EXECUTABLE], "/usr/bin/tail");
-	assert_int_equal(e.f[EQL_PROCESS_ARGS].kind, EQL_ARRAY);
-	assert_ptr_equal(e.f[EQL_PROCESS_ARGS].arr, &args);
-	assert_int_equal(e.f[EQL_PROCESS_ARGS_COUNT].num, 3);
-	assert_str(&e.f[EQL_PROCESS_COMMAND_LINE], "tail -c /boot/x");
-	assert_str(&e.f[EQL_PROCESS_WORKING_DIRECTORY], "/root");
-	assert_int_equal(e.f[EQL_PROCESS_PID].num, 10);
-	assert_int_equal(e.f[EQL_PARENT_PID].num, 9);
-	assert_str(&e.f[EQL_USER_ID], "1000");
-	assert_str(&e.f[EQL_PARENT_NAME], "dash");
-	assert_str(&e.f[EQL_PARENT_EXECUTABLE], "/usr/bin/dash");
-	assert_int_equal(e.f[EQL_PARENT_ARGS_COUNT].num, 2);
-	assert_str(&e.f[EQL_PARENT_COMMAND_LINE], "sh /opt/s.sh");
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "host.name"), "web1");
+	assert_str(val(&e, "host.os.type"), "linux");
+	assert_str(val(&e, "event.type"), "start");
+	assert_str(val(&e, "event.action"), "exec");
+	assert_str(val(&e, "process.name"), "tail");
+	assert_str(val(&e, "process.executable"), "/usr/bin/tail");
+	assert_int_equal(val(&e, "process.args")->kind, EQL_ARRAY);
+	assert_ptr_equal(val(&e, "process.args")->arr, &args);
+	assert_int_equal(val(&e, "process.args_count")->num, 3);
+	assert_str(val(&e, "process.command_line"), "tail -c /boot/x");
+	assert_str(val(&e, "process.working_directory"), "/root");
+	assert_int_equal(val(&e, "process.pid")->num, 10);
+	assert_int_equal(val(&e, "process.parent.pid")->num, 9);
+	assert_str(val(&e, "user.id"), "1000");
+	assert_str(val(&e, "user.audit.id"), "1000");
+	assert_str(val(&e, "auditd.session"), "unset");
+	assert_int_equal(val(&e, "auditd.sequence")->num, 77);
+	assert_str(val(&e, "auditd.data.tty"), "pts1");
+	assert_int_equal(val(&e, "auditd.node")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "process.args_truncated")->kind, EQL_MISSING);
+	assert_str(val(&e, "process.parent.name"), "dash");
+	assert_str(val(&e, "process.parent.executable"), "/usr/bin/dash");
+	assert_int_equal(val(&e, "process.parent.args_count")->num, 2);
+	assert_str(val(&e, "process.parent.command_line"), "sh /opt/s.sh");
 	/* never known from audit records */
-	assert_int_equal(e.f[EQL_PARENT_WORKING_DIRECTORY].kind, EQL_MISSING);
+	assert_int_equal(val(&e, "process.parent.working_directory")->kind,
+			 EQL_MISSING);
+
+	/* node= names the host; flags come from the argv and the entry */
+	strcpy(ev.node, "db7");
+	args.flags |= ARGV_TRUNCATED;
+	parent.flags |= PROC_ARGV_TRUNCATED;
+	ecs_describe(&src, NULL, &s, &e);
+	args.flags &= ~(unsigned)ARGV_TRUNCATED;
+	assert_str(val(&e, "host.name"), "db7");
+	assert_str(val(&e, "auditd.node"), "db7");
+	assert_int_equal(val(&e, "process.args_truncated")->kind, EQL_BOOL);
+	assert_int_equal(val(&e, "process.parent.args_truncated")->kind,
+			 EQL_BOOL);
 	ecs_scratch_free(&s);
 }
 
 static void test_unknown_parent_and_missing(void **state)
 {
-	bool uses[EQL_FIELD_COUNT] = { false };
-	struct ecs_scratch s;
+	bool uses[EQL_FIELDS_MAX] = { false };
 	struct exec_event ev;
+	struct ecs_source src = { &ev, NULL, "h" };
+	struct ecs_scratch s;
 	struct eql_event e;
+	unsigned i;
 
 	(void)state;
 	mk(&ev);
@@ -85,18 +128,96 @@ static void test_unknown_parent_and_missing(void **state)
 	ev.uid = EXEC_ID_UNSET;
 	ev.ppid = -1;
 	ecs_scratch_init(&s);
-	ecs_describe(&ev, NULL, uses, &s, &e);
-	assert_str(&e.f[EQL_PROCESS_NAME], "tail");
-	assert_int_equal(e.f[EQL_PROCESS_EXECUTABLE].kind, EQL_MISSING);
-	assert_int_equal(e.f[EQL_PROCESS_WORKING_DIRECTORY].kind, EQL_MISSING);
-	assert_int_equal(e.f[EQL_USER_ID].kind, EQL_MISSING);
-	assert_int_equal(e.f[EQL_PARENT_PID].kind, EQL_MISSING);
-	/* no rule reads the command line: it is not built */
-	assert_int_equal(e.f[EQL_PROCESS_COMMAND_LINE].kind, EQL_MISSING);
+	for (i = 0; i < ecs_nfields; i++)
+		uses[i] = ecs_fields[i].list < 0 ||
+			  ecs_fields[i].type != EQL_T_STRING;
+	ecs_describe(&src, uses, &s, &e);
+	assert_str(val(&e, "process.name"), "tail");
+	assert_int_equal(val(&e, "process.executable")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "process.working_directory")->kind,
+			 EQL_MISSING);
+	assert_str(val(&e, "user.id"), "unset");
+	assert_int_equal(val(&e, "process.parent.pid")->kind, EQL_MISSING);
+	/* no rule reads the command lines: they are not built */
 	assert_int_equal(s.cmdline.len, 0);
-	assert_int_equal(e.f[EQL_PARENT_ARGS].kind, EQL_MISSING);
-	assert_int_equal(e.f[EQL_PARENT_NAME].kind, EQL_MISSING);
+	assert_int_equal(s.parent_cmdline.len, 0);
+	/* every field of the parent is missing, whatever its fill reads */
+	for (i = 0; i < ecs_nfields; i++)
+		if (uses[i] && (ecs_fields[i].flags & ECS_OF_PARENT))
+			assert_int_equal(e.f[i].kind, EQL_MISSING);
 	ecs_scratch_free(&s);
+}
+
+/* What the alert renderers rely on in the table. */
+static void test_table(void **state)
+{
+	const uint8_t *order;
+	unsigned i, j, n;
+
+	(void)state;
+	assert_true(ecs_nfields <= EQL_FIELDS_MAX);
+	for (i = 0; i < ecs_nfields; i++) {
+		const struct ecs_field *f = &ecs_fields[i];
+
+		assert_non_null(f->fill);
+		assert_int_equal(ecs_field_find(f->name, strlen(f->name)),
+				 (int)i);
+		/* a list of strings is cut as one of the two argv lists */
+		if (f->type == EQL_T_ARRAY)
+			assert_true(f->list == 0 || f->list == 1);
+		assert_true(f->list >= -1 && f->list <= 1);
+		if (f->flags & ECS_TEXT_BARE)
+			assert_int_equal(f->type, EQL_T_STRING);
+		if (f->text)
+			assert_true(f->text_pos > 0);
+		for (j = 0; j < i; j++)
+			if (f->text && ecs_fields[j].text) {
+				assert_int_not_equal(f->text_pos,
+						     ecs_fields[j].text_pos);
+				assert_string_not_equal(f->text,
+							ecs_fields[j].text);
+			}
+	}
+	/*
+	 * JSON: the fields of one object are next to each other, so that
+	 * writing them in table order never reopens a closed object. An
+	 * object path, once left, never comes back.
+	 */
+	for (i = 1; i < ecs_nfields; i++) {
+		const char *a = ecs_fields[i - 1].name, *b = ecs_fields[i].name;
+		size_t k;
+
+		if (!(ecs_fields[i].flags & ECS_JSON))
+			continue;
+		for (k = 0; a[k] && a[k] == b[k]; k++)
+			;
+		/* every object of b beyond the shared prefix must be new */
+		for (j = 0; j + 1 < i; j++) {
+			const char *c = ecs_fields[j].name;
+			const char *dot;
+
+			if (!(ecs_fields[j].flags & ECS_JSON))
+				continue;
+			for (dot = strchr(b, '.'); dot; dot = strchr(dot + 1, '.')) {
+				size_t l = (size_t)(dot - b);
+
+				if (l <= k)
+					continue;
+				/* c has object b[0..l) while a did not */
+				if (strncmp(c, b, l) == 0 && c[l] == '.' &&
+				    (strncmp(a, b, l) != 0 || a[l] != '.'))
+					fail_msg("%s reopens the object of %s",
+						 b, c);
+			}
+		}
+	}
+	order = ecs_text_order(&n);
+	for (i = 1; i < n; i++)
+		assert_true(ecs_fields[order[i - 1]].text_pos <
+			    ecs_fields[order[i]].text_pos);
+	for (i = 0, j = 0; i < ecs_nfields; i++)
+		j += ecs_fields[i].text != NULL;
+	assert_int_equal(n, j);
 }
 
 int main(void)
@@ -104,6 +225,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_parent),
 		cmocka_unit_test(test_unknown_parent_and_missing),
+		cmocka_unit_test(test_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

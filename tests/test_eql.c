@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecs_event.h"
 #include "eql.h"
 #include "rule.h"
 #include "v2_reference.h"
@@ -22,6 +23,16 @@
 #define MAXARGS 16
 
 /* ---- building events --------------------------------------------------- */
+
+/* A field's ECS table row by name: a test naming no field fails. */
+static unsigned fld(const char *name)
+{
+	int i = ecs_field_find(name, strlen(name));
+
+	if (i < 0)
+		fail_msg("no field '%s' in the ECS table", name);
+	return (unsigned)i;
+}
 
 /* A test event in test-friendly terms; NULL strings are missing fields. */
 struct tev {
@@ -90,36 +101,36 @@ static void set_arr(struct eql_value *v, struct argv *av,
 static void fill(struct eql_event *ev, struct evstore *st, const struct tev *t)
 {
 	memset(ev, 0, sizeof(*ev));
-	set_str(&ev->f[EQL_HOST_OS_TYPE], t->os);
+	set_str(&ev->f[fld("host.os.type")], t->os);
 	if (t->etypes[0])
-		set_arr(&ev->f[EQL_EVENT_TYPE], &st->av[2], st->arg[2],
+		set_arr(&ev->f[fld("event.type")], &st->av[2], st->arg[2],
 			t->etypes, false);
 	else
-		set_str(&ev->f[EQL_EVENT_TYPE], t->etype);
-	set_str(&ev->f[EQL_EVENT_ACTION], t->action);
+		set_str(&ev->f[fld("event.type")], t->etype);
+	set_str(&ev->f[fld("event.action")], t->action);
 	if (t->name_as_number)
-		set_num(&ev->f[EQL_PROCESS_NAME], true, 7);
+		set_num(&ev->f[fld("process.name")], true, 7);
 	else
-		set_str(&ev->f[EQL_PROCESS_NAME], t->name);
-	set_str(&ev->f[EQL_PROCESS_EXECUTABLE], t->exe);
+		set_str(&ev->f[fld("process.name")], t->name);
+	set_str(&ev->f[fld("process.executable")], t->exe);
 	if (t->args_as_string)
-		set_str(&ev->f[EQL_PROCESS_ARGS], t->args[0]);
+		set_str(&ev->f[fld("process.args")], t->args[0]);
 	else
-		set_arr(&ev->f[EQL_PROCESS_ARGS], &st->av[0], st->arg[0],
+		set_arr(&ev->f[fld("process.args")], &st->av[0], st->arg[0],
 			t->args, t->args_empty);
-	set_num(&ev->f[EQL_PROCESS_ARGS_COUNT], t->has_argc, t->argc);
-	set_str(&ev->f[EQL_PROCESS_COMMAND_LINE], t->cmdline);
-	set_str(&ev->f[EQL_PROCESS_WORKING_DIRECTORY], t->cwd);
-	set_num(&ev->f[EQL_PROCESS_PID], t->has_pid, t->pid);
-	set_str(&ev->f[EQL_PARENT_NAME], t->pname);
-	set_str(&ev->f[EQL_PARENT_EXECUTABLE], t->pexe);
-	set_arr(&ev->f[EQL_PARENT_ARGS], &st->av[1], st->arg[1], t->pargs,
+	set_num(&ev->f[fld("process.args_count")], t->has_argc, t->argc);
+	set_str(&ev->f[fld("process.command_line")], t->cmdline);
+	set_str(&ev->f[fld("process.working_directory")], t->cwd);
+	set_num(&ev->f[fld("process.pid")], t->has_pid, t->pid);
+	set_str(&ev->f[fld("process.parent.name")], t->pname);
+	set_str(&ev->f[fld("process.parent.executable")], t->pexe);
+	set_arr(&ev->f[fld("process.parent.args")], &st->av[1], st->arg[1], t->pargs,
 		false);
-	set_num(&ev->f[EQL_PARENT_ARGS_COUNT], t->has_pargc, t->pargc);
-	set_str(&ev->f[EQL_PARENT_COMMAND_LINE], t->pcmdline);
-	set_str(&ev->f[EQL_PARENT_WORKING_DIRECTORY], t->pcwd);
-	set_num(&ev->f[EQL_PARENT_PID], t->has_ppid, t->ppid);
-	set_str(&ev->f[EQL_USER_ID], t->uid);
+	set_num(&ev->f[fld("process.parent.args_count")], t->has_pargc, t->pargc);
+	set_str(&ev->f[fld("process.parent.command_line")], t->pcmdline);
+	set_str(&ev->f[fld("process.parent.working_directory")], t->pcwd);
+	set_num(&ev->f[fld("process.parent.pid")], t->has_ppid, t->ppid);
+	set_str(&ev->f[fld("user.id")], t->uid);
 }
 
 enum { F_STD, F_ODD, F_EMPTY, F_STRARGS };
@@ -555,16 +566,16 @@ static void test_kernel_seeking_v2(void **state)
 		/* and the hand-written rule agrees */
 		in.name = v->name;
 		in.name_len = strlen(v->name);
-		in.args = ev.f[EQL_PROCESS_ARGS].arr;
-		in.parent_args = ev.f[EQL_PARENT_ARGS].arr;
+		in.args = ev.f[fld("process.args")].arr;
+		in.parent_args = ev.f[fld("process.parent.args")].arr;
 		assert_int_equal(rule_kernel_seeking_v2(&in), v->v2);
 	}
-	for (i = 0; i < EQL_FIELD_COUNT; i++) {
-		bool want = i == EQL_HOST_OS_TYPE || i == EQL_EVENT_TYPE ||
-			    i == EQL_EVENT_ACTION || i == EQL_PROCESS_NAME ||
-			    i == EQL_PROCESS_ARGS || i == EQL_PARENT_ARGS;
+	for (i = 0; i < EQL_FIELDS_MAX; i++) {
+		bool want = i == fld("host.os.type") || i == fld("event.type") ||
+			    i == fld("event.action") || i == fld("process.name") ||
+			    i == fld("process.args") || i == fld("process.parent.args");
 
-		assert_int_equal(eql_query_uses(q, (enum eql_field)i), want);
+		assert_int_equal(eql_query_uses(q, (unsigned)i), want);
 	}
 	eql_free(q);
 }
@@ -579,7 +590,7 @@ static void test_kernel_seeking_v6(void **state)
 	snprintf(text, sizeof(text), "%.*s%s", (int)strlen(ks_v2) - 1, ks_v2,
 		 ks_v6_tail);
 	q = compile_or_fail(text);
-	assert_true(eql_query_uses(q, EQL_PARENT_EXECUTABLE));
+	assert_true(eql_query_uses(q, fld("process.parent.executable")));
 	for (i = 0; i < ARRAY_SIZE(ks_vectors); i++) {
 		const struct ksvec *v = &ks_vectors[i];
 		struct eql_event ev;
@@ -605,8 +616,8 @@ static void test_exceptions(void **state)
 
 	(void)state;
 	q = compile_or_fail(ks_v2);
-	assert_false(eql_query_uses(q, EQL_PARENT_EXECUTABLE));
-	assert_false(eql_query_uses(q, EQL_USER_ID));
+	assert_false(eql_query_uses(q, fld("process.parent.executable")));
+	assert_false(eql_query_uses(q, fld("user.id")));
 
 	/* A bad exception leaves q unchanged. */
 	assert_int_equal(eql_add_exception(q, "process.parent.titl == \"x\"",
@@ -616,7 +627,7 @@ static void test_exceptions(void **state)
 	assert_int_equal(eql_add_exception(q, "process where user.id == \"0\"",
 					   27, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "process"));
-	assert_false(eql_query_uses(q, EQL_USER_ID));
+	assert_false(eql_query_uses(q, fld("user.id")));
 	fill_ks(&ev, &st, needrestart);
 	assert_true(eql_eval(q, &ev));
 
@@ -637,16 +648,16 @@ static void test_exceptions(void **state)
 		assert_int_equal(eql_add_exception(q, x, strlen(x), err,
 						   sizeof(err)), 0);
 	}
-	assert_true(eql_query_uses(q, EQL_USER_ID));
-	assert_true(eql_query_uses(q, EQL_PROCESS_PID));
+	assert_true(eql_query_uses(q, fld("user.id")));
+	assert_true(eql_query_uses(q, fld("process.pid")));
 	assert_true(eql_eval(q, &ev)); /* user.id missing: not excluded */
-	ev.f[EQL_USER_ID].kind = EQL_STRING;
-	ev.f[EQL_USER_ID].s = "1199";
-	ev.f[EQL_USER_ID].n = 4;
-	ev.f[EQL_PROCESS_PID].kind = EQL_NUMBER;
-	ev.f[EQL_PROCESS_PID].num = 42;
+	ev.f[fld("user.id")].kind = EQL_STRING;
+	ev.f[fld("user.id")].s = "1199";
+	ev.f[fld("user.id")].n = 4;
+	ev.f[fld("process.pid")].kind = EQL_NUMBER;
+	ev.f[fld("process.pid")].num = 42;
 	assert_false(eql_eval(q, &ev));
-	ev.f[EQL_USER_ID].s = "1200";
+	ev.f[fld("user.id")].s = "1200";
 	assert_true(eql_eval(q, &ev));
 	eql_free(q);
 
@@ -656,11 +667,11 @@ static void test_exceptions(void **state)
 	assert_int_equal(eql_add_exception(q, "process.name : \"B\"", 18, err,
 					   sizeof(err)), 0);
 	memset(&ev, 0, sizeof(ev));
-	ev.f[EQL_PROCESS_NAME].kind = EQL_STRING;
-	ev.f[EQL_PROCESS_NAME].s = "a";
-	ev.f[EQL_PROCESS_NAME].n = 1;
+	ev.f[fld("process.name")].kind = EQL_STRING;
+	ev.f[fld("process.name")].s = "a";
+	ev.f[fld("process.name")].n = 1;
 	assert_true(eql_eval(q, &ev));
-	ev.f[EQL_PROCESS_NAME].s = "b";
+	ev.f[fld("process.name")].s = "b";
 	assert_false(eql_eval(q, &ev));
 	assert_int_equal(eql_add_exception(q, "", 0, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "empty"));
@@ -668,27 +679,38 @@ static void test_exceptions(void **state)
 	eql_free(q);
 }
 
+/* Every row of the ECS table is a field queries can name, except the
+ * flags (no boolean comparison yet); nothing else is. */
 static void test_field_names(void **state)
 {
-	int i;
+	char text[128], err[256];
+	struct eql_query *q;
+	unsigned i;
 
 	(void)state;
-	for (i = 0; i < EQL_FIELD_COUNT; i++) {
-		const char *n = eql_field_name((enum eql_field)i);
-		char text[128];
-		struct eql_query *q;
+	for (i = 0; i < ecs_nfields; i++) {
+		const char *n = ecs_fields[i].name;
 
-		assert_non_null(n);
 		snprintf(text, sizeof(text), "process where %s == null", n);
-		q = compile_or_fail(text);
-		assert_true(eql_query_uses(q, (enum eql_field)i));
+		q = eql_compile(text, strlen(text), err, sizeof(err));
+		if (ecs_fields[i].type == EQL_T_BOOL) {
+			assert_null(q);
+			assert_non_null(strstr(err, "boolean field"));
+			continue;
+		}
+		if (!q)
+			fail_msg("%s: %s", n, err);
+		assert_true(eql_query_uses(q, i));
+		assert_int_equal(ecs_field_find(n, strlen(n)), (int)i);
 		eql_free(q);
 	}
-	assert_null(eql_field_name(EQL_FIELD_COUNT));
-	assert_string_equal(eql_field_name(EQL_PARENT_ARGS),
-			    "process.parent.args");
-	assert_string_equal(eql_field_name(EQL_USER_ID), "user.id");
-	assert_false(eql_query_uses(NULL, EQL_USER_ID));
+	assert_int_equal(ecs_field_find("process.parent", 14), -1);
+	assert_int_equal(ecs_field_find("Process.name", 12), -1);
+	assert_int_equal(ecs_field_find("process.name", 11), -1);
+	assert_false(eql_query_uses(NULL, fld("user.id")));
+	q = compile_or_fail("process where user.id == \"0\"");
+	assert_false(eql_query_uses(q, EQL_FIELDS_MAX));
+	eql_free(q);
 	assert_false(eql_eval(NULL, NULL));
 }
 
@@ -920,10 +942,10 @@ static void test_limits(void **state)
 		struct eql_event ev;
 
 		memset(&ev, 0, sizeof(ev));
-		ev.f[EQL_PROCESS_PID].kind = EQL_NUMBER;
-		ev.f[EQL_PROCESS_PID].num = 5;
+		ev.f[fld("process.pid")].kind = EQL_NUMBER;
+		ev.f[fld("process.pid")].num = 5;
 		assert_true(eql_eval(q, &ev));
-		ev.f[EQL_PROCESS_PID].num = 2006;
+		ev.f[fld("process.pid")].num = 2006;
 		assert_false(eql_eval(q, &ev));
 	}
 	eql_free(q);
@@ -956,9 +978,9 @@ static void test_empty_first_literal(void **state)
 	c = eql_compile(q, sizeof(q) - 1, err, sizeof(err));
 	assert_non_null(c);
 	memset(&ev, 0, sizeof(ev));
-	ev.f[EQL_PROCESS_NAME].kind = EQL_STRING;
-	ev.f[EQL_PROCESS_NAME].s = "tail";
-	ev.f[EQL_PROCESS_NAME].n = 4;
+	ev.f[fld("process.name")].kind = EQL_STRING;
+	ev.f[fld("process.name")].s = "tail";
+	ev.f[fld("process.name")].n = 4;
 	assert_false(eql_eval(c, &ev));
 	eql_free(c);
 }

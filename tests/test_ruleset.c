@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "ecs_event.h"
 #include "ruleset.h"
 
 #define MAXA 16
@@ -42,6 +43,16 @@ static void str(struct eql_value *v, const char *s)
 	v->n = strlen(s);
 }
 
+/* A field's ECS table row by name: a test naming no field fails. */
+static unsigned fld(const char *name)
+{
+	int i = ecs_field_find(name, strlen(name));
+
+	if (i < 0)
+		fail_msg("no field '%s' in the ECS table", name);
+	return (unsigned)i;
+}
+
 /* An exec as main.c describes it to the rules. pexe NULL: parent unknown. */
 static void event(struct eql_event *e, struct fake_argv *a,
 		  struct fake_argv *p, const char *name,
@@ -49,19 +60,19 @@ static void event(struct eql_event *e, struct fake_argv *a,
 		  const char *const *pargs)
 {
 	memset(e, 0, sizeof(*e));
-	str(&e->f[EQL_HOST_OS_TYPE], "linux");
-	str(&e->f[EQL_EVENT_TYPE], "start");
-	str(&e->f[EQL_EVENT_ACTION], "exec");
-	str(&e->f[EQL_PROCESS_NAME], name);
+	str(&e->f[fld("host.os.type")], "linux");
+	str(&e->f[fld("event.type")], "start");
+	str(&e->f[fld("event.action")], "exec");
+	str(&e->f[fld("process.name")], name);
 	mk(a, args);
-	e->f[EQL_PROCESS_ARGS].kind = EQL_ARRAY;
-	e->f[EQL_PROCESS_ARGS].arr = &a->argv;
+	e->f[fld("process.args")].kind = EQL_ARRAY;
+	e->f[fld("process.args")].arr = &a->argv;
 	if (!pexe)
 		return;
-	str(&e->f[EQL_PARENT_EXECUTABLE], pexe);
+	str(&e->f[fld("process.parent.executable")], pexe);
 	mk(p, pargs);
-	e->f[EQL_PARENT_ARGS].kind = EQL_ARRAY;
-	e->f[EQL_PARENT_ARGS].arr = &p->argv;
+	e->f[fld("process.parent.args")].kind = EQL_ARRAY;
+	e->f[fld("process.parent.args")].arr = &p->argv;
 }
 
 static unsigned hits;
@@ -348,7 +359,7 @@ static void test_exceptions(void **state)
 	assert_int_equal(problems_seen, 3);
 	assert_false(run(&rs, "tail", A("tail", "-c", "1", "/boot/x"), "/usr/local/sbin/kbackup", A("kbackup")));
 	assert_true(run(&rs, "tail", A("tail", "-c", "1", "/boot/x"), "/usr/sbin/other", A("other")));
-	assert_true(rs.uses[EQL_USER_ID]);
+	assert_true(rs.uses[fld("user.id")]);
 	ruleset_free(&rs);
 	unlink(path);
 }

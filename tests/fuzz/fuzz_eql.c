@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "argv.h"
+#include "ecs_event.h"
 #include "eql.h"
 #include "rule.h"
 #include "v2_reference.h"
@@ -45,6 +46,15 @@ struct fuzz_event {
 	struct argv args, pargs;
 	struct eql_event ev;
 };
+
+/* A field's ECS table row by name. */
+static unsigned fld(const char *name)
+{
+	int i = ecs_field_find(name, strlen(name));
+
+	CHECK(i >= 0);
+	return (unsigned)i;
+}
 
 static void set_str(struct eql_value *v, const char *s, size_t n)
 {
@@ -103,35 +113,35 @@ static void build_event(struct fuzz_event *fe, char *text, size_t len,
 	}
 
 	struct eql_value *f = fe->ev.f;
-	set_str(&f[EQL_HOST_OS_TYPE], "linux", 5);
-	set_str(&f[EQL_EVENT_TYPE], "start", 5);
-	set_str(&f[EQL_EVENT_ACTION], "exec", 4);
-	set_str(&f[EQL_PROCESS_NAME], fe->s[0], fe->n[0]);
+	set_str(&f[fld("host.os.type")], "linux", 5);
+	set_str(&f[fld("event.type")], "start", 5);
+	set_str(&f[fld("event.action")], "exec", 4);
+	set_str(&f[fld("process.name")], fe->s[0], fe->n[0]);
 	if (mask & 1)
-		set_str(&f[EQL_PROCESS_EXECUTABLE], fe->s[1], fe->n[1]);
-	f[EQL_PROCESS_ARGS].kind = EQL_ARRAY;
-	f[EQL_PROCESS_ARGS].arr = &fe->args;
-	set_num(&f[EQL_PROCESS_ARGS_COUNT], fe->args.argc);
+		set_str(&f[fld("process.executable")], fe->s[1], fe->n[1]);
+	f[fld("process.args")].kind = EQL_ARRAY;
+	f[fld("process.args")].arr = &fe->args;
+	set_num(&f[fld("process.args_count")], fe->args.argc);
 	if (mask & 2)
-		set_str(&f[EQL_PROCESS_COMMAND_LINE], fe->s[1], fe->n[1]);
+		set_str(&f[fld("process.command_line")], fe->s[1], fe->n[1]);
 	if (mask & 4)
-		set_str(&f[EQL_PROCESS_WORKING_DIRECTORY], fe->s[2], fe->n[2]);
-	set_num(&f[EQL_PROCESS_PID], (int64_t)mode * 1000 - 7);
+		set_str(&f[fld("process.working_directory")], fe->s[2], fe->n[2]);
+	set_num(&f[fld("process.pid")], (int64_t)mode * 1000 - 7);
 	if (mode & 4) { /* parent known */
-		set_str(&f[EQL_PARENT_NAME], fe->s[3], fe->n[3]);
+		set_str(&f[fld("process.parent.name")], fe->s[3], fe->n[3]);
 		if (mask & 8)
-			set_str(&f[EQL_PARENT_EXECUTABLE], fe->s[4], fe->n[4]);
-		f[EQL_PARENT_ARGS].kind = EQL_ARRAY;
-		f[EQL_PARENT_ARGS].arr = &fe->pargs;
-		set_num(&f[EQL_PARENT_ARGS_COUNT], fe->pargs.argc);
+			set_str(&f[fld("process.parent.executable")], fe->s[4], fe->n[4]);
+		f[fld("process.parent.args")].kind = EQL_ARRAY;
+		f[fld("process.parent.args")].arr = &fe->pargs;
+		set_num(&f[fld("process.parent.args_count")], fe->pargs.argc);
 		if (mask & 16)
-			set_str(&f[EQL_PARENT_COMMAND_LINE], fe->s[4], fe->n[4]);
-		set_num(&f[EQL_PARENT_PID], mask & 32 ? INT64_MIN : 1);
+			set_str(&f[fld("process.parent.command_line")], fe->s[4], fe->n[4]);
+		set_num(&f[fld("process.parent.pid")], mask & 32 ? INT64_MIN : 1);
 	}
 	if (mask & 64)
-		set_str(&f[EQL_USER_ID], fe->s[5], fe->n[5]);
+		set_str(&f[fld("user.id")], fe->s[5], fe->n[5]);
 	if (mask & 128) /* an odd value: numbers as strings, empty strings */
-		set_str(&f[EQL_PROCESS_PID], "", 0);
+		set_str(&f[fld("process.pid")], "", 0);
 }
 
 static void check_err(const char *err, size_t errlen)
@@ -238,8 +248,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (q) {
 		bool before = eql_eval(q, &fe.ev);
 
-		for (int f = -1; f <= EQL_FIELD_COUNT; f++)
-			(void)eql_query_uses(q, (enum eql_field)f);
+		for (unsigned f = 0; f <= EQL_FIELDS_MAX; f++)
+			(void)eql_query_uses(q, f);
 		if (x_text) {
 			memset(err, 0x5a, sizeof(err));
 			int rc = eql_add_exception(q, xbuf, x_len,

@@ -154,11 +154,13 @@ static void on_exec(const struct exec_event *ev, void *arg)
 	in.parent_args = have_parent ? &parent.argv : NULL;
 	hit = rule_kernel_seeking_v2(&in);
 	{
+		struct ecs_source src = {
+			ev, have_parent ? &parent : NULL, "fuzzhost"
+		};
 		struct eql_event e;
 
 		/* NULL uses: every field, command lines included */
-		ecs_describe(ev, have_parent ? &parent : NULL, NULL, &scratch,
-			     &e);
+		ecs_describe(&src, NULL, &scratch, &e);
 		if (eql_eval(v2, &e) != hit) {
 			fprintf(stderr, "v2: eql_eval says %d, v2_reference says %d\n",
 				!hit, hit);
@@ -173,7 +175,7 @@ static void on_exec(const struct exec_event *ev, void *arg)
 		.rule = &rule_kernel_seeking_v2_meta,
 		.ev = ev,
 		.parent = have_parent ? &parent : NULL,
-		.host = ev->node[0] ? ev->node : "fuzzhost",
+		.host = "fuzzhost",
 	};
 	check_alert(c, &a, ALERT_FORMAT_TEXT, c->max_len);
 	check_alert(c, &a, ALERT_FORMAT_JSON, c->max_len);

@@ -53,9 +53,9 @@ srcs[fuzz_config]="plugin/conf plugin/strbuf"
 maxlen[fuzz_config]=16384
 srcs[fuzz_argv]="plugin/argv"
 maxlen[fuzz_argv]=16384
-srcs[fuzz_eql]="plugin/eql plugin/rule tests/v2_reference"
+srcs[fuzz_eql]="plugin/eql plugin/ecs_event plugin/strbuf plugin/rule tests/v2_reference"
 maxlen[fuzz_eql]=8192
-srcs[fuzz_rulefile]="plugin/rulefile plugin/eql plugin/rule"
+srcs[fuzz_rulefile]="plugin/rulefile plugin/eql plugin/ecs_event plugin/strbuf plugin/rule"
 maxlen[fuzz_rulefile]=65536
 
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
