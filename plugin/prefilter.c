@@ -324,16 +324,9 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 			memcpy(pf->head + pf->head_len, p, take);
 			pf->head_len += take;
 			p += take;
-			if (nl && p == nl) {
-				pass = pf_decide(pf, pf->head, pf->head_len,
-						 true);
-				pf_count(pf, pass, pf->head_len + 1);
-				if (pass && (emit(pf, pf->head, pf->head_len) < 0 ||
-					     emit(pf, "\n", 1) < 0))
-					rc = -1;
-				pf->head_len = 0;
-				p++;
-			} else if (pf->head_len == PREFILTER_LINE_CAP) {
+			/* the cap first: a line of exactly PREFILTER_LINE_CAP
+			 * bytes is long, as when it comes in one chunk */
+			if (pf->head_len == PREFILTER_LINE_CAP) {
 				pass = pf_decide(pf, pf->head, pf->head_len,
 						 false);
 				pf->stats.long_lines++;
@@ -342,6 +335,15 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 					rc = -1;
 				pf->head_len = 0;
 				pf->mode = pass ? LINE_PASS : LINE_DROP;
+			} else if (nl && p == nl) {
+				pass = pf_decide(pf, pf->head, pf->head_len,
+						 true);
+				pf_count(pf, pass, pf->head_len + 1);
+				if (pass && (emit(pf, pf->head, pf->head_len) < 0 ||
+					     emit(pf, "\n", 1) < 0))
+					rc = -1;
+				pf->head_len = 0;
+				p++;
 			}
 			continue;
 		}
