@@ -15,19 +15,19 @@
  * auparse's order (oldest first). Callbacks run synchronously inside
  * ea_feed/ea_age/ea_flush.
  *
- * A prefilter (on unless ea_set_prefilter(ea, false)) splits the input
- * into lines and keeps from auparse the records that cannot change an exec
- * or fork event: SYSCALL records of other syscalls and the rest of their
- * events, user-space records (USER_*, CRED_*, DAEMON_*...), and records
- * that are neither read here nor end an event in auparse (PATH,
- * BPRM_FCAPS...). When unsure it passes the record. Same exec and fork
- * events either way (tests/test_event_assembly.c checks this on real,
- * interleaved and reordered streams); only stats.events (events auparse
- * delivered) differs. Design and limits: plugin/event_assembly.c.
+ * The prefilter (include/prefilter.h; on unless
+ * ea_set_prefilter(ea, false)) holds back from auparse the records that
+ * cannot change an exec or fork event: SYSCALL records of other syscalls
+ * and the rest of their events, user-space records (USER_*, CRED_*,
+ * DAEMON_*...), and records that are neither read here nor end an event
+ * in auparse (PATH, BPRM_FCAPS...). Same exec and fork events either way
+ * (tests/test_event_assembly.c checks this on real, interleaved and
+ * reordered streams); only stats.events and stats.records (what auparse
+ * delivered) differ.
  *
- * Cost: a scan of each line's head, auparse's own per-record parse of the
- * records passed, plus one pass over the fields of the exec events.
- * Memory: auparse's in-flight events, one argv builder, a 16 KiB line head.
+ * Cost: the prefilter's, auparse's own per-record parse of the records
+ * kept, plus one pass over the fields of the exec events. Memory:
+ * auparse's in-flight events, one argv builder, the prefilter's.
  */
 #ifndef KS_EVENT_ASSEMBLY_H
 #define KS_EVENT_ASSEMBLY_H
@@ -55,9 +55,10 @@ struct ea_stats {
 	uint64_t malformed;   /* events with a SYSCALL record we could not use */
 	uint64_t truncated;   /* exec events marked truncated (argv or fields) */
 	uint64_t no_execve;   /* exec events without any EXECVE record */
-	uint64_t skipped_records; /* records the prefilter kept from auparse */
+	/* the prefilter's (struct prefilter_stats) */
+	uint64_t skipped_records; /* records it held back from auparse */
 	uint64_t skipped_bytes;
-	uint64_t long_lines;  /* lines over the prefilter's 16 KiB head */
+	uint64_t long_lines;  /* lines over its PREFILTER_LINE_CAP head */
 };
 
 struct event_assembly;

@@ -3,36 +3,10 @@
  * this file turns the events that matter (successful exec and fork) into
  * validated structs and hands them on.
  *
- * In front of auparse sits a prefilter (on by default; ea_set_prefilter):
- * it splits the input into lines itself and keeps from auparse the records
- * that cannot change an exec or fork event, because auparse's per-record
- * parse is most of the cost and most records on a real system belong to
- * events that do not matter. One look at each line's head decides:
- *
- *   SYSCALL  arch= and syscall= read cheaply; not exec/fork: dropped, and its
- *            event id remembered as dropped; exec/fork: passed, id kept.
- *            Unsure (quoted, duplicated or unparsable values, a line over
- *            the cap): passed.
- *   records handle_event never reads and that never end an event in
- *            auparse (PATH, BPRM_FCAPS, SOCKADDR, LOGIN, CONFIG_CHANGE, ...):
- *            dropped, whatever their event: they change nothing.
- *   user-space records (USER_*, CRED_*, DAEMON_*, ...; their own serial):
- *            dropped unless their id is kept.
- *   any other record (EXECVE, CWD, PROCTITLE, EOE, unknown types, garbage):
- *            dropped if its id is a dropped one, otherwise passed (and the
- *            id kept: a record may come before its SYSCALL).
- *   a SYSCALL whose id is already known follows that id.
- *   the first record of each new second of log time: passed, id kept (so
- *            that auparse's timeouts by log time fire as without the
- *            prefilter).
- *
- * The id sets are small rings of the most recent ids (records of one event
- * arrive together; a few events interleave): an id that fell out is
- * unknown, and unknown means passed. Lines longer than EA_LINE_CAP are
- * decided from their first EA_LINE_CAP bytes (a SYSCALL is then passed) and
- * the rest is streamed through or skipped, so memory stays bounded for any
- * input; they are counted in stats.long_lines. Decisions never depend on
- * how the input was chunked.
+ * In front of auparse sits the prefilter (include/prefilter.h; on by
+ * default, ea_set_prefilter): it holds back from auparse the records
+ * that cannot change an exec or fork event, since auparse's per-record
+ * parse is most of the cost.
  */
 #include "config.h"
 
@@ -44,46 +18,12 @@
 #include <libaudit.h>
 
 #include "event_assembly.h"
-
-/* The head of a line the prefilter looks at; longer lines are decided on
- * this much (kernel records are at most ~9 KB, plus ENRICHED text). */
-#define EA_LINE_CAP (16 * 1024)
-/* Recent event ids remembered, per set. */
-#define EA_IDS 64
-#define EA_TYPE_CACHE 32
-
-enum rec_class {
-	REC_UNKNOWN = 0,  /* unknown type name: passed */
-	REC_SYSCALL,
-	REC_READ,         /* read by handle_event: EXECVE, CWD */
-	REC_END,          /* ends an event in auparse: PROCTITLE, EOE, ... */
-	REC_USER,         /* user-space record, own serial, ends its event */
-	REC_IGNORED,      /* neither read nor ending: PATH, BPRM_FCAPS, ... */
-};
-
-struct type_cache_ent {
-	char name[32];
-	size_t len;
-	enum rec_class cls;
-};
-
-enum line_mode { LINE_START, LINE_PASS, LINE_DROP };
-
-struct prefilter {
-	bool on;
-	enum line_mode mode;      /* for the rest of an over-long line */
-	char *head;               /* EA_LINE_CAP bytes: a line cut by a chunk */
-	size_t head_len;
-	uint64_t kept[EA_IDS], dropped[EA_IDS];
-	unsigned kept_pos, dropped_pos;
-	struct type_cache_ent types[EA_TYPE_CACHE];
-	unsigned ntypes;
-	unsigned long long last_sec;  /* second of the previous record */
-};
+#include "prefilter.h"
 
 struct event_assembly {
 	auparse_state_t *au;
-	struct prefilter pf;
+	struct prefilter *pf;
+	bool pf_on;
 	struct ea_handlers h;
 	struct argv_builder argv;
 	struct exec_event ev;   /* reused; large path buffers live here */
@@ -426,362 +366,14 @@ static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 		ea->h.on_exec(ev, ea->h.ctx);
 }
 
-/* ---- prefilter ------------------------------------------------------- */
-
-static uint64_t id_hash(const char *node, size_t nlen, const char *id,
-			size_t ilen)
+/* The prefilter's emit, and every byte when it is off. */
+static int feed_au(const char *s, size_t n, void *ctx)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	struct event_assembly *ea = ctx;
 
-	for (i = 0; i < nlen; i++)
-		h = (h ^ (unsigned char)node[i]) * 0x100000001b3ULL;
-	h = (h ^ ' ') * 0x100000001b3ULL;
-	for (i = 0; i < ilen; i++)
-		h = (h ^ (unsigned char)id[i]) * 0x100000001b3ULL;
-	return h ? h : 1;
-}
-
-/* Newest first: the id asked for is almost always the last one added. */
-static bool id_in(const uint64_t *ring, unsigned pos, uint64_t h)
-{
-	unsigned i;
-
-	for (i = 1; i <= EA_IDS; i++)
-		if (ring[(pos - i) % EA_IDS] == h)
-			return true;
-	return false;
-}
-
-static void id_add(uint64_t *ring, unsigned *pos, uint64_t h)
-{
-	if (ring[(*pos - 1) % EA_IDS] == h)
-		return;
-	ring[*pos % EA_IDS] = h;
-	*pos = (*pos + 1) % EA_IDS;
-}
-
-static enum rec_class class_of_number(int t)
-{
-	if (t == AUDIT_SYSCALL)
-		return REC_SYSCALL;
-	if (t == AUDIT_EXECVE || t == AUDIT_CWD)
-		return REC_READ;
-	/* What completes an event in auparse (au_check_events: 3.0.x takes
-	 * every type below AUDIT_FIRST_EVENT, later versions all but LOGIN):
-	 * user-space records with their own serials, and LOGIN */
-	if ((t > 0 && t < AUDIT_FIRST_EVENT) ||
-	    (t >= AUDIT_FIRST_USER_MSG2 && t <= AUDIT_LAST_USER_MSG2))
-		return REC_USER;
-	if (t == AUDIT_PROCTITLE || t == AUDIT_EOE ||
-	    t >= AUDIT_FIRST_ANOM_MSG || t == AUDIT_KERNEL ||
-	    (t >= AUDIT_MAC_UNLBL_ALLOW && t <= AUDIT_MAC_CALIPSO_DEL))
-		return REC_END;
-	if (t > 0)
-		return REC_IGNORED;
-	return REC_UNKNOWN;
-}
-
-static enum rec_class class_of_name(struct prefilter *pf, const char *name,
-				    size_t len)
-{
-	struct type_cache_ent *e;
-	unsigned i;
-	char tmp[32];
-	enum rec_class cls;
-
-	if (len == 0 || len >= sizeof(tmp))
-		return REC_UNKNOWN;
-	for (i = 0; i < pf->ntypes; i++) {
-		e = &pf->types[i];
-		if (e->len == len && memcmp(e->name, name, len) == 0)
-			return e->cls;
-	}
-	memcpy(tmp, name, len);
-	tmp[len] = '\0';
-	/* "UNKNOWN[1334]" and names this libaudit does not know: passed */
-	cls = strchr(tmp, '[') ? REC_UNKNOWN :
-	      class_of_number(audit_name_to_msg_type(tmp));
-	if (pf->ntypes < EA_TYPE_CACHE) {
-		e = &pf->types[pf->ntypes++];
-		memcpy(e->name, name, len);
-		e->len = len;
-		e->cls = cls;
-	}
-	return cls;
-}
-
-/* The value of " NAME=" in s[0..n): its start and length, only if it
- * occurs exactly once; NULL otherwise. */
-static const char *field_once(const char *s, size_t n, const char *name,
-			      size_t nlen, size_t *vlen)
-{
-	const char *p, *v, *end = s + n;
-
-	p = memmem(s, n, name, nlen);
-	if (!p)
-		return NULL;
-	v = p + nlen;
-	if (memmem(v, (size_t)(end - v), name, nlen))
-		return NULL;
-	p = memchr(v, ' ', (size_t)(end - v));
-	*vlen = (size_t)((p ? p : end) - v);
-	return v;
-}
-
-/* arch= and syscall= of a whole SYSCALL line (its raw part); false when
- * unsure. */
-static bool syscall_kind_of(const char *s, size_t n, enum syscall_kind *kind)
-{
-	const char *v, *sep;
-	size_t vlen, i;
-	unsigned long arch = 0;
-	long nr = 0;
-
-	sep = memchr(s, AUDIT_INTERP_SEPARATOR, n);
-	if (sep)
-		n = (size_t)(sep - s);
-	v = field_once(s, n, " arch=", 6, &vlen);
-	if (!v || vlen == 0 || vlen > 8)
-		return false;
-	for (i = 0; i < vlen; i++) {
-		int c = (unsigned char)v[i], d;
-
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return false;
-		arch = arch * 16 + (unsigned long)d;
-	}
-	v = field_once(s, n, " syscall=", 9, &vlen);
-	if (!v || vlen == 0 || vlen > 6)
-		return false;
-	for (i = 0; i < vlen; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return false;
-		nr = nr * 10 + (v[i] - '0');
-	}
-	*kind = exec_event_classify(arch, nr);
-	return true;
-}
-
-/*
- * Decide one line from its first n bytes (the whole line without its
- * newline when `whole`). True: give it to auparse.
- */
-static bool pf_decide(struct prefilter *pf, const char *s, size_t n,
-		      bool whole)
-{
-	const char *p = s, *end = s + n, *node = "", *type, *id, *q;
-	size_t nlen = 0, tlen, ilen;
-	enum rec_class cls;
-	enum syscall_kind kind;
-	uint64_t h;
-	unsigned long long sec;
-	size_t i;
-	bool new_sec;
-
-	if (n > 5 && memcmp(p, "node=", 5) == 0) {
-		node = p + 5;
-		q = memchr(node, ' ', (size_t)(end - node));
-		if (!q)
-			return true;
-		nlen = (size_t)(q - node);
-		p = q + 1;
-	}
-	if ((size_t)(end - p) < 5 || memcmp(p, "type=", 5) != 0)
-		return true;
-	type = p + 5;
-	q = memchr(type, ' ', (size_t)(end - type));
-	if (!q)
-		return true;
-	tlen = (size_t)(q - type);
-	p = q + 1;
-	if ((size_t)(end - p) < 10 || memcmp(p, "msg=audit(", 10) != 0)
-		return true;
-	id = p + 10;
-	q = memchr(id, ')', (size_t)(end - id));
-	if (!q || q - id > 64)
-		return true;
-	ilen = (size_t)(q - id);
-
-	/* auparse times events out when a record's second is eoe_timeout
-	 * past theirs; such a record is always the first of a new second, so
-	 * passing every record whose second differs from the previous
-	 * record's keeps those timeouts exactly as without the prefilter
-	 * (one record, and its event, per second of log time). */
-	sec = 0;
-	for (i = 0; i < ilen && id[i] >= '0' && id[i] <= '9' && i < 19; i++)
-		sec = sec * 10 + (unsigned long long)(id[i] - '0');
-	new_sec = sec != pf->last_sec;
-	pf->last_sec = sec;
-
-	cls = class_of_name(pf, type, tlen);
-	h = id_hash(node, nlen, id, ilen);
-	if (new_sec) {
-		id_add(pf->kept, &pf->kept_pos, h);
-		return true;
-	}
-	if (cls == REC_IGNORED)
-		return false;
-	if (id_in(pf->kept, pf->kept_pos, h))
-		return true;
-	if (id_in(pf->dropped, pf->dropped_pos, h))
-		return false;
-	switch (cls) {
-	case REC_USER:
-		return false;
-	case REC_SYSCALL:
-		if (whole && syscall_kind_of(q, (size_t)(end - q), &kind) &&
-		    kind == SYSCALL_OTHER) {
-			id_add(pf->dropped, &pf->dropped_pos, h);
-			return false;
-		}
-		break;
-	default:
-		break;
-	}
-	id_add(pf->kept, &pf->kept_pos, h);
-	return true;
-}
-
-static int feed_au(struct event_assembly *ea, const char *s, size_t n)
-{
 	if (n == 0)
 		return 0;
 	return auparse_feed(ea->au, s, n) < 0 ? -1 : 0;
-}
-
-static void pf_count(struct event_assembly *ea, bool pass, size_t n)
-{
-	if (!pass) {
-		ea->stats.skipped_records++;
-		ea->stats.skipped_bytes += n;
-	}
-}
-
-/* Split into lines, decide each, feed auparse runs of passed lines. */
-static int pf_feed(struct event_assembly *ea, const char *buf, size_t len)
-{
-	struct prefilter *pf = &ea->pf;
-	const char *p = buf, *end = buf + len, *nl, *run = NULL;
-	size_t n, take;
-	bool pass;
-	int rc = 0;
-
-	while (p < end) {
-		if (pf->mode != LINE_START) {
-			/* the rest of an over-long line */
-			nl = memchr(p, '\n', (size_t)(end - p));
-			n = (size_t)((nl ? nl + 1 : end) - p);
-			if (pf->mode == LINE_PASS) {
-				if (!run)
-					run = p;
-			} else {
-				if (run && feed_au(ea, run,
-						   (size_t)(p - run)) < 0)
-					rc = -1;
-				run = NULL;
-				ea->stats.skipped_bytes += n;
-			}
-			if (nl)
-				pf->mode = LINE_START;
-			p += n;
-			continue;
-		}
-		if (pf->head_len) {
-			/* a line begun in an earlier chunk */
-			nl = memchr(p, '\n', (size_t)(end - p));
-			n = (size_t)((nl ? nl : end) - p);
-			take = EA_LINE_CAP - pf->head_len;
-			if (n < take)
-				take = n;
-			memcpy(pf->head + pf->head_len, p, take);
-			pf->head_len += take;
-			p += take;
-			if (nl && p == nl) {
-				pass = pf_decide(pf, pf->head, pf->head_len,
-						 true);
-				pf_count(ea, pass, pf->head_len + 1);
-				if (pass && (feed_au(ea, pf->head,
-						     pf->head_len) < 0 ||
-					     feed_au(ea, "\n", 1) < 0))
-					rc = -1;
-				pf->head_len = 0;
-				p++;
-			} else if (pf->head_len == EA_LINE_CAP) {
-				pass = pf_decide(pf, pf->head, pf->head_len,
-						 false);
-				ea->stats.long_lines++;
-				pf_count(ea, pass, pf->head_len);
-				if (pass && feed_au(ea, pf->head,
-						    pf->head_len) < 0)
-					rc = -1;
-				pf->head_len = 0;
-				pf->mode = pass ? LINE_PASS : LINE_DROP;
-			}
-			continue;
-		}
-		nl = memchr(p, '\n', (size_t)(end - p));
-		n = (size_t)((nl ? nl : end) - p);
-		if (n >= EA_LINE_CAP) {
-			pass = pf_decide(pf, p, EA_LINE_CAP, false);
-			ea->stats.long_lines++;
-			pf_count(ea, pass, EA_LINE_CAP);
-			if (pass) {
-				if (!run)
-					run = p;
-			} else {
-				if (run && feed_au(ea, run,
-						   (size_t)(p - run)) < 0)
-					rc = -1;
-				run = NULL;
-			}
-			p += EA_LINE_CAP;
-			pf->mode = pass ? LINE_PASS : LINE_DROP;
-			continue;
-		}
-		if (!nl) {
-			/* the start of a line that ends in a later chunk */
-			if (run && feed_au(ea, run, (size_t)(p - run)) < 0)
-				rc = -1;
-			run = NULL;
-			memcpy(pf->head, p, n);
-			pf->head_len = n;
-			p = end;
-			break;
-		}
-		pass = pf_decide(pf, p, n, true);
-		if (pass) {
-			if (!run)
-				run = p;
-		} else {
-			pf_count(ea, false, n + 1);
-			if (run && feed_au(ea, run, (size_t)(p - run)) < 0)
-				rc = -1;
-			run = NULL;
-		}
-		p = nl + 1;
-	}
-	if (run && feed_au(ea, run, (size_t)(p - run)) < 0)
-		rc = -1;
-	return rc;
-}
-
-/* End of input: a last line without its newline goes to auparse as it is,
- * as it would without the prefilter. */
-static void pf_finish(struct event_assembly *ea)
-{
-	struct prefilter *pf = &ea->pf;
-
-	if (pf->head_len)
-		(void)feed_au(ea, pf->head, pf->head_len);
-	pf->head_len = 0;
-	pf->mode = LINE_START;
 }
 
 struct event_assembly *ea_new(const struct ea_handlers *h,
@@ -793,9 +385,9 @@ struct event_assembly *ea_new(const struct ea_handlers *h,
 	if (!ea)
 		return NULL;
 	ea->h = *h;
-	ea->pf.on = true;
-	ea->pf.head = malloc(EA_LINE_CAP);
-	if (!ea->pf.head) {
+	ea->pf_on = true;
+	ea->pf = prefilter_new(feed_au, ea);
+	if (!ea->pf) {
 		free(ea);
 		return NULL;
 	}
@@ -803,7 +395,7 @@ struct event_assembly *ea_new(const struct ea_handlers *h,
 	ea->au = auparse_init(AUSOURCE_FEED, NULL);
 	if (!ea->au) {
 		argv_builder_free(&ea->argv);
-		free(ea->pf.head);
+		prefilter_free(ea->pf);
 		free(ea);
 		return NULL;
 	}
@@ -820,7 +412,7 @@ void ea_free(struct event_assembly *ea)
 		return;
 	auparse_destroy(ea->au);
 	argv_builder_free(&ea->argv);
-	free(ea->pf.head);
+	prefilter_free(ea->pf);
 	free(ea);
 }
 
@@ -829,7 +421,8 @@ int ea_feed(struct event_assembly *ea, const char *buf, size_t len)
 	int rc;
 
 	ea->stats.bytes += len;
-	rc = ea->pf.on ? pf_feed(ea, buf, len) : feed_au(ea, buf, len);
+	rc = ea->pf_on ? prefilter_feed(ea->pf, buf, len) :
+			 feed_au(buf, len, ea);
 	if (rc < 0)
 		ea->stats.feed_errors++;
 	return rc;
@@ -837,7 +430,7 @@ int ea_feed(struct event_assembly *ea, const char *buf, size_t len)
 
 void ea_set_prefilter(struct event_assembly *ea, bool on)
 {
-	ea->pf.on = on;
+	ea->pf_on = on;
 }
 
 void ea_age(struct event_assembly *ea)
@@ -847,7 +440,7 @@ void ea_age(struct event_assembly *ea)
 
 void ea_flush(struct event_assembly *ea)
 {
-	pf_finish(ea);
+	(void)prefilter_finish(ea->pf);
 	auparse_flush_feed(ea->au);
 }
 
@@ -858,5 +451,11 @@ int ea_has_data(struct event_assembly *ea)
 
 void ea_stats(const struct event_assembly *ea, struct ea_stats *out)
 {
+	struct prefilter_stats ps;
+
+	prefilter_stats(ea->pf, &ps);
 	*out = ea->stats;
+	out->skipped_records = ps.skipped_records;
+	out->skipped_bytes = ps.skipped_bytes;
+	out->long_lines = ps.long_lines;
 }

@@ -20,17 +20,28 @@
 # 15 arrive, intact (rsyslog delivers at least once here: a duplicate is
 # reported, not failed).
 #
-# Needs root (mount namespace, bind mount). rsyslog is a dependency of the
-# project: a missing rsyslogd is a failure, not a skip. Both daemons and the
-# plugin are stopped by pid on exit; the system's rsyslog and /dev/log are
-# never touched (a placeholder /dev/log is created only when none exists,
-# and removed only if this test created it).
+# Needs root (mount namespace, bind mount); skipped where no private mount
+# namespace can be made (a chroot whose / is not a mount point). rsyslog is
+# a dependency of the project: a missing rsyslogd is a failure, not a skip.
+# Both daemons and the plugin are stopped by pid on exit; the system's
+# rsyslog and /dev/log are never touched (a placeholder /dev/log is created
+# only when none exists, and removed only if this test created it).
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || skip "needs root (unshare --mount and a bind mount over /dev/log)"
 command -v rsyslogd >/dev/null 2>&1 || {
 	echo "FAIL - rsyslogd is required (apt-get install rsyslog)"; exit 1; }
 need jq python3 unshare mount flock
+# In a chroot whose / is not a mount point (debootstrap, schroot, pbuilder)
+# unshare cannot make the private mount namespace run_plugin needs: say so
+# once, rather than fail every check after it.
+if ! err=$(LC_ALL=C unshare --mount --propagation private true 2>&1); then
+	case $err in
+	*"cannot change root filesystem propagation"*)
+		skip "no private mount namespace here: / is not a mount point (a chroot?) ($err)" ;;
+	esac
+	echo "FAIL - unshare --mount --propagation private: $err"; exit 1
+fi
 [ -x "$KS_BIN" ] || { echo "FAIL - no plugin binary at $KS_BIN"; exit 1; }
 
 SNIPPETS=$KS_SRCDIR/conf/rsyslog

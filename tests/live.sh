@@ -8,7 +8,9 @@
 #   KS_KEEP=1 bash tests/live.sh    (keep the temp dir for inspection)
 #
 # Exit status (automake test protocol): 0 pass, 77 skip, 1 fail.
-# Skips ONLY when not root or when `auditctl -s` fails (no kernel audit).
+# Skips ONLY when not root, when `auditctl -s` fails (no kernel audit) or
+# when no private mount namespace can be made (a chroot whose / is not a
+# mount point).
 # A missing tool is a failure that names the Debian package to install.
 #
 # What it does:
@@ -83,6 +85,18 @@ need mount mount
 need umount mount
 if [ -n "$missing" ]; then
     say "FAIL: missing tools:$missing"
+    exit 1
+fi
+
+# Step 4 needs a private mount namespace. In a chroot whose / is not a
+# mount point (debootstrap, schroot, pbuilder) unshare cannot make one:
+# say so once, rather than fail every check after it.
+if ! err=$(unshare --mount --propagation private true 2>&1); then
+    case $err in
+    *"cannot change root filesystem propagation"*)
+        skip "no private mount namespace here: / is not a mount point (a chroot?) ($err)" ;;
+    esac
+    say "FAIL: unshare --mount --propagation private: $err"
     exit 1
 fi
 

@@ -1,0 +1,91 @@
+/*
+ * prefilter.h - audit log text in, the part of it auparse must see out.
+ *
+ * auparse's per-record parse is most of the plugin's cost, and most records
+ * on a real system belong to events that can never be an exec or a fork.
+ * The prefilter splits its input into lines and hands on (to `emit`) only
+ * the lines that may matter, from one cheap look at each line's head:
+ * node=, type=, msg=audit(ID) and, for a SYSCALL, arch= and syscall=.
+ *
+ * Guarantees:
+ * - What it emits, concatenated, is its input with whole lines removed, in
+ *   input order. It never reorders, changes or invents a byte. When unsure
+ *   (garbage, unknown type, quoted or duplicated arch/syscall, an id fallen
+ *   out of the rings below) it keeps a line, unless the line's type alone
+ *   rules it out (rules 2 and 4 below).
+ * - A line is removed only when it cannot change an exec or fork event
+ *   that auparse assembles. A line without a "[node=N ]type=T msg=audit(ID)"
+ *   head is kept; for the others the first rule that applies decides:
+ *     1. the first record of a new second of log time: kept (and its id),
+ *        so that auparse's timeouts by log time fire as without the
+ *        prefilter;
+ *     2. records never read for an exec and never ending an event in
+ *        auparse (PATH, BPRM_FCAPS, SOCKADDR, CONFIG_CHANGE, ...): removed;
+ *     3. a record of a kept id: kept; of a dropped id: removed;
+ *     4. user-space records (USER_*, CRED_*, DAEMON_*, LOGIN...; their own
+ *        serials): removed;
+ *     5. a SYSCALL whose arch= and syscall= (each once, unquoted) name
+ *        neither an exec nor a fork: removed, its id dropped;
+ *     6. anything else (exec and fork SYSCALLs, EXECVE, CWD, PROCTITLE,
+ *        EOE, unknown types): kept, its id kept (a record may come before
+ *        its SYSCALL).
+ *   (tests/test_event_assembly.c checks that the exec and fork events are
+ *   the same with and without the prefilter on real and reshaped streams.)
+ * - Which lines are removed never depends on how the input is chunked:
+ *   lines may be split anywhere between calls to prefilter_feed. Only how
+ *   the emitted bytes are cut into emit calls does.
+ * - Bounded memory whatever the input: a line of PREFILTER_LINE_CAP bytes
+ *   or more (its newline not counted) is decided on its first
+ *   PREFILTER_LINE_CAP bytes, where rule 5 does not apply, and the rest
+ *   follows that decision, streamed through or skipped, never buffered.
+ *   Kept and dropped ids are two rings of the PREFILTER_IDS most recent
+ *   ones (records of one event come together; a few events interleave); an
+ *   id that fell out is unknown again.
+ *
+ * Cost: per line, a memchr for its newline, a look at its head (an FNV
+ * hash of node and id, a lookup in a cache of the first 32 type names
+ * seen, libaudit's name lookup for others, at most 2 * PREFILTER_IDS id
+ * compares) and for a SYSCALL four memmem over the line. Kept lines go to
+ * emit in runs, without copying, except a line split across two chunks
+ * (copied once into the head buffer). Memory: PREFILTER_LINE_CAP bytes
+ * plus under 3 KiB. Not thread-safe.
+ */
+#ifndef KS_PREFILTER_H
+#define KS_PREFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The head of a line the decision is made on: kernel records are at most
+ * ~9 KB, plus the ENRICHED text. */
+#define PREFILTER_LINE_CAP (16 * 1024)
+/* Recent event ids remembered, per ring. */
+#define PREFILTER_IDS 64
+
+/* Receives kept bytes, n > 0. A negative return is reported by the
+ * prefilter_feed call that made it; the prefilter goes on either way. */
+typedef int (*prefilter_emit_fn)(const char *s, size_t n, void *ctx);
+
+struct prefilter_stats {
+	uint64_t skipped_records; /* lines removed */
+	uint64_t skipped_bytes;   /* their bytes, newlines included */
+	uint64_t long_lines;      /* lines longer than PREFILTER_LINE_CAP */
+};
+
+struct prefilter;
+
+/* Returns NULL when memory ran out. */
+struct prefilter *prefilter_new(prefilter_emit_fn emit, void *ctx);
+void prefilter_free(struct prefilter *pf);
+
+/* Any chunk of log text. Returns 0, or -1 when an emit call failed. */
+int prefilter_feed(struct prefilter *pf, const char *buf, size_t len);
+/* End of input: a last line without its newline is emitted as it is,
+ * undecided, as auparse would have had it without the prefilter. The
+ * prefilter is then ready for a new stream (its id rings are kept).
+ * Returns 0, or -1 when emit failed. */
+int prefilter_finish(struct prefilter *pf);
+
+void prefilter_stats(const struct prefilter *pf, struct prefilter_stats *out);
+
+#endif
