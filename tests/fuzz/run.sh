@@ -55,7 +55,7 @@ srcs[fuzz_argv]="plugin/argv"
 maxlen[fuzz_argv]=16384
 srcs[fuzz_eql]="plugin/eql plugin/rule tests/v2_reference"
 maxlen[fuzz_eql]=8192
-srcs[fuzz_rulefile]="plugin/rulefile plugin/eql plugin/rule"
+srcs[fuzz_rulefile]="plugin/rulefile plugin/diag plugin/logsock plugin/eql plugin/rule"
 maxlen[fuzz_rulefile]=65536
 
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
