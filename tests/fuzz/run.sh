@@ -49,7 +49,7 @@ srcs[fuzz_records]="plugin/strbuf plugin/argv plugin/exec_event plugin/event_ass
 maxlen[fuzz_records]=65536
 # libauparse has no frame pointers: slow unwinding, so lsan.supp can match.
 asan_extra[fuzz_records]=fast_unwind_on_malloc=0:malloc_context_size=12
-srcs[fuzz_config]="plugin/conf plugin/strbuf"
+srcs[fuzz_config]="plugin/conf plugin/diag plugin/logsock plugin/strbuf"
 maxlen[fuzz_config]=16384
 srcs[fuzz_argv]="plugin/argv"
 maxlen[fuzz_argv]=16384
