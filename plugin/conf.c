@@ -65,7 +65,7 @@ static const struct conf_word booleans[] = {
 #define TEXT NULL, 0, NULL, 0, 0, NULL, 0
 
 /* The settings. A restart-only key (reloadable = false) sizes something
- * allocated once at start. */
+ * allocated once at start, or needs a privilege dropped at start. */
 const struct conf_key conf_keys[] = {
 	{ "facility", CONF_WORD, "authpriv", true,
 	  "syslog facility of the alerts and of the plugin's messages",
@@ -110,7 +110,9 @@ const struct conf_key conf_keys[] = {
 	  "argument bytes kept per exec",
 	  NUMBER(CONF_MIN_MAX_ARGV_BYTES, CONF_MAX_MAX_ARGV_BYTES),
 	  FIELD(max_argv_bytes) },
-	{ "proc_fallback", CONF_BOOL, "yes", true,
+	/* Off at start drops CAP_SYS_PTRACE for good: a reload could not
+	 * take it back to turn the fallback on. */
+	{ "proc_fallback", CONF_BOOL, "yes", false,
 	  "read /proc/<ppid> for parents the table does not know",
 	  BOOL_WORDS, FIELD(proc_fallback) },
 	{ "rules_dir", CONF_PATH, DATADIR "/audisp-kernel-seeking/rules", true,
