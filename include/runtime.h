@@ -94,7 +94,8 @@ void runtime_tick(struct runtime *rt, time_t now);
 /* End of input or stop: complete the pending events, and say what the
  * open throttle windows held back. */
 void runtime_flush(struct runtime *rt);
-/* One statistics line "HEAD: counters", at the given priority. */
+/* One line "stats: rule NAME matches=N suppressed=N" per rule, then one
+ * line "HEAD: counters", at the given priority. */
 void runtime_stats(struct runtime *rt, int priority, const char *head);
 
 void runtime_free(struct runtime *rt);

@@ -217,6 +217,20 @@ static void rules_tick(struct runtime *rt, time_t now)
 	}
 }
 
+/* A rule that runs on after a reload keeps its counters. */
+static void carry_counters(struct ruleset *to, const struct ruleset *from)
+{
+	for (size_t i = 0; i < to->n; i++)
+		for (size_t j = 0; j < from->n; j++)
+			if (strcmp(to->rule[i].file->meta.id,
+				   from->rule[j].file->meta.id) == 0) {
+				to->rule[i].matches = from->rule[j].matches;
+				to->rule[i].suppressed =
+					from->rule[j].suppressed;
+				break;
+			}
+}
+
 /* rules, rules_dir, local_rules_dir, throttle_max_alerts, throttle_window;
  * and --rule. A broken rule file is reported and skipped, the others run;
  * a reload that would enable no rule keeps those that run. */
@@ -253,6 +267,7 @@ static int apply_rules(struct runtime *rt, const struct ks_conf *c)
 	/* Their windows end with them: what they held back is said now, so
 	 * no count is lost. */
 	rules_tick(rt, INT32_MAX);
+	carry_counters(&rules, &rt->rules);
 	ruleset_free(&rt->rules);
 	rt->rules = rules;
 	/* Nothing to run is worth saying, not worth dying for: in plugin
@@ -474,23 +489,39 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	struct ea_stats es;
 	struct proc_table_stats ps;
 	struct node_ids_stats ns;
+	char stem[300];
 
+	/* Per rule: which rule fires, and how much its throttle holds back
+	 * (counted since it was first loaded). */
+	for (size_t i = 0; i < rt->rules.n; i++) {
+		const struct ruleset_rule *r = &rt->rules.rule[i];
+
+		diag(priority, "stats: rule %s matches=%llu suppressed=%llu",
+		     diag_quote(stem, sizeof(stem), r->stem,
+				      strlen(r->stem)),
+		     (unsigned long long)r->matches,
+		     (unsigned long long)r->suppressed);
+	}
 	ea_stats(rt->ea, &es);
 	proc_table_stats(rt->procs, &ps);
 	node_ids_stats(rt->nodes, &ns);
 	diag(priority,
-	     "%s: bytes=%llu records=%llu skipped_records=%llu events=%llu execs=%llu forks=%llu "
-	     "alerts=%llu suppressed=%llu table=%u evictions=%llu proc_reads=%llu "
-	     "malformed=%llu truncated=%llu no_execve=%llu lost_chunks=%llu "
-	     "log_sent=%llu log_queued=%llu log_dropped=%llu "
+	     "%s: bytes=%llu records=%llu skipped_records=%llu skipped_bytes=%llu "
+	     "long_lines=%llu events=%llu execs=%llu forks=%llu failed=%llu "
+	     "alerts=%llu suppressed=%llu table=%u table_bytes=%zu evictions=%llu "
+	     "proc_reads=%llu malformed=%llu truncated=%llu no_execve=%llu "
+	     "lost_chunks=%llu log_sent=%llu log_queued=%llu log_dropped=%llu "
 	     "nodes=%u node_overflow=%llu",
 	     head, (unsigned long long)es.bytes,
 	     (unsigned long long)(es.records + es.skipped_records),
 	     (unsigned long long)es.skipped_records,
+	     (unsigned long long)es.skipped_bytes,
+	     (unsigned long long)es.long_lines,
 	     (unsigned long long)es.events,
 	     (unsigned long long)es.execs, (unsigned long long)es.forks,
+	     (unsigned long long)es.failed,
 	     (unsigned long long)rt->sink.alerts,
-	     (unsigned long long)rt->suppressed, ps.entries,
+	     (unsigned long long)rt->suppressed, ps.entries, ps.argv_bytes,
 	     (unsigned long long)ps.evictions,
 	     (unsigned long long)rt->proc_reads,
 	     (unsigned long long)es.malformed,

@@ -85,6 +85,9 @@ if [ $rc -eq 0 ] && grep -q 'stopping on end of input' "$tmp/B.err"; then
 else
 	fail "end of input: exit $rc"
 fi
+grep -q 'stats: rule kernel_seeking_v2 matches=150 suppressed=50$' "$tmp/B.err" &&
+	ok "the last statistics say per rule: 150 matches, 50 suppressed" ||
+	fail "per-rule statistics: $(grep 'stats: rule' "$tmp/B.err")"
 
 # ---- C: a bad config at start runs on defaults -----------------------
 printf '# ok\nthrottle_window = soon\n' > "$tmp/c.conf"
