@@ -223,6 +223,47 @@ static void test_applied(void **state)
 	runtime_free(&rt);
 }
 
+/* A rule's counters survive a reload that keeps the rule, so the
+ * statistics line is not reset by auditd's reloads. */
+static void test_counters_survive(void **state)
+{
+	const char *src = getenv("KS_SRCDIR");
+	char path[512], said[4096], buf[65536];
+	int saved, null;
+	ssize_t n;
+	FILE *f;
+
+	(void)state;
+	write_conf("");
+	start(false);
+	snprintf(path, sizeof(path), "%s/tests/data/sample.log",
+		 src && *src ? src : ".");
+	f = fopen(path, "r");
+	if (!f)
+		skip();
+	/* alerts go to stdout: not into the test's report */
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	null = open("/dev/null", O_WRONLY);
+	assert_true(saved >= 0 && null >= 0);
+	dup2(null, STDOUT_FILENO);
+	while ((n = (ssize_t)fread(buf, 1, sizeof(buf), f)) > 0)
+		runtime_feed(&rt, buf, (size_t)n);
+	fclose(f);
+	runtime_flush(&rt);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(null);
+	assert_int_equal(rt.rules.n, 1);
+	assert_int_equal(rt.rules.rule[0].matches, 2);
+	write_conf("priority = info\n");
+	assert_int_equal(configure(said, sizeof(said)), 0);
+	assert_int_equal(rt.sink.set.priority, LOG_INFO);
+	assert_int_equal(rt.rules.rule[0].matches, 2);
+	runtime_free(&rt);
+}
+
 /* --format wins over the file at start and after every reload. */
 static void test_command_line_survives(void **state)
 {
@@ -276,6 +317,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_key),
 		cmocka_unit_test(test_applied),
+		cmocka_unit_test(test_counters_survive),
 		cmocka_unit_test(test_command_line_survives),
 		cmocka_unit_test(test_bad_file),
 	};
