@@ -2,6 +2,12 @@
  * conf.h - the plugin's own settings (/etc/audit/audisp-kernel-seeking.conf)
  * turned into one validated struct.
  *
+ * Every setting is one row of conf_keys[]: its name, type, default (written
+ * as the file spells it and read by the same parser), bounds, whether a
+ * SIGHUP applies it or only the next start, and a one-line doc. Parsing,
+ * defaults, validation, conf_describe and --check-config all come from the
+ * rows, so adding a setting is one row, one field below and its use.
+ *
  * Syntax: `key = value` lines (spaces around `=` optional), blank lines,
  * `#` comments on their own line or after whitespace at the end of a line;
  * leading and trailing whitespace is ignored; keys are lower-case and
@@ -12,11 +18,12 @@
  *  - strict: any unknown key, bad or out-of-range value, duplicate key, line
  *    longer than CONF_LINE_MAX bytes or NUL byte rejects the whole file with
  *    one message naming the file and line; numbers are plain decimal (no
- *    sign, no suffix, overflow-checked) and checked against the bounds below;
+ *    sign, no suffix, overflow-checked) and checked against their row's
+ *    bounds; text values are printable ASCII (they end up in log lines);
  *  - all or nothing: on error *out is not touched, so a SIGHUP reload that
  *    fails keeps the running configuration;
  *  - bounded: the file is read line by line into a fixed buffer; text from
- *    the file quoted in a message is escaped and cut short.
+ *    the file quoted in a message goes through diag_quote (escaped, cut).
  *
  * Cost: one pass over the file, no allocation.
  */
@@ -27,55 +34,36 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "alert.h"
-#include "argv.h"
-#include "proc_table.h"
-
-#ifndef CONF_DEFAULT_PATH
-#define CONF_DEFAULT_PATH "/etc/audit/audisp-kernel-seeking.conf"
-#endif
 
 /* Longest line accepted, without its newline. */
 #define CONF_LINE_MAX 4096u
 
-/* rsyslog's default maxMessageSize is 8 KiB for the whole message; 8000
- * bytes of alert leave 192 for the syslog header (time, host, tag, pid). */
-#define CONF_DEFAULT_MAX_MESSAGE_SIZE 8000u
+/* Bounds of the numbers (the rows in conf.c; the fuzzer checks them). */
 #define CONF_MIN_MAX_MESSAGE_SIZE ALERT_MIN_LEN
 #define CONF_MAX_MAX_MESSAGE_SIZE (1024u * 1024u)
-
 /* "throttle_max_alerts = rule": each rule's own max_signals. */
 #define CONF_THROTTLE_PER_RULE UINT32_MAX
-/* The rule's max_signals is 100 per run and Elastic runs rules every 5
- * minutes by default: the default lets through what Elastic would. */
-#define CONF_DEFAULT_THROTTLE_MAX_ALERTS CONF_THROTTLE_PER_RULE
 #define CONF_MAX_THROTTLE_MAX_ALERTS 1000000u
-#define CONF_DEFAULT_THROTTLE_WINDOW 300u
 #define CONF_MAX_THROTTLE_WINDOW 86400u
-
-#define CONF_DEFAULT_PROCESS_TABLE_SIZE PROC_TABLE_DEFAULT_ENTRIES
 #define CONF_MIN_PROCESS_TABLE_SIZE 64u
 #define CONF_MAX_PROCESS_TABLE_SIZE 4194304u
+#define CONF_MIN_MAX_ARGV_BYTES 4096u
+#define CONF_MAX_MAX_ARGV_BYTES (64u * 1024u * 1024u)
 
-/* Where rules live: the shipped ones (replaced by package upgrades) and
- * the administrator's own rules and *.exceptions files (never touched by
- * upgrades). */
+/* Sizes of the text values, with their NUL. */
+#define CONF_PATH_MAX 1024u
+#define CONF_RULES_MAX 1024u
+#define CONF_SOCKET_MAX 108u  /* sun_path */
+
+/* Where rules live by default: the shipped ones (replaced by package
+ * upgrades) and the administrator's own rules and *.exceptions files
+ * (never touched by upgrades). */
 #ifndef DATADIR
 #define DATADIR "/usr/share"
 #endif
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
-#define CONF_DEFAULT_RULES_DIR DATADIR "/audisp-kernel-seeking/rules"
-#define CONF_DEFAULT_LOCAL_RULES_DIR SYSCONFDIR "/audit/audisp-kernel-seeking.d"
-#define CONF_DEFAULT_RULES "kernel_seeking_v2"
-#define CONF_PATH_MAX 1024u
-#define CONF_RULES_MAX 1024u
-#define CONF_DEFAULT_LOG_SOCKET "/dev/log"
-#define CONF_SOCKET_MAX 108u  /* sun_path */
-
-#define CONF_DEFAULT_MAX_ARGV_BYTES ARGV_DEFAULT_MAX_TOTAL_BYTES
-#define CONF_MIN_MAX_ARGV_BYTES 4096u
-#define CONF_MAX_MAX_ARGV_BYTES (64u * 1024u * 1024u)
 
 struct ks_conf {
 	int facility;             /* LOG_AUTHPRIV etc., as openlog() takes it */
@@ -96,6 +84,43 @@ struct ks_conf {
 	char log_socket[CONF_SOCKET_MAX]; /* local syslog socket */
 };
 
+enum conf_type {
+	CONF_WORD,    /* one of a list of words (facility names...) */
+	CONF_BOOL,    /* yes/no, true/false, on/off, 1/0 */
+	CONF_NUMBER,  /* plain decimal in [min, max], or the row's word */
+	CONF_PATH,    /* an absolute path */
+	CONF_STRING,  /* printable ASCII */
+};
+
+struct conf_word {
+	const char *name;
+	int val;
+};
+
+struct conf_key {
+	const char *name;
+	enum conf_type type;
+	const char *def;          /* the default, as the file spells it */
+	bool reloadable;          /* false: takes effect at the next start */
+	const char *doc;          /* one line: what it is for */
+	/* CONF_WORD, CONF_BOOL: the words and, for messages, the list */
+	const struct conf_word *words;
+	size_t nwords;
+	const char *expected;
+	/* CONF_NUMBER: inclusive bounds, and a word that also is a value */
+	uint64_t min, max;
+	const char *word;
+	uint64_t word_val;
+	/* where the value lives in struct ks_conf (text: its capacity) */
+	size_t off, size;
+};
+
+/* The settings, in the order the file, the man page and the "started"
+ * line show them. */
+extern const struct conf_key conf_keys[];
+extern const size_t conf_nkeys;
+
+/* Every key at its default. */
 void conf_defaults(struct ks_conf *c);
 
 /*
@@ -108,14 +133,24 @@ void conf_defaults(struct ks_conf *c);
 int conf_load(const char *path, struct ks_conf *out, char *err,
 	      size_t errlen);
 
+/* One key's value in c, as the file spells it (NUL-terminated when
+ * len > 0). Returns buf. */
+const char *conf_value(const struct conf_key *k, const struct ks_conf *c,
+		       char *buf, size_t len);
+/* Whether a and b hold the same value for k. */
+bool conf_same(const struct conf_key *k, const struct ks_conf *a,
+	       const struct ks_conf *b);
+/* dst takes src's value for k (a setting kept until the next start). */
+void conf_copy(const struct conf_key *k, struct ks_conf *dst,
+	       const struct ks_conf *src);
+
 /* Names as the config file spells them; "unknown" for anything else. */
 const char *conf_facility_name(int facility);
 const char *conf_priority_name(int priority);
 
-/* One line for the log, e.g. "facility=authpriv priority=warning
- * format=json cee=yes max_message_size=8000 throttle=100/300s
- * process_table_size=16384 max_argv_bytes=1048576 proc_fallback=yes"
- * (throttle=off when disabled). Always NUL-terminated when len > 0. */
+/* One line for the log: "key=value" for every key, in table order, e.g.
+ * "facility=authpriv priority=warning format=json ... log_socket=/dev/log".
+ * Always NUL-terminated when len > 0. */
 void conf_describe(const struct ks_conf *c, char *buf, size_t len);
 
 #endif

@@ -16,9 +16,9 @@
  * those nodes share one pid space again (an exec there may be given the
  * parent of another overflowed node's process with the same pid). Each
  * lookup that returns NODE_ID_OVERFLOW is counted (stats.overflowed), and
- * the caller says so once (main.c: syslog in plugin mode, stderr in review
- * mode, and in the stats line as node_overflow=). A name that cannot be
- * stored for lack of memory is treated the same way.
+ * the caller says so once (runtime.c, through diag.h: syslog in plugin
+ * mode, stderr in review mode, and in the stats line as node_overflow=). A
+ * name that cannot be stored for lack of memory is treated the same way.
  *
  * Memory: at most NODE_IDS_MAX names of at most EXEC_NODE_MAX bytes (1 MiB)
  * plus a fixed 48 KiB index. Cost: one hash of the name per lookup, none

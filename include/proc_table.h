@@ -12,7 +12,7 @@
  * Keyed by node and pid: a log collected centrally (audisp-remote, or the
  * logs of several machines read as one stream) holds the processes of many
  * machines, told apart only by the record's node= prefix, and their pids
- * collide. `node` is a small id the caller gives for that prefix (main.c
+ * collide. `node` is a small id the caller gives for that prefix (runtime.c
  * interns node= strings with node_ids.h; 0 is "no node="): every function
  * below works within one node, an entry remembers its node, an exec's
  * parent and a fork's child are looked up and stored in the exec's and the
@@ -79,6 +79,10 @@ struct proc_entry {
 	unsigned flags;        /* enum proc_entry_flags */
 };
 
+/* entries, argv_bytes and evictions are in the statistics line (table=,
+ * table_bytes=, evictions=); inserts, forks, lookups and hits are for the
+ * tests, which check the table's bookkeeping with them (the line counts
+ * execs, forks and /proc reads where they happen). */
 struct proc_table_stats {
 	uint32_t entries;
 	size_t argv_bytes;

@@ -34,8 +34,9 @@ struct ruleset_rule {
 	struct eql_query *query;
 	char stem[256];           /* file name without .toml */
 	struct throttle thr;
+	/* In the statistics line of each rule; kept across reloads. */
 	uint64_t matches;         /* alerts allowed + suppressed */
-	uint64_t suppressed;
+	uint64_t suppressed;      /* by the throttle */
 };
 
 struct ruleset {

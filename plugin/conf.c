@@ -2,7 +2,8 @@
  * conf.c - read and validate the plugin's config file (see conf.h).
  *
  * One table row per key; the whole file is parsed into a scratch struct and
- * copied out only when every line was valid.
+ * copied out only when every line was valid. Defaults are parsed from the
+ * rows by the same code as the file.
  */
 #include "config.h"
 
@@ -16,18 +17,17 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "diag.h"
 
-/* Text from the file echoed in a message is cut to this many bytes. */
+/* Text from the file echoed in a message: at most this many characters of
+ * it (escapes included), then "...". */
 #define QUOTE_MAX 64u
 
-struct name_val {
-	const char *name;
-	int val;
-};
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* LOG_KERN is left out on purpose: syslog(3) reads facility 0 as "use the
  * openlog() default", so a user process cannot log as kern. */
-static const struct name_val facilities[] = {
+static const struct conf_word facilities[] = {
 	{ "auth", LOG_AUTH },       { "authpriv", LOG_AUTHPRIV },
 	{ "cron", LOG_CRON },       { "daemon", LOG_DAEMON },
 	{ "ftp", LOG_FTP },         { "local0", LOG_LOCAL0 },
@@ -40,105 +40,138 @@ static const struct name_val facilities[] = {
 	{ "uucp", LOG_UUCP },
 };
 
-static const struct name_val priorities[] = {
+static const struct conf_word priorities[] = {
 	{ "emerg", LOG_EMERG },     { "alert", LOG_ALERT },
 	{ "crit", LOG_CRIT },       { "err", LOG_ERR },
 	{ "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
 	{ "info", LOG_INFO },       { "debug", LOG_DEBUG },
 };
 
-static const struct name_val formats[] = {
+static const struct conf_word formats[] = {
 	{ "text", ALERT_FORMAT_TEXT }, { "json", ALERT_FORMAT_JSON },
 };
 
-static const struct name_val booleans[] = {
+/* The first word of each value is how conf_value spells it. */
+static const struct conf_word booleans[] = {
 	{ "yes", 1 }, { "no", 0 }, { "true", 1 }, { "false", 0 },
 	{ "on", 1 },  { "off", 0 }, { "1", 1 },   { "0", 0 },
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define FIELD(f) offsetof(struct ks_conf, f), sizeof(((struct ks_conf *)0)->f)
+#define WORDS(t, e) t, NELEM(t), e, 0, 0, NULL, 0
+#define BOOL_WORDS WORDS(booleans, "yes, no, true, false, on, off, 1 or 0")
+#define NUMBER(lo, hi) NULL, 0, NULL, lo, hi, NULL, 0
+#define NUMBER_OR(lo, hi, w, v) NULL, 0, NULL, lo, hi, w, v
+#define TEXT NULL, 0, NULL, 0, 0, NULL, 0
 
-enum key_id {
-	K_FACILITY,
-	K_PRIORITY,
-	K_FORMAT,
-	K_CEE,
-	K_MAX_MESSAGE_SIZE,
-	K_THROTTLE_MAX,
-	K_THROTTLE_WINDOW,
-	K_PROCESS_TABLE_SIZE,
-	K_MAX_ARGV_BYTES,
-	K_PROC_FALLBACK,
-	K_RULES_DIR,
-	K_LOCAL_RULES_DIR,
-	K_RULES,
-	K_LOG_SOCKET,
-	K_COUNT
+/* The settings. A restart-only key (reloadable = false) sizes something
+ * allocated once at start, or needs a privilege dropped at start. */
+const struct conf_key conf_keys[] = {
+	{ "facility", CONF_WORD, "authpriv", true,
+	  "syslog facility of the alerts and of the plugin's messages",
+	  WORDS(facilities, "auth, authpriv, cron, daemon, ftp, local0 to "
+		"local7, lpr, mail, news, syslog, user or uucp"),
+	  FIELD(facility) },
+	{ "priority", CONF_WORD, "warning", true,
+	  "syslog priority of the alerts",
+	  WORDS(priorities, "emerg, alert, crit, err, warning, notice, info "
+		"or debug"),
+	  FIELD(priority) },
+	{ "format", CONF_WORD, "text", true,
+	  "alert format: text (key=\"value\" pairs) or json (one ECS object); "
+	  "--format overrides it",
+	  WORDS(formats, "text or json"), FIELD(format) },
+	{ "json_cee_cookie", CONF_BOOL, "no", true,
+	  "with format = json, \"@cee: \" before each alert (rsyslog mmjsonparse)",
+	  BOOL_WORDS, FIELD(json_cee_cookie) },
+	/* rsyslog's default maxMessageSize is 8 KiB for the whole message;
+	 * 8000 bytes of alert leave 192 for the syslog header. */
+	{ "max_message_size", CONF_NUMBER, "8000", true,
+	  "longest alert in bytes; a longer one is cut in its argument lists",
+	  NUMBER(CONF_MIN_MAX_MESSAGE_SIZE, CONF_MAX_MAX_MESSAGE_SIZE),
+	  FIELD(max_message_size) },
+	/* The rule's max_signals is 100 per run and Elastic runs rules every
+	 * 5 minutes by default: the defaults let through what Elastic
+	 * would. */
+	{ "throttle_max_alerts", CONF_NUMBER, "rule", true,
+	  "alerts per rule per window: rule (its max_signals), a number, 0: off",
+	  NUMBER_OR(0, CONF_MAX_THROTTLE_MAX_ALERTS, "rule",
+		    CONF_THROTTLE_PER_RULE),
+	  FIELD(throttle_max_alerts) },
+	{ "throttle_window", CONF_NUMBER, "300", true,
+	  "throttle window in seconds; 0: off",
+	  NUMBER(0, CONF_MAX_THROTTLE_WINDOW), FIELD(throttle_window) },
+	/* The table and the argv limits are allocated at start. */
+	{ "process_table_size", CONF_NUMBER, "16384", false,
+	  "processes remembered to find each exec's parent",
+	  NUMBER(CONF_MIN_PROCESS_TABLE_SIZE, CONF_MAX_PROCESS_TABLE_SIZE),
+	  FIELD(process_table_size) },
+	{ "max_argv_bytes", CONF_NUMBER, "1048576", false,
+	  "argument bytes kept per exec",
+	  NUMBER(CONF_MIN_MAX_ARGV_BYTES, CONF_MAX_MAX_ARGV_BYTES),
+	  FIELD(max_argv_bytes) },
+	/* Off at start drops CAP_SYS_PTRACE for good: a reload could not
+	 * take it back to turn the fallback on. */
+	{ "proc_fallback", CONF_BOOL, "yes", false,
+	  "read /proc/<ppid> for parents the table does not know",
+	  BOOL_WORDS, FIELD(proc_fallback) },
+	{ "rules_dir", CONF_PATH, DATADIR "/audisp-kernel-seeking/rules", true,
+	  "the shipped rules (*.toml), replaced on upgrade",
+	  TEXT, FIELD(rules_dir) },
+	{ "rules", CONF_STRING, "kernel_seeking_v2", true,
+	  "shipped rules to run: file names without .toml or rule ids, "
+	  "comma-separated",
+	  TEXT, FIELD(rules) },
+	{ "local_rules_dir", CONF_PATH,
+	  SYSCONFDIR "/audit/audisp-kernel-seeking.d", true,
+	  "your own rules (*.toml, always run) and exceptions (*.exceptions)",
+	  TEXT, FIELD(local_rules_dir) },
+	{ "log_socket", CONF_PATH, "/dev/log", true,
+	  "the local syslog socket, written without ever blocking",
+	  TEXT, FIELD(log_socket) },
 };
 
-struct key_def {
-	const char *name;
-	const struct name_val *names; /* NULL: a number in [min, max] */
-	size_t nnames;
-	const char *expected;         /* for names: the list, in words */
-	uint64_t min, max;
-	size_t strmax;                /* > 0: a string of at most strmax-1 */
-};
+const size_t conf_nkeys = NELEM(conf_keys);
 
-#define NAMES(t, e) t, NELEM(t), e, 0, 0, 0
-#define NUMBER(lo, hi) NULL, 0, NULL, lo, hi, 0
-#define STRING(max) NULL, 0, NULL, 0, 0, max
-#define BOOL_WORDS "yes, no, true, false, on, off, 1 or 0"
-
-/* Indexed by enum key_id. */
-static const struct key_def keys[K_COUNT] = {
-	[K_FACILITY] = { "facility", NAMES(facilities,
-		"auth, authpriv, cron, daemon, ftp, local0 to local7, lpr, "
-		"mail, news, syslog, user or uucp") },
-	[K_PRIORITY] = { "priority", NAMES(priorities,
-		"emerg, alert, crit, err, warning, notice, info or debug") },
-	[K_FORMAT] = { "format", NAMES(formats, "text or json") },
-	[K_CEE] = { "json_cee_cookie", NAMES(booleans, BOOL_WORDS) },
-	[K_MAX_MESSAGE_SIZE] = { "max_message_size",
-		NUMBER(CONF_MIN_MAX_MESSAGE_SIZE, CONF_MAX_MAX_MESSAGE_SIZE) },
-	[K_THROTTLE_MAX] = { "throttle_max_alerts",
-		NUMBER(0, CONF_MAX_THROTTLE_MAX_ALERTS) },
-	[K_THROTTLE_WINDOW] = { "throttle_window",
-		NUMBER(0, CONF_MAX_THROTTLE_WINDOW) },
-	[K_PROCESS_TABLE_SIZE] = { "process_table_size",
-		NUMBER(CONF_MIN_PROCESS_TABLE_SIZE,
-		       CONF_MAX_PROCESS_TABLE_SIZE) },
-	[K_MAX_ARGV_BYTES] = { "max_argv_bytes",
-		NUMBER(CONF_MIN_MAX_ARGV_BYTES, CONF_MAX_MAX_ARGV_BYTES) },
-	[K_PROC_FALLBACK] = { "proc_fallback", NAMES(booleans, BOOL_WORDS) },
-	[K_RULES_DIR] = { "rules_dir", STRING(CONF_PATH_MAX) },
-	[K_LOCAL_RULES_DIR] = { "local_rules_dir", STRING(CONF_PATH_MAX) },
-	[K_RULES] = { "rules", STRING(CONF_RULES_MAX) },
-	[K_LOG_SOCKET] = { "log_socket", STRING(CONF_SOCKET_MAX) },
-};
-
-void conf_defaults(struct ks_conf *c)
+/* Scalars live in fields of 1 to 8 bytes (bool, int, enum, unsigned,
+ * size_t); copied through an integer of the same size. */
+static uint64_t get_num(const struct conf_key *k, const struct ks_conf *c)
 {
-	c->facility = LOG_AUTHPRIV;
-	c->priority = LOG_WARNING;
-	c->format = ALERT_FORMAT_TEXT;
-	c->json_cee_cookie = false;
-	c->max_message_size = CONF_DEFAULT_MAX_MESSAGE_SIZE;
-	c->throttle_max_alerts = CONF_DEFAULT_THROTTLE_MAX_ALERTS;
-	c->throttle_window = CONF_DEFAULT_THROTTLE_WINDOW;
-	c->process_table_size = CONF_DEFAULT_PROCESS_TABLE_SIZE;
-	c->max_argv_bytes = CONF_DEFAULT_MAX_ARGV_BYTES;
-	c->proc_fallback = true;
-	snprintf(c->rules_dir, sizeof(c->rules_dir), "%s",
-		 CONF_DEFAULT_RULES_DIR);
-	snprintf(c->local_rules_dir, sizeof(c->local_rules_dir), "%s",
-		 CONF_DEFAULT_LOCAL_RULES_DIR);
-	snprintf(c->rules, sizeof(c->rules), "%s", CONF_DEFAULT_RULES);
-	snprintf(c->log_socket, sizeof(c->log_socket), "%s",
-		 CONF_DEFAULT_LOG_SOCKET);
+	const unsigned char *p = (const unsigned char *)c + k->off;
+	uint8_t v8;
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64;
+
+	switch (k->size) {
+	case 1: memcpy(&v8, p, 1); return v8;
+	case 2: memcpy(&v16, p, 2); return v16;
+	case 4: memcpy(&v32, p, 4); return v32;
+	default: memcpy(&v64, p, 8); return v64;
+	}
 }
 
-static const char *name_of(const struct name_val *t, size_t n, int val)
+static void put_num(const struct conf_key *k, struct ks_conf *c, uint64_t v)
+{
+	unsigned char *p = (unsigned char *)c + k->off;
+	uint8_t v8 = (uint8_t)v;
+	uint16_t v16 = (uint16_t)v;
+	uint32_t v32 = (uint32_t)v;
+
+	switch (k->size) {
+	case 1: memcpy(p, &v8, 1); break;
+	case 2: memcpy(p, &v16, 2); break;
+	case 4: memcpy(p, &v32, 4); break;
+	default: memcpy(p, &v, 8); break;
+	}
+}
+
+static bool is_text(const struct conf_key *k)
+{
+	return k->type == CONF_PATH || k->type == CONF_STRING;
+}
+
+static const char *name_of(const struct conf_word *t, size_t n, int val)
 {
 	for (size_t i = 0; i < n; i++)
 		if (t[i].val == val)
@@ -156,30 +189,63 @@ const char *conf_priority_name(int priority)
 	return name_of(priorities, NELEM(priorities), priority);
 }
 
+const char *conf_value(const struct conf_key *k, const struct ks_conf *c,
+		       char *buf, size_t len)
+{
+	uint64_t v;
+
+	if (len == 0)
+		return buf;
+	if (is_text(k)) {
+		snprintf(buf, len, "%s", (const char *)c + k->off);
+		return buf;
+	}
+	v = get_num(k, c);
+	if (k->words)
+		snprintf(buf, len, "%s", name_of(k->words, k->nwords, (int)v));
+	else if (k->word && v == k->word_val)
+		snprintf(buf, len, "%s", k->word);
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+	return buf;
+}
+
+bool conf_same(const struct conf_key *k, const struct ks_conf *a,
+	       const struct ks_conf *b)
+{
+	if (is_text(k))
+		return strcmp((const char *)a + k->off,
+			      (const char *)b + k->off) == 0;
+	return get_num(k, a) == get_num(k, b);
+}
+
+void conf_copy(const struct conf_key *k, struct ks_conf *dst,
+	       const struct ks_conf *src)
+{
+	if (is_text(k))
+		snprintf((char *)dst + k->off, k->size, "%s",
+			 (const char *)src + k->off);
+	else
+		put_num(k, dst, get_num(k, src));
+}
+
 void conf_describe(const struct ks_conf *c, char *buf, size_t len)
 {
-	char throttle[32];
+	char v[CONF_PATH_MAX];
+	size_t o = 0;
+	int n;
 
 	if (len == 0)
 		return;
-	if (c->throttle_max_alerts == 0 || c->throttle_window == 0)
-		snprintf(throttle, sizeof(throttle), "off");
-	else if (c->throttle_max_alerts == CONF_THROTTLE_PER_RULE)
-		snprintf(throttle, sizeof(throttle), "rule/%us",
-			 c->throttle_window);
-	else
-		snprintf(throttle, sizeof(throttle), "%u/%us",
-			 c->throttle_max_alerts, c->throttle_window);
-	snprintf(buf, len,
-		 "facility=%s priority=%s format=%s cee=%s max_message_size=%zu"
-		 " throttle=%s process_table_size=%" PRIu32
-		 " max_argv_bytes=%zu proc_fallback=%s rules=%s",
-		 conf_facility_name(c->facility),
-		 conf_priority_name(c->priority),
-		 c->format == ALERT_FORMAT_JSON ? "json" : "text",
-		 c->json_cee_cookie ? "yes" : "no", c->max_message_size,
-		 throttle, c->process_table_size, c->max_argv_bytes,
-		 c->proc_fallback ? "yes" : "no", c->rules);
+	buf[0] = '\0';
+	for (size_t i = 0; i < conf_nkeys && o < len; i++) {
+		n = snprintf(buf + o, len - o, "%s%s=%s", i ? " " : "",
+			     conf_keys[i].name,
+			     conf_value(&conf_keys[i], c, v, sizeof(v)));
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
 }
 
 static bool is_space(char ch)
@@ -188,43 +254,6 @@ static bool is_space(char ch)
 	 * what a config line means. \r lets CRLF files through. */
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' ||
 	       ch == '\f';
-}
-
-/*
- * Copy s into dst (cap >= 1) so it can be shown safely in a log line:
- * bytes outside printable ASCII and the backslash as \xHH / \\, at most
- * QUOTE_MAX bytes of s, "..." when cut.
- */
-static void quote(char *dst, size_t cap, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, i;
-
-	for (i = 0; s[i] && i < QUOTE_MAX; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '\\' || ch < 0x20 || ch > 0x7e) {
-			if (o + 4 >= cap)
-				break;
-			dst[o++] = '\\';
-			if (ch == '\\') {
-				dst[o++] = '\\';
-				continue;
-			}
-			dst[o++] = 'x';
-			dst[o++] = hex[ch >> 4];
-			dst[o++] = hex[ch & 15];
-		} else {
-			if (o + 1 >= cap)
-				break;
-			dst[o++] = (char)ch;
-		}
-	}
-	if (s[i] && o + 3 < cap) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
 }
 
 /* Plain decimal only: no sign, no space, no base prefix, no suffix. */
@@ -248,81 +277,97 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
-static void store_str(struct ks_conf *c, enum key_id id, const char *val)
+static void bad_value(const struct conf_key *k, const char *val,
+		      const char *expected, char *msg, size_t msglen)
 {
-	switch (id) {
-	case K_RULES_DIR:
-		snprintf(c->rules_dir, sizeof(c->rules_dir), "%s", val);
-		break;
-	case K_LOCAL_RULES_DIR:
-		snprintf(c->local_rules_dir, sizeof(c->local_rules_dir), "%s",
-			 val);
-		break;
-	case K_RULES:
-		snprintf(c->rules, sizeof(c->rules), "%s", val);
-		break;
-	case K_LOG_SOCKET:
-		snprintf(c->log_socket, sizeof(c->log_socket), "%s", val);
-		break;
-	default:
-		break;
-	}
+	char q[QUOTE_MAX + 4];
+
+	diag_quote(q, sizeof(q), val, strlen(val));
+	snprintf(msg, msglen, "bad value '%s' for %s (expected %s)", q,
+		 k->name, expected);
 }
 
-static void store(struct ks_conf *c, enum key_id id, int word, uint64_t num)
+/*
+ * Check val against row k and store it in c. Returns 0, or -1 with the
+ * problem (without file and line) in msg. The defaults go through here
+ * too.
+ */
+static int parse_value(const struct conf_key *k, const char *val,
+		       struct ks_conf *c, char *msg, size_t msglen)
 {
-	switch (id) {
-	case K_FACILITY:
-		c->facility = word;
-		break;
-	case K_PRIORITY:
-		c->priority = word;
-		break;
-	case K_FORMAT:
-		c->format = (enum alert_format)word;
-		break;
-	case K_CEE:
-		c->json_cee_cookie = word != 0;
-		break;
-	case K_MAX_MESSAGE_SIZE:
-		c->max_message_size = (size_t)num;
-		break;
-	case K_THROTTLE_MAX:
-		c->throttle_max_alerts = (unsigned)num;
-		break;
-	case K_THROTTLE_WINDOW:
-		c->throttle_window = (unsigned)num;
-		break;
-	case K_PROCESS_TABLE_SIZE:
-		c->process_table_size = (uint32_t)num;
-		break;
-	case K_MAX_ARGV_BYTES:
-		c->max_argv_bytes = (size_t)num;
-		break;
-	case K_PROC_FALLBACK:
-		c->proc_fallback = word != 0;
-		break;
-	case K_RULES_DIR:
-	case K_LOCAL_RULES_DIR:
-	case K_RULES:
-	case K_LOG_SOCKET:
-	case K_COUNT:
-		break;
+	char expected[128];
+	uint64_t num;
+
+	if (is_text(k)) {
+		const unsigned char *u;
+
+		if (strlen(val) >= k->size) {
+			snprintf(msg, msglen, "value for %s longer than %zu bytes",
+				 k->name, k->size - 1);
+			return -1;
+		}
+		/* Printable ASCII only: these end up in log lines. */
+		for (u = (const unsigned char *)val; *u; u++)
+			if (*u < 0x20 || *u > 0x7e) {
+				snprintf(msg, msglen,
+					 "bad byte 0x%02x in value for %s", *u,
+					 k->name);
+				return -1;
+			}
+		if (k->type == CONF_PATH && val[0] != '/') {
+			bad_value(k, val, "an absolute path", msg, msglen);
+			return -1;
+		}
+		snprintf((char *)c + k->off, k->size, "%s", val);
+		return 0;
 	}
+	if (k->words) {
+		for (size_t i = 0; i < k->nwords; i++)
+			if (strcmp(val, k->words[i].name) == 0) {
+				put_num(k, c, (uint64_t)k->words[i].val);
+				return 0;
+			}
+		bad_value(k, val, k->expected, msg, msglen);
+		return -1;
+	}
+	if (k->word && strcmp(val, k->word) == 0) {
+		put_num(k, c, k->word_val);
+		return 0;
+	}
+	if (parse_u64(val, &num) && num >= k->min && num <= k->max) {
+		put_num(k, c, num);
+		return 0;
+	}
+	snprintf(expected, sizeof(expected),
+		 "a number from %" PRIu64 " to %" PRIu64 "%s%s", k->min,
+		 k->max, k->word ? ", or " : "", k->word ? k->word : "");
+	bad_value(k, val, expected, msg, msglen);
+	return -1;
+}
+
+void conf_defaults(struct ks_conf *c)
+{
+	char msg[256];
+
+	memset(c, 0, sizeof(*c));
+	/* A default that does not parse is a bug of the table, caught by
+	 * test_conf (every default loads back); the field stays zero. */
+	for (size_t i = 0; i < conf_nkeys; i++)
+		(void)parse_value(&conf_keys[i], conf_keys[i].def, c, msg,
+				  sizeof(msg));
 }
 
 /*
  * Parse one NUL-terminated line into c. Returns 0, or -1 with the problem
  * (without file and line) in msg.
  */
-static int parse_line(char *line, struct ks_conf *c, bool seen[K_COUNT],
+static int parse_line(char *line, struct ks_conf *c, bool *seen,
 		      char *msg, size_t msglen)
 {
-	char q[QUOTE_MAX * 4 + 4];
+	char q[QUOTE_MAX + 4];
 	char *s = line, *eq, *key_end, *val, *end;
-	const struct key_def *k = NULL;
-	enum key_id id = K_COUNT;
-	uint64_t num;
+	const struct conf_key *k = NULL;
+	size_t id = 0;
 
 	while (is_space(*s))
 		s++;
@@ -357,14 +402,13 @@ static int parse_line(char *line, struct ks_conf *c, bool seen[K_COUNT],
 	while (is_space(*val))
 		val++;
 
-	for (size_t i = 0; i < K_COUNT; i++)
-		if (strcmp(s, keys[i].name) == 0) {
-			id = (enum key_id)i;
-			k = &keys[i];
+	for (id = 0; id < conf_nkeys; id++)
+		if (strcmp(s, conf_keys[id].name) == 0) {
+			k = &conf_keys[id];
 			break;
 		}
 	if (!k) {
-		quote(q, sizeof(q), s);
+		diag_quote(q, sizeof(q), s, strlen(s));
 		snprintf(msg, msglen, "unknown key '%s'", q);
 		return -1;
 	}
@@ -377,60 +421,7 @@ static int parse_line(char *line, struct ks_conf *c, bool seen[K_COUNT],
 		snprintf(msg, msglen, "missing value for %s", k->name);
 		return -1;
 	}
-
-	if (k->strmax) {
-		const unsigned char *u;
-
-		if (strlen(val) >= k->strmax) {
-			snprintf(msg, msglen, "value for %s longer than %zu bytes",
-				 k->name, k->strmax - 1);
-			return -1;
-		}
-		/* Printable ASCII only: these end up in log lines. */
-		for (u = (const unsigned char *)val; *u; u++)
-			if (*u < 0x20 || *u > 0x7e) {
-				snprintf(msg, msglen,
-					 "bad byte 0x%02x in value for %s", *u,
-					 k->name);
-				return -1;
-			}
-		if (id != K_RULES && val[0] != '/') {
-			quote(q, sizeof(q), val);
-			snprintf(msg, msglen,
-				 "bad value '%s' for %s (expected an absolute path)",
-				 q, k->name);
-			return -1;
-		}
-		store_str(c, id, val);
-		return 0;
-	}
-	if (id == K_THROTTLE_MAX && strcmp(val, "rule") == 0) {
-		store(c, id, 0, CONF_THROTTLE_PER_RULE);
-		return 0;
-	}
-	if (k->names) {
-		for (size_t i = 0; i < k->nnames; i++)
-			if (strcmp(val, k->names[i].name) == 0) {
-				store(c, id, k->names[i].val, 0);
-				return 0;
-			}
-		quote(q, sizeof(q), val);
-		snprintf(msg, msglen, "bad value '%s' for %s (expected %s)", q,
-			 k->name, k->expected);
-		return -1;
-	}
-
-	if (parse_u64(val, &num) && num >= k->min && num <= k->max) {
-		store(c, id, 0, num);
-		return 0;
-	}
-	quote(q, sizeof(q), val);
-	snprintf(msg, msglen,
-		 "bad value '%s' for %s (expected a number from %" PRIu64
-		 " to %" PRIu64 "%s)",
-		 q, k->name, k->min, k->max,
-		 id == K_THROTTLE_MAX ? ", or rule" : "");
-	return -1;
+	return parse_value(k, val, c, msg, msglen);
 }
 
 enum read_result { LINE_OK, LINE_EOF, LINE_TOO_LONG, LINE_NUL, LINE_ERROR };
@@ -480,7 +471,7 @@ int conf_load(const char *path, struct ks_conf *out, char *err,
 {
 	char buf[CONF_LINE_MAX + 1];
 	char msg[512];
-	bool seen[K_COUNT] = { false };
+	bool seen[NELEM(conf_keys)] = { false };
 	struct ks_conf tmp;
 	struct stat st;
 	unsigned line = 0;

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "rulefile.h"
 
 #define RF_MAX_FILE   ((size_t)4 << 20)
@@ -144,34 +145,6 @@ static bool fail(struct parser *ps, unsigned long line, const char *fmt, ...)
 static bool oom(struct parser *ps)
 {
 	return fail(ps, ps->line, "out of memory");
-}
-
-/*
- * A user-supplied key or value in a message: bounded, and with control
- * bytes (possible through escapes) replaced so the message stays one line.
- */
-static const char *show(const char *s, size_t n, char *out, size_t outsz)
-{
-	size_t max = outsz - 4, i, o = 0;
-	bool cut = n > max;
-
-	if (cut) {
-		n = max;
-		/* do not split a UTF-8 sequence */
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	if (cut) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
 }
 
 /* ------------------------------------------------------------------ */
@@ -728,7 +701,7 @@ static bool parse_number(struct parser *ps, struct value *v)
 	return true;
 bad:
 	return fail(ps, ps->line, "invalid number '%s'",
-		    show(s, n, shown, sizeof(shown)));
+		    diag_quote(shown, sizeof(shown), s, n));
 }
 
 static bool parse_value(struct parser *ps, struct value *v, int depth);
@@ -808,7 +781,7 @@ static bool parse_value(struct parser *ps, struct value *v, int depth)
 	if (n)
 		return fail(ps, ps->line,
 			    "invalid value '%s' (strings must be quoted)",
-			    show(ps->p, n, shown, sizeof(shown)));
+			    diag_quote(shown, sizeof(shown), ps->p, n));
 	return fail(ps, ps->line, "invalid value");
 }
 
@@ -888,7 +861,7 @@ static bool key_is(const struct buf *k, const char *s)
 /* "kuery" as shown in messages */
 static const char *shown_value(const struct parser *ps, char *out, size_t sz)
 {
-	return show(ps->scratch.p, ps->scratch.len, out, sz);
+	return diag_quote(out, sz, ps->scratch.p, ps->scratch.len);
 }
 
 static bool keep_rule_key(struct parser *ps, const struct value *v,
@@ -1038,7 +1011,8 @@ static bool parse_keyval(struct parser *ps)
 		return fail(ps, line, "dotted keys are not supported");
 	if (peek(ps, 0) != '=')
 		return fail(ps, line, "expected '=' after key '%s'",
-			    show(ps->key.p, ps->key.len, shown, sizeof(shown)));
+			    diag_quote(shown, sizeof(shown), ps->key.p,
+				       ps->key.len));
 	ps->p++;
 	skip_ws(ps);
 
@@ -1048,7 +1022,8 @@ static bool parse_keyval(struct parser *ps)
 		return false;
 	if (ns_find(&ps->nodes, ps->work.p, ps->work.len))
 		return fail(ps, line, "duplicate key '%s' in %s",
-			    show(ps->key.p, ps->key.len, shown, sizeof(shown)),
+			    diag_quote(shown, sizeof(shown), ps->key.p,
+				       ps->key.len),
 			    table_shown(ps));
 	if (!ns_insert(ps, &ps->nodes, ps->work.p, ps->work.len, N_VALUE))
 		return false;
@@ -1194,7 +1169,7 @@ static bool parse_header(struct parser *ps)
 			return fail(ps, line, "unterminated table header");
 		if (!parse_key(ps, &ps->key, "a table name"))
 			return false;
-		show(ps->key.p, ps->key.len, shown, sizeof(shown));
+		diag_quote(shown, sizeof(shown), ps->key.p, ps->key.len);
 		if (!enc_add(ps, &ps->hcomps, ps->key.p, ps->key.len) ||
 		    (n && !buf_addc(ps, &ps->tshow, '.')) ||
 		    !buf_add(ps, &ps->tshow, shown, strlen(shown)))
@@ -1237,7 +1212,7 @@ static bool parse_header(struct parser *ps)
 		nd = ns_find(&ps->nodes, ps->work.p, ps->work.len);
 		if (nd && nd->kind == N_VALUE)
 			return fail(ps, line, "'%s' is already a key with a value, not a table",
-				    show(s, len, shown, sizeof(shown)));
+				    diag_quote(shown, sizeof(shown), s, len));
 		if (!last) {
 			if (!nd) {
 				nd = ns_insert(ps, &ps->nodes, ps->work.p,

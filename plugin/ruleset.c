@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "ruleset.h"
 
 #define MSG_MAX 1024
@@ -188,7 +189,7 @@ static void select_enabled(struct ruleset *rs, const char *enable,
 			   bool *on, ruleset_report_fn report, void *ctx)
 {
 	const char *p = enable ? enable : "";
-	char msg[MSG_MAX];
+	char msg[MSG_MAX], q[204];
 	size_t i;
 
 	while (*p) {
@@ -229,17 +230,17 @@ static void select_enabled(struct ruleset *rs, const char *enable,
 			found = true;
 		} else if (hits > 1) {
 			snprintf(msg, sizeof(msg),
-				 "'%.*s' is the rule_id of several files in %s; name the file to run",
-				 (int)(end - start > 200 ? 200 : end - start),
-				 start, dir);
+				 "'%s' is the rule_id of several files in %s; name the file to run",
+				 diag_quote(q, sizeof(q), start,
+					    (size_t)(end - start)), dir);
 			problem(rs, report, ctx, "rules", msg);
 			continue;
 		}
 		if (!found) {
 			snprintf(msg, sizeof(msg),
-				 "'%.*s' names no rule file or rule_id in %s",
-				 (int)(end - start > 200 ? 200 : end - start),
-				 start, dir);
+				 "'%s' names no rule file or rule_id in %s",
+				 diag_quote(q, sizeof(q), start,
+					    (size_t)(end - start)), dir);
 			problem(rs, report, ctx, "rules", msg);
 		}
 	}
@@ -249,7 +250,7 @@ static void select_enabled(struct ruleset *rs, const char *enable,
 static void load_exceptions(struct ruleset *rs, const char *dir,
 			    ruleset_report_fn report, void *ctx)
 {
-	char path[4096], where[4200], err[MSG_MAX];
+	char path[4096], where[4200], err[MSG_MAX], q[204];
 	char *line = NULL;
 	size_t n, i, j, cap = 0;
 	char **names = list_dir(dir, ".exceptions", &n);
@@ -313,8 +314,8 @@ static void load_exceptions(struct ruleset *rs, const char *dir,
 			}
 			if (!found) {
 				snprintf(err, sizeof(err),
-					 "'%.*s' names no enabled rule",
-					 (int)(reflen > 200 ? 200 : reflen), ref);
+					 "'%s' names no enabled rule",
+					 diag_quote(q, sizeof(q), ref, reflen));
 				problem(rs, report, ctx, where, err);
 			}
 		}
@@ -389,8 +390,14 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 		struct ruleset_rule *r;
 
 		if (report && o->check_all) {
+			char id[204], name[204];
+
 			snprintf(msg, sizeof(msg), "loaded: %s \"%s\" version %s%s",
-				 all[i].file->meta.id, all[i].file->meta.name,
+				 diag_quote(id, sizeof(id), all[i].file->meta.id,
+					    strlen(all[i].file->meta.id)),
+				 diag_quote(name, sizeof(name),
+					    all[i].file->meta.name,
+					    strlen(all[i].file->meta.name)),
 				 all[i].file->meta.version,
 				 on[i] ? "" : " (not enabled)");
 			report(ctx, true, all[i].file->path, msg);

@@ -50,7 +50,8 @@ wait_for() {
 
 # start NAME CONFIG: the plugin on a FIFO, with TERM and HUP blocked and
 # ignored in the environment it inherits, as auditd 3.0.9 can leave them.
-# Extra environment for the plugin (LD_PRELOAD...) comes from START_ENV.
+# Extra environment for the plugin (LD_PRELOAD...) comes from START_ENV,
+# extra options (--format json...) from START_ARGS.
 start() {
 	mkfifo "$tmp/$1.in"
 	printf '%s\n' "$KS_RULES_CONF" >> "$2"
@@ -59,7 +60,7 @@ import os, signal, sys
 signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1])
 for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGUSR1):
     signal.signal(s, signal.SIG_IGN)
-os.execv(sys.argv[1], sys.argv[1:])' "$KS_BIN" --stderr --config "$2" < "$tmp/$1.in" 2> "$tmp/$1.err" &
+os.execv(sys.argv[1], sys.argv[1:])' "$KS_BIN" --stderr ${START_ARGS:-} --config "$2" < "$tmp/$1.in" 2> "$tmp/$1.err" &
 	pids+=($!)
 	eval "${1}_pid=$!"
 	exec {fd}> "$tmp/$1.in"

@@ -17,7 +17,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "conf.h"
+#include "proc_table.h"
 
 static char path[256];
 
@@ -103,7 +105,7 @@ static void load_err(const char *text, unsigned line, const char *want)
 static void test_defaults(void **state)
 {
 	struct ks_conf c;
-	char buf[512];
+	char buf[1024];
 
 	(void)state;
 	conf_defaults(&c);
@@ -116,6 +118,9 @@ static void test_defaults(void **state)
 	assert_int_equal(c.throttle_window, 300);
 	assert_int_equal(c.process_table_size, 16384);
 	assert_int_equal(c.max_argv_bytes, 1048576);
+	/* the modules' own defaults, spelled out in the table */
+	assert_int_equal(c.process_table_size, PROC_TABLE_DEFAULT_ENTRIES);
+	assert_int_equal(c.max_argv_bytes, ARGV_DEFAULT_MAX_TOTAL_BYTES);
 	assert_true(c.proc_fallback);
 	assert_string_equal(c.rules, "kernel_seeking_v2");
 	assert_string_equal(c.log_socket, "/dev/log");
@@ -124,10 +129,93 @@ static void test_defaults(void **state)
 			    SYSCONFDIR "/audit/audisp-kernel-seeking.d");
 	conf_describe(&c, buf, sizeof(buf));
 	assert_string_equal(buf,
-		"facility=authpriv priority=warning format=text cee=no "
-		"max_message_size=8000 throttle=rule/300s "
+		"facility=authpriv priority=warning format=text "
+		"json_cee_cookie=no max_message_size=8000 "
+		"throttle_max_alerts=rule throttle_window=300 "
 		"process_table_size=16384 max_argv_bytes=1048576 "
-		"proc_fallback=yes rules=kernel_seeking_v2");
+		"proc_fallback=yes "
+		"rules_dir=" DATADIR "/audisp-kernel-seeking/rules "
+		"rules=kernel_seeking_v2 "
+		"local_rules_dir=" SYSCONFDIR "/audit/audisp-kernel-seeking.d "
+		"log_socket=/dev/log");
+}
+
+/* Each row's default is spelled as the file spells it: written to a file
+ * it loads back to the defaults, and conf_value gives it back unchanged. */
+static void test_defaults_are_file_values(void **state)
+{
+	struct ks_conf c, d;
+	char text[CONF_PATH_MAX + 64], v[CONF_PATH_MAX];
+
+	(void)state;
+	conf_defaults(&d);
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		snprintf(text, sizeof(text), "%s = %s\n", k->name, k->def);
+		load_ok(text, &c);
+		assert_conf_equal(&c, &d);
+		assert_string_equal(conf_value(k, &d, v, sizeof(v)), k->def);
+		assert_non_null(k->doc);
+		assert_true(strlen(k->doc) > 10);
+	}
+}
+
+/* Per key: a value other than the default, as the file would spell it. */
+static void other_value(const struct conf_key *k, char *buf, size_t len)
+{
+	switch (k->type) {
+	case CONF_WORD:
+	case CONF_BOOL: {
+		int dv = -1;
+
+		for (size_t j = 0; j < k->nwords; j++)
+			if (strcmp(k->words[j].name, k->def) == 0)
+				dv = k->words[j].val;
+		assert_int_not_equal(dv, -1);
+		for (size_t j = 0; j < k->nwords; j++)
+			if (k->words[j].val != dv) {
+				snprintf(buf, len, "%s", k->words[j].name);
+				return;
+			}
+		fail_msg("%s: one value only", k->name);
+		return;
+	}
+	case CONF_NUMBER:
+		snprintf(buf, len, "%llu", (unsigned long long)
+			 (strcmp(k->def, "0") == 0 ? k->max : k->min));
+		return;
+	default:
+		snprintf(buf, len, "/other/%s", k->name);
+		return;
+	}
+}
+
+/* conf_same, conf_copy and conf_value act on one key and no other: what
+ * a reload uses to keep a restart-only setting. */
+static void test_one_key_at_a_time(void **state)
+{
+	struct ks_conf d, c, e;
+	char text[256], want[128], v[CONF_PATH_MAX];
+
+	(void)state;
+	conf_defaults(&d);
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		other_value(k, want, sizeof(want));
+		snprintf(text, sizeof(text), "%s = %s\n", k->name, want);
+		load_ok(text, &c);
+		for (size_t j = 0; j < conf_nkeys; j++)
+			assert_int_equal(conf_same(&conf_keys[j], &c, &d),
+					 j != i);
+		assert_string_equal(conf_value(k, &c, v, sizeof(v)), want);
+		e = c;
+		conf_copy(k, &e, &d);
+		assert_conf_equal(&e, &d);
+		conf_copy(k, &e, &c);
+		assert_conf_equal(&e, &c);
+	}
 }
 
 /* An empty file, or one of comments only, means defaults. */
@@ -191,7 +279,7 @@ static void test_shipped_file(void **state)
 	}
 	fclose(f);
 	text[n] = '\0';
-	assert_int_equal(nkeys, 14);
+	assert_int_equal(nkeys, conf_nkeys);
 	load_ok(text, &c);
 	/* The file documents the standard layout (prefix /usr, config in
 	 * /etc); a build for another prefix has its own path defaults. */
@@ -202,10 +290,84 @@ static void test_shipped_file(void **state)
 	assert_conf_equal(&c, &d);
 }
 
+/* A whole file of the source tree, or NULL (skip) outside one. */
+static char *slurp(const char *rel)
+{
+	const char *src = getenv("KS_SRCDIR");
+	char p[512];
+	static char text[65536];
+	size_t n;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", src && *src ? src : ".", rel);
+	f = fopen(p, "r");
+	if (!f)
+		return NULL;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	assert_true(n < sizeof(text) - 1);
+	fclose(f);
+	text[n] = '\0';
+	return text;
+}
+
+/* Every key of the table is documented where an administrator looks: the
+ * shipped file (commented, with its default: see test_shipped_file), the
+ * man page (whose entry says "next start" exactly for the keys a reload
+ * does not apply) and the README's table. */
+static void test_documented(void **state)
+{
+	char want[128], *text, *entry, *end;
+
+	(void)state;
+	text = slurp("conf/audisp-kernel-seeking.conf");
+	if (!text)
+		skip();
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		snprintf(want, sizeof(want), "\n# %s = ", conf_keys[i].name);
+		if (!strstr(text, want))
+			fail_msg("%s is not in the shipped config file",
+				 conf_keys[i].name);
+	}
+
+	text = slurp("conf/audisp-kernel-seeking.conf.5");
+	assert_non_null(text);
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+		bool says;
+
+		snprintf(want, sizeof(want), "\n.TP\n.B %s\n", k->name);
+		entry = strstr(text, want);
+		if (!entry)
+			fail_msg("%s has no entry in audisp-kernel-seeking.conf(5)",
+				 k->name);
+		entry += strlen(want);
+		end = strstr(entry, "\n.TP\n");
+		if (!end || (strstr(entry, "\n.SH") &&
+			     strstr(entry, "\n.SH") < end))
+			end = strstr(entry, "\n.SH");
+		assert_non_null(end);
+		*end = '\0';
+		says = strstr(entry, "next start") != NULL;
+		*end = '\n';
+		if (says == k->reloadable)
+			fail_msg("%s: the man page %s it takes effect at the next start",
+				 k->name, says ? "says" : "does not say");
+	}
+
+	text = slurp("README.md");
+	assert_non_null(text);
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		snprintf(want, sizeof(want), "\n| `%s` | ", conf_keys[i].name);
+		if (!strstr(text, want))
+			fail_msg("%s is not in the README's settings table",
+				 conf_keys[i].name);
+	}
+}
+
 static void test_all_keys(void **state)
 {
 	struct ks_conf c;
-	char buf[512];
+	char buf[1024];
 
 	(void)state;
 	load_ok("facility = local3\n"
@@ -217,7 +379,11 @@ static void test_all_keys(void **state)
 		"throttle_window = 60\n"
 		"process_table_size = 1000\n"
 		"max_argv_bytes = 65536\n"
-		"proc_fallback = no\n", &c);
+		"proc_fallback = no\n"
+		"rules_dir = /r\n"
+		"rules = a, b\n"
+		"local_rules_dir = /l\n"
+		"log_socket = /run/log\n", &c);
 	assert_int_equal(c.facility, LOG_LOCAL3);
 	assert_int_equal(c.priority, LOG_INFO);
 	assert_int_equal(c.format, ALERT_FORMAT_JSON);
@@ -230,10 +396,12 @@ static void test_all_keys(void **state)
 	assert_false(c.proc_fallback);
 	conf_describe(&c, buf, sizeof(buf));
 	assert_string_equal(buf,
-		"facility=local3 priority=info format=json cee=yes "
-		"max_message_size=4096 throttle=10/60s "
+		"facility=local3 priority=info format=json "
+		"json_cee_cookie=yes max_message_size=4096 "
+		"throttle_max_alerts=10 throttle_window=60 "
 		"process_table_size=1000 max_argv_bytes=65536 "
-		"proc_fallback=no rules=kernel_seeking_v2");
+		"proc_fallback=no rules_dir=/r rules=a, b local_rules_dir=/l "
+		"log_socket=/run/log");
 }
 
 /* Rule selection and directories; values end up in log lines, so only
@@ -479,10 +647,11 @@ static void test_throttle_off(void **state)
 	load_ok("throttle_max_alerts = 0\n", &c);
 	assert_int_equal(c.throttle_max_alerts, 0);
 	conf_describe(&c, buf, sizeof(buf));
-	assert_non_null(strstr(buf, " throttle=off "));
+	assert_non_null(strstr(buf, " throttle_max_alerts=0 "));
 	load_ok("throttle_window = 0\n", &c);
+	assert_int_equal(c.throttle_window, 0);
 	conf_describe(&c, buf, sizeof(buf));
-	assert_non_null(strstr(buf, " throttle=off "));
+	assert_non_null(strstr(buf, " throttle_window=0 "));
 }
 
 static void test_whitespace_and_comments(void **state)
@@ -697,6 +866,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test_teardown(test_defaults_are_file_values,
+					  teardown),
+		cmocka_unit_test_teardown(test_one_key_at_a_time, teardown),
+		cmocka_unit_test(test_documented),
 		cmocka_unit_test_teardown(test_empty_and_comments, teardown),
 		cmocka_unit_test_teardown(test_shipped_file, teardown),
 		cmocka_unit_test_teardown(test_rule_keys, teardown),

@@ -764,7 +764,7 @@ static void test_error_shows_keys_safely(void **state)
 	text = xmalloc(n + 64);
 	strcpy(text, "[rule]\n\"a\\nb\" = 1\n\"a\\nb\" = 2\n");
 	assert_null(parse_str(text, err, sizeof(err)));
-	assert_string_equal(err, F ":3: duplicate key 'a?b' in [rule]");
+	assert_string_equal(err, F ":3: duplicate key 'a\\x0ab' in [rule]");
 
 	strcpy(text, "[rule]\n");
 	p = text + 7;

@@ -53,7 +53,7 @@ static unsigned fld(const char *name)
 	return (unsigned)i;
 }
 
-/* An exec as main.c describes it to the rules. pexe NULL: parent unknown. */
+/* An exec as runtime.c describes it to the rules. pexe NULL: parent unknown. */
 static void event(struct eql_event *e, struct fake_argv *a,
 		  struct fake_argv *p, const char *name,
 		  const char *const *args, const char *pexe,

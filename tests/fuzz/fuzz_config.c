@@ -33,24 +33,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Field by field: struct assignment need not copy padding. */
+/* Key by key: struct assignment need not copy padding. */
 static int conf_eq(const struct ks_conf *a, const struct ks_conf *b)
 {
-	return a->facility == b->facility && a->priority == b->priority &&
-	       a->format == b->format &&
-	       a->json_cee_cookie == b->json_cee_cookie &&
-	       a->max_message_size == b->max_message_size &&
-	       a->throttle_max_alerts == b->throttle_max_alerts &&
-	       a->throttle_window == b->throttle_window &&
-	       a->process_table_size == b->process_table_size &&
-	       a->max_argv_bytes == b->max_argv_bytes &&
-	       a->proc_fallback == b->proc_fallback
-#ifdef CONF_RULES_MAX
-	       && strcmp(a->rules_dir, b->rules_dir) == 0 &&
-	       strcmp(a->local_rules_dir, b->local_rules_dir) == 0 &&
-	       strcmp(a->rules, b->rules) == 0
-#endif
-		;
+	for (size_t i = 0; i < conf_nkeys; i++)
+		if (!conf_same(&conf_keys[i], a, b))
+			return 0;
+	return 1;
 }
 
 static int memfd = -1;
@@ -122,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(memchr(c.rules_dir, '\0', sizeof(c.rules_dir)) != NULL);
 	CHECK(memchr(c.local_rules_dir, '\0', sizeof(c.local_rules_dir)) != NULL);
 	CHECK(memchr(c.rules, '\0', sizeof(c.rules)) != NULL);
+	CHECK(memchr(c.log_socket, '\0', sizeof(c.log_socket)) != NULL);
 #endif
 	/* A config that loads is never bigger than the line limit allows
 	 * and never contains NUL. */

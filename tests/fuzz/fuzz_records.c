@@ -4,7 +4,7 @@
  * process table keyed by (node, pid) ->
  * rule -> alert in both formats, checking every guarantee the headers make
  * on the way. The rule is the published v2 query compiled by the EQL engine
- * (eql.h) on the event as plugin/main.c fills it, and its verdict must equal
+ * (eql.h) on the event as plugin/runtime.c fills it, and its verdict must equal
  * tests/v2_reference.c's hand-written one.
  *
  * Input layout: the first 4 bytes are a header, the rest is log text.

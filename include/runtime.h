@@ -1,0 +1,112 @@
+/*
+ * runtime.h - the running program: the settings in force and the pipeline
+ * they drive, records -> event assembly -> exec event -> process table ->
+ * ECS description -> rules -> sink, in review and in plugin mode.
+ *
+ * One path applies settings. runtime_configure() reads the configuration
+ * (the file or the defaults, then the command line's overrides, such as
+ * --format, on top) and applies it: at start to an empty runtime, at SIGHUP
+ * to the running one. Every setting is applied there, or, when its row in
+ * conf_keys is not reloadable, kept at its running value and logged as
+ * taking effect at the next start. So a reload never loses a command-line
+ * option, and a reload that cannot read its file keeps what runs.
+ *
+ * Diagnostics go through diag.h: configuring a plugin-mode runtime the
+ * first time points diag at its syslog writer.
+ *
+ * Guarantees: the plugin never exits on bad input or a bad configuration
+ * (it runs on defaults, or keeps the running settings, and says why);
+ * problems in the input are counted and reported at most once a minute.
+ * Cost: a reload reads the file and loads and compiles the rules again;
+ * the process table and the event assembly are allocated once, at start.
+ */
+#ifndef KS_RUNTIME_H
+#define KS_RUNTIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include "alert.h"
+#include "conf.h"
+#include "ecs_event.h"
+#include "event_assembly.h"
+#include "logsock.h"
+#include "node_ids.h"
+#include "proc_table.h"
+#include "ruleset.h"
+#include "sink.h"
+
+/* What the command line says; applied with the file at every
+ * runtime_configure(). */
+struct runtime_options {
+	bool plugin_mode;         /* else review mode */
+	const char *conf_path;
+	bool conf_given;          /* --config named the file */
+	bool format_given;        /* --format, which wins over the file */
+	enum alert_format format;
+	const char *host_name;    /* --host-name; NULL: this host's name */
+	const char *rule_file;    /* --rule FILE (review mode), or NULL */
+	bool log_stderr;          /* --stderr: copy syslog messages to stderr */
+};
+
+struct runtime {
+	struct runtime_options opt;
+	bool started;             /* configured once */
+	struct ks_conf conf;      /* the settings in force */
+	struct logsock log;       /* plugin mode's syslog */
+	bool log_open;
+	struct event_assembly *ea;
+	struct proc_table *procs;
+	struct node_ids *nodes;   /* node= names -> proc_table node ids */
+	bool told_node_overflow;
+	struct sink sink;
+	struct ruleset rules;
+	struct ecs_scratch scratch; /* the ECS view of each exec is built in */
+	char hostname[256];
+	uint64_t proc_reads;
+	uint64_t suppressed;
+	struct {                  /* what was last reported as a problem */
+		time_t at;
+		uint64_t malformed, truncated, no_execve, log_dropped;
+		uint64_t feed_errors;
+	} told;
+};
+
+/* An empty runtime for these options (copied; their strings must outlive
+ * the runtime). */
+void runtime_init(struct runtime *rt, const struct runtime_options *o);
+
+/*
+ * Read the configuration and apply it: at the first call to the empty
+ * runtime (returns -1 when it cannot run: a configuration named with
+ * --config that does not load in review mode, a --rule file without a
+ * rule, no memory), at later calls (SIGHUP) to the running one (returns 0:
+ * a file that does not load keeps the running settings, said in the log).
+ */
+int runtime_configure(struct runtime *rt);
+
+/* Input bytes, in any chunks. -1 when auparse ran out of memory (counted;
+ * the plugin goes on). */
+int runtime_feed(struct runtime *rt, const char *buf, size_t n);
+/* Once a second in plugin mode: complete events whose last record never
+ * came, close the throttle windows that are due, report input problems. */
+void runtime_tick(struct runtime *rt, time_t now);
+/* End of input or stop: complete the pending events, and say what the
+ * open throttle windows held back. */
+void runtime_flush(struct runtime *rt);
+/* One line "stats: rule NAME matches=N suppressed=N" per rule, then one
+ * line "HEAD: counters", at the given priority. */
+void runtime_stats(struct runtime *rt, int priority, const char *head);
+
+void runtime_free(struct runtime *rt);
+
+/* How rule loading reports (a ruleset_report_fn): problems as errors
+ * ("rules: FILE:LINE: problem"), the rest (the built-in rule stands in)
+ * as info. With ctx a FILE * (--check-rules), the rest is listed there. */
+void runtime_report_rule(void *ctx, bool ok, const char *what,
+			 const char *msg);
+
+/* Monotonic seconds, the runtime's clock. */
+time_t runtime_now(void);
+
+#endif

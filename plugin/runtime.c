@@ -1,0 +1,538 @@
+/*
+ * runtime.c - the settings in force and the pipeline they drive (see
+ * runtime.h): the one path that applies a configuration, the callbacks
+ * that carry an exec from the event assembly to the sink, and the counters.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#ifdef HAVE_LIBCAP_NG
+#include <cap-ng.h>
+#endif
+
+#include "diag.h"
+#include "procfs.h"
+#include "runtime.h"
+
+/* In plugin mode an event's records arrive together; waiting one second
+ * for a missing EOE is plenty and keeps alerts within 3 s. */
+#define PLUGIN_EOE_TIMEOUT 1
+#define REVIEW_EOE_TIMEOUT 2
+/* Problems in the input are always counted; syslog hears of them at most
+ * once a minute, so hostile input cannot flood the log. */
+#define PROBLEM_REPORT_INTERVAL 60
+
+time_t runtime_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* ---- the pipeline: from an exec to an alert ---------------------------- */
+
+struct match_ctx {
+	struct runtime *rt;
+	const struct exec_event *ev;
+	const struct proc_entry *parent;
+};
+
+static void on_match(struct ruleset_rule *r, void *ctx)
+{
+	struct match_ctx *m = ctx;
+	struct runtime *rt = m->rt;
+	struct alert a = {
+		.rule = &r->file->meta,
+		.ev = m->ev,
+		.parent = m->parent,
+		.host = rt->hostname,
+	};
+
+	if (!throttle_allow(&r->thr, runtime_now())) {
+		r->suppressed++;
+		rt->suppressed++;
+		return;
+	}
+	sink_alert(&rt->sink, &a);
+}
+
+/* The process table's id for an event's node= name. Past NODE_IDS_MAX
+ * names the further nodes share one id (node_ids.h): said once. */
+static uint32_t node_id(struct runtime *rt, const char *node)
+{
+	uint32_t id = node_ids_get(rt->nodes, node);
+
+	if (id == NODE_ID_OVERFLOW && !rt->told_node_overflow) {
+		rt->told_node_overflow = true;
+		diag(LOG_WARNING,
+		     "more than %u distinct node= names: the processes of further nodes share one process table, where their pids may collide (counted as node_overflow in the stats)",
+		     NODE_IDS_MAX);
+	}
+	return id;
+}
+
+static void on_exec(const struct exec_event *ev, void *ctx)
+{
+	struct runtime *rt = ctx;
+	uint32_t node = node_id(rt, ev->node);
+	struct proc_entry parent;
+	bool have_parent = false;
+	struct ecs_source src;
+	struct eql_event e;
+	struct match_ctx m;
+
+	/* The parent must be looked up before this exec is recorded: the
+	 * table holds the image each pid of this node had until now. */
+	if (ev->ppid > 0) {
+		have_parent = proc_table_lookup(rt->procs, node, ev->ppid,
+						&parent);
+		if (!have_parent && rt->opt.plugin_mode &&
+		    rt->conf.proc_fallback &&
+		    procfs_fill(rt->procs, "/proc", node, ev->ppid,
+				PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES, ev->sec)) {
+			rt->proc_reads++;
+			have_parent = proc_table_lookup(rt->procs, node,
+							ev->ppid, &parent);
+		}
+	}
+	src.ev = ev;
+	src.parent = have_parent ? &parent : NULL;
+	src.host = rt->hostname;
+	ecs_describe(&src, rt->rules.uses, &rt->scratch, &e);
+	m.rt = rt;
+	m.ev = ev;
+	m.parent = have_parent ? &parent : NULL;
+	ruleset_eval(&rt->rules, &e, on_match, &m);
+	proc_table_exec(rt->procs, node, ev);
+}
+
+static void on_fork(const struct fork_event *fe, void *ctx)
+{
+	struct runtime *rt = ctx;
+
+	proc_table_fork(rt->procs, node_id(rt, fe->node), fe->parent,
+			fe->child, fe->sec);
+}
+
+/* ---- applying a configuration ------------------------------------------ */
+
+/*
+ * The settings to apply: the file (or the defaults) as the mode wants it,
+ * and the command line on top. Returns 0; 1 when the file is unusable and
+ * the defaults stand in (plugin mode at start; err says why); -1 when
+ * there is nothing to apply (err says why).
+ */
+static int read_settings(struct runtime *rt, struct ks_conf *next, char *err,
+			 size_t errlen)
+{
+	int rc = 0;
+
+	conf_defaults(next);
+	/* Review mode reads a file only when --config names one. */
+	if ((rt->opt.plugin_mode || rt->opt.conf_given) &&
+	    conf_load(rt->opt.conf_path, next, err, errlen) != 0) {
+		/* No file at the default path means defaults, at reload as at
+		 * start. A broken file at a plugin's start must not kill it:
+		 * auditd would restart it only max_restarts times. */
+		if (errno == ENOENT && !rt->opt.conf_given)
+			;
+		else if (rt->opt.plugin_mode && !rt->started)
+			rc = 1;
+		else
+			return -1;
+	}
+	/* The command line wins over the file, at start and at every
+	 * reload. */
+	if (rt->opt.format_given)
+		next->format = rt->opt.format;
+	return rc;
+}
+
+/* facility, log_socket. Review mode has no syslog: diagnostics stay on
+ * stderr. */
+static void apply_logging(struct runtime *rt, const struct ks_conf *c)
+{
+	if (!rt->opt.plugin_mode)
+		return;
+	if (!rt->started) {
+		logsock_init(&rt->log, c->log_socket, DIAG_PROG, c->facility,
+			     rt->opt.log_stderr);
+		rt->log_open = true;
+		diag_to_syslog(&rt->log);
+	} else {
+		logsock_reconfigure(&rt->log, c->log_socket, c->facility);
+	}
+}
+
+/* A running plugin keeps the value of every setting that is not
+ * reloadable, and says so. */
+static void keep_restart_only(struct runtime *rt, struct ks_conf *next)
+{
+	char want[CONF_PATH_MAX], have[CONF_PATH_MAX];
+
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		if (k->reloadable || conf_same(k, &rt->conf, next))
+			continue;
+		diag(LOG_NOTICE,
+		     "%s = %s takes effect at the next start; running with %s",
+		     k->name, conf_value(k, next, want, sizeof(want)),
+		     conf_value(k, &rt->conf, have, sizeof(have)));
+		conf_copy(k, next, &rt->conf);
+	}
+}
+
+void runtime_report_rule(void *ctx, bool ok, const char *what,
+			 const char *msg)
+{
+	FILE *listing = ctx;
+	char w[512];
+	size_t n = strlen(what);
+
+	/* A file's own errors start with its name: not twice. */
+	if (strncmp(msg, what, n) == 0 && msg[n] == ':')
+		w[0] = '\0';
+	else
+		diag_quote(w, sizeof(w), what, n);
+	if (ok && listing)
+		fprintf(listing, "%s%s%s\n", w, w[0] ? ": " : "", msg);
+	else
+		diag(ok ? LOG_INFO : LOG_ERR, "rules: %s%s%s", w,
+		     w[0] ? ": " : "", msg);
+}
+
+/* Close the throttle windows that are due and say what they held back. */
+static void rules_tick(struct runtime *rt, time_t now)
+{
+	for (size_t i = 0; i < rt->rules.n; i++) {
+		struct ruleset_rule *r = &rt->rules.rule[i];
+		uint64_t n = throttle_expire(&r->thr, now);
+
+		if (n)
+			sink_suppressed(&rt->sink, &r->file->meta, n,
+					r->thr.max, r->thr.window);
+	}
+}
+
+/* A rule that runs on after a reload keeps its counters. */
+static void carry_counters(struct ruleset *to, const struct ruleset *from)
+{
+	for (size_t i = 0; i < to->n; i++)
+		for (size_t j = 0; j < from->n; j++)
+			if (strcmp(to->rule[i].file->meta.id,
+				   from->rule[j].file->meta.id) == 0) {
+				to->rule[i].matches = from->rule[j].matches;
+				to->rule[i].suppressed =
+					from->rule[j].suppressed;
+				break;
+			}
+}
+
+/* rules, rules_dir, local_rules_dir, throttle_max_alerts, throttle_window;
+ * and --rule. A broken rule file is reported and skipped, the others run;
+ * a reload that would enable no rule keeps those that run. */
+static int apply_rules(struct runtime *rt, const struct ks_conf *c)
+{
+	struct ruleset_options o = {
+		.only_file = rt->opt.rule_file,
+		.rules_dir = c->rules_dir,
+		.local_rules_dir = c->local_rules_dir,
+		.enable = c->rules,
+	};
+	struct ruleset rules;
+	size_t n;
+
+	/* Review mode reports everything it finds; only a live plugin is
+	 * bound to what Elastic would let through per run. */
+	if (rt->opt.plugin_mode) {
+		o.throttle_max = c->throttle_max_alerts;
+		o.throttle_window = c->throttle_window;
+	}
+	n = ruleset_load(&rules, &o, runtime_report_rule, NULL);
+	if (n == 0 && rt->opt.rule_file) {
+		diag(LOG_ERR, "%s: no rule to run", rt->opt.rule_file);
+		ruleset_free(&rules);
+		return -1;
+	}
+	if (n == 0 && rt->rules.n > 0) {
+		diag(LOG_ERR,
+		     "reload: no rule would be enabled; keeping the %zu running",
+		     rt->rules.n);
+		ruleset_free(&rules);
+		return 0;
+	}
+	/* Their windows end with them: what they held back is said now, so
+	 * no count is lost. */
+	rules_tick(rt, INT32_MAX);
+	carry_counters(&rules, &rt->rules);
+	ruleset_free(&rt->rules);
+	rt->rules = rules;
+	/* Nothing to run is worth saying, not worth dying for: in plugin
+	 * mode auditd would restart us in a loop. */
+	if (n == 0)
+		diag(LOG_ERR, rt->opt.plugin_mode ?
+		     "no rule enabled; alerts are off until a reload fixes it" :
+		     "no rule enabled");
+	return 0;
+}
+
+/* priority, format, json_cee_cookie, max_message_size. */
+static void apply_sink(struct runtime *rt, const struct ks_conf *c)
+{
+	struct sink_settings s = {
+		.format = c->format,
+		.cee_cookie = c->json_cee_cookie,
+		.priority = c->priority,
+		/* Review mode prints every alert whole: the auditor asked
+		 * for all of them, and no syslog daemon limits the line. */
+		.max_len = rt->opt.plugin_mode ? c->max_message_size : 0,
+	};
+
+	if (!rt->started)
+		sink_init(&rt->sink, rt->opt.plugin_mode ? SINK_SYSLOG :
+			  SINK_STDOUT, stdout, &rt->log, &s);
+	else
+		sink_reconfigure(&rt->sink, &s);
+}
+
+/*
+ * auditd starts plugins as root with all of its capabilities. Keep only
+ * CAP_SYS_PTRACE, which reading /proc/<pid>/exe of other users' processes
+ * needs for the parent fallback, and nothing when that is off: for good,
+ * which is why proc_fallback takes effect at the next start only. uid
+ * stays 0: the config and rules are root-owned 0640 files.
+ */
+static void drop_capabilities(bool proc_fallback)
+{
+#ifdef HAVE_LIBCAP_NG
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (proc_fallback)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_SYS_PTRACE);
+	if (capng_apply(CAPNG_SELECT_BOTH) != 0)
+		diag(LOG_WARNING,
+		     "cannot drop capabilities; continuing with those inherited");
+#else
+	(void)proc_fallback;
+#endif
+}
+
+/* process_table_size, max_argv_bytes, proc_fallback: at start only. */
+static int start_pipeline(struct runtime *rt, const struct ks_conf *c)
+{
+	struct proc_table_limits pl = {
+		.max_entries = c->process_table_size,
+	};
+	struct argv_limits al = {
+		.max_total_bytes = c->max_argv_bytes,
+		.max_args = ARGV_DEFAULT_MAX_ARGS,
+	};
+	struct ea_handlers h = {
+		.on_exec = on_exec,
+		.on_fork = on_fork,
+		.ctx = rt,
+	};
+
+	rt->procs = proc_table_new(&pl);
+	rt->nodes = node_ids_new();
+	rt->ea = ea_new(&h, &al, rt->opt.plugin_mode ? PLUGIN_EOE_TIMEOUT :
+			REVIEW_EOE_TIMEOUT);
+	if (!rt->procs || !rt->nodes || !rt->ea) {
+		diag(LOG_ERR, "cannot initialise (out of memory)");
+		return -1;
+	}
+	if (rt->opt.plugin_mode)
+		drop_capabilities(c->proc_fallback);
+	return 0;
+}
+
+/*
+ * Apply next: to the empty runtime at start, to the running one at
+ * SIGHUP. The one place where settings take effect; the order matters
+ * only in that messages go to the new log once it is set.
+ */
+static int apply(struct runtime *rt, struct ks_conf *next,
+		 const char *why_defaults)
+{
+	char desc[2048];
+
+	apply_logging(rt, next);
+	if (why_defaults)
+		diag(LOG_ERR, "%s; running with defaults", why_defaults);
+	if (rt->started)
+		keep_restart_only(rt, next);
+	if (apply_rules(rt, next) != 0)
+		return -1;
+	apply_sink(rt, next);
+	if (!rt->started && start_pipeline(rt, next) != 0)
+		return -1;
+	rt->conf = *next;
+	conf_describe(&rt->conf, desc, sizeof(desc));
+	if (rt->started)
+		diag(LOG_INFO, "configuration reloaded from %s: %s",
+		     rt->opt.conf_path, desc);
+	else if (rt->opt.plugin_mode)
+		diag(LOG_INFO, "%s started: %s", PACKAGE_STRING, desc);
+	else
+		diag(LOG_INFO, "settings: %s", desc);
+	rt->started = true;
+	return 0;
+}
+
+int runtime_configure(struct runtime *rt)
+{
+	struct ks_conf next;
+	char err[512] = "";
+	int rc = read_settings(rt, &next, err, sizeof(err));
+
+	if (rc < 0) {
+		if (!rt->started) {
+			diag(LOG_ERR, "%s", err);
+			return -1;
+		}
+		diag(LOG_ERR,
+		     "reload failed, keeping the previous configuration: %s",
+		     err);
+		return 0;
+	}
+	return apply(rt, &next, rc > 0 ? err : NULL);
+}
+
+void runtime_init(struct runtime *rt, const struct runtime_options *o)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->opt = *o;
+	ecs_scratch_init(&rt->scratch);
+	if (o->host_name)
+		snprintf(rt->hostname, sizeof(rt->hostname), "%s",
+			 o->host_name);
+	else if (gethostname(rt->hostname, sizeof(rt->hostname) - 1) != 0)
+		strcpy(rt->hostname, "localhost");
+}
+
+void runtime_free(struct runtime *rt)
+{
+	ea_free(rt->ea);
+	proc_table_free(rt->procs);
+	node_ids_free(rt->nodes);
+	sink_free(&rt->sink);
+	ruleset_free(&rt->rules);
+	ecs_scratch_free(&rt->scratch);
+	if (rt->log_open) {
+		/* bounded: a syslog daemon that is away costs one second */
+		logsock_drain(&rt->log, 1000);
+		diag_to_syslog(NULL);
+		logsock_close(&rt->log);
+	}
+}
+
+/* ---- input, time and counters ------------------------------------------ */
+
+int runtime_feed(struct runtime *rt, const char *buf, size_t n)
+{
+	return ea_feed(rt->ea, buf, n);
+}
+
+static void report_problems(struct runtime *rt, time_t now)
+{
+	struct ea_stats es;
+	uint64_t dm, dt, dn, dl, df;
+
+	if (rt->told.at && now - rt->told.at < PROBLEM_REPORT_INTERVAL)
+		return;
+	ea_stats(rt->ea, &es);
+	dm = es.malformed - rt->told.malformed;
+	dt = es.truncated - rt->told.truncated;
+	dn = es.no_execve - rt->told.no_execve;
+	dl = rt->log.dropped - rt->told.log_dropped;
+	df = es.feed_errors - rt->told.feed_errors;
+	if (!dm && !dt && !dn && !dl && !df)
+		return;
+	diag(LOG_WARNING,
+	     "input problems since the last report: %llu malformed events skipped, "
+	     "%llu exec events cut to the limits, %llu execs without EXECVE records, "
+	     "%llu log messages dropped, %llu input chunks lost for lack of memory",
+	     (unsigned long long)dm, (unsigned long long)dt,
+	     (unsigned long long)dn, (unsigned long long)dl,
+	     (unsigned long long)df);
+	rt->told.at = now;
+	rt->told.malformed = es.malformed;
+	rt->told.truncated = es.truncated;
+	rt->told.no_execve = es.no_execve;
+	rt->told.log_dropped = rt->log.dropped;
+	rt->told.feed_errors = es.feed_errors;
+}
+
+void runtime_tick(struct runtime *rt, time_t now)
+{
+	/* Complete events whose last record never came, so an alert never
+	 * waits for the next audit event. */
+	if (ea_has_data(rt->ea))
+		ea_age(rt->ea);
+	rules_tick(rt, now);
+	report_problems(rt, now);
+}
+
+void runtime_flush(struct runtime *rt)
+{
+	ea_flush(rt->ea);
+	/* The open windows are cut short: report what they held back so no
+	 * count is lost. */
+	rules_tick(rt, INT32_MAX);
+}
+
+void runtime_stats(struct runtime *rt, int priority, const char *head)
+{
+	struct ea_stats es;
+	struct proc_table_stats ps;
+	struct node_ids_stats ns;
+	char stem[300];
+
+	/* Per rule: which rule fires, and how much its throttle holds back
+	 * (counted since it was first loaded). */
+	for (size_t i = 0; i < rt->rules.n; i++) {
+		const struct ruleset_rule *r = &rt->rules.rule[i];
+
+		diag(priority, "stats: rule %s matches=%llu suppressed=%llu",
+		     diag_quote(stem, sizeof(stem), r->stem,
+				      strlen(r->stem)),
+		     (unsigned long long)r->matches,
+		     (unsigned long long)r->suppressed);
+	}
+	ea_stats(rt->ea, &es);
+	proc_table_stats(rt->procs, &ps);
+	node_ids_stats(rt->nodes, &ns);
+	diag(priority,
+	     "%s: bytes=%llu records=%llu skipped_records=%llu skipped_bytes=%llu "
+	     "long_lines=%llu events=%llu execs=%llu forks=%llu failed=%llu "
+	     "alerts=%llu suppressed=%llu table=%u table_bytes=%zu evictions=%llu "
+	     "proc_reads=%llu malformed=%llu truncated=%llu no_execve=%llu "
+	     "lost_chunks=%llu log_sent=%llu log_queued=%llu log_dropped=%llu "
+	     "nodes=%u node_overflow=%llu",
+	     head, (unsigned long long)es.bytes,
+	     (unsigned long long)(es.records + es.skipped_records),
+	     (unsigned long long)es.skipped_records,
+	     (unsigned long long)es.skipped_bytes,
+	     (unsigned long long)es.long_lines,
+	     (unsigned long long)es.events,
+	     (unsigned long long)es.execs, (unsigned long long)es.forks,
+	     (unsigned long long)es.failed,
+	     (unsigned long long)rt->sink.alerts,
+	     (unsigned long long)rt->suppressed, ps.entries, ps.argv_bytes,
+	     (unsigned long long)ps.evictions,
+	     (unsigned long long)rt->proc_reads,
+	     (unsigned long long)es.malformed,
+	     (unsigned long long)es.truncated,
+	     (unsigned long long)es.no_execve,
+	     (unsigned long long)es.feed_errors,
+	     (unsigned long long)rt->log.sent,
+	     (unsigned long long)rt->log.queued,
+	     (unsigned long long)rt->log.dropped, ns.nodes,
+	     (unsigned long long)ns.overflowed);
+}
