@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "ecs_event.h"
 #include "eql.h"
 #include "rule.h"
@@ -616,23 +617,19 @@ static enum tok peek_type(struct parser *p)
 	return ty;
 }
 
-/* Short printable form of the current token for messages. */
+/* Short printable form of the current token for messages: the query may
+ * come from any rule file, so its text is quoted as diagnostics are. */
 static void tok_desc(const struct parser *p, const struct token *t, char *buf,
 		     size_t cap)
 {
-	size_t n = t->end - t->start, i;
+	char q[48];
 
 	if (t->type == T_EOF) {
 		snprintf(buf, cap, "end of query");
 		return;
 	}
-	if (n > 40)
-		n = 40;
-	snprintf(buf, cap, "'%.*s%s'", (int)n, p->s + t->start,
-		 t->end - t->start > n ? "..." : "");
-	for (i = 0; buf[i]; i++)
-		if ((unsigned char)buf[i] < 0x20)
-			buf[i] = ' ';
+	diag_quote(q, sizeof(q), p->s + t->start, t->end - t->start);
+	snprintf(buf, cap, "'%s'", q);
 }
 
 static void perr_unexpected(struct parser *p, const char *what)

@@ -722,6 +722,9 @@ struct ecase {
 };
 
 static const struct ecase errors[] = {
+	/* a token quoted in a message is escaped as every diagnostic is */
+	{ "process where process.name == \"x\" \"\x1b[2J\\\\\"", "column 35",
+	  "unexpected '\"\\x1b[2J\\\\\\\\\"'" },
 	{ "process where process.title == \"x\"", "line 1, column 15",
 	  "unknown field 'process.title'" },
 	{ "process where process.name == \"x\" and\n  process.titl == \"y\"",
