@@ -59,8 +59,9 @@ struct alert {
 size_t alert_format(struct strbuf *out, const struct alert *a,
 		    enum alert_format fmt, size_t max_len);
 
-/* Escape helpers, exposed for the tests and for other messages that carry
- * untrusted text (e.g. parse-error logs). Append the escaped form of s[0..n). */
+/* Append the escaped form of s[0..n): the text form for lines of the alert
+ * stream other than alerts (the throttle summary). The JSON one is used by
+ * tests only, to check the escaper unit by unit. */
 void alert_escape_text(struct strbuf *out, const char *s, size_t n);
 void alert_escape_json(struct strbuf *out, const char *s, size_t n);
 

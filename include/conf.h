@@ -144,9 +144,6 @@ bool conf_same(const struct conf_key *k, const struct ks_conf *a,
 void conf_copy(const struct conf_key *k, struct ks_conf *dst,
 	       const struct ks_conf *src);
 
-/* Names as the config file spells them; "unknown" for anything else. */
-const char *conf_facility_name(int facility);
-const char *conf_priority_name(int priority);
 
 /* One line for the log: "key=value" for every key, in table order, e.g.
  * "facility=authpriv priority=warning format=json ... log_socket=/dev/log".

@@ -72,7 +72,8 @@ struct event_assembly *ea_new(const struct ea_handlers *h,
 void ea_free(struct event_assembly *ea);
 
 /* The prefilter is on after ea_new; turn it off (or on) before the first
- * ea_feed. Off: every byte goes to auparse, as before the prefilter. */
+ * ea_feed. Off: every byte goes to auparse, as before the prefilter. Used
+ * by the tests that hold both ways to the same events. */
 void ea_set_prefilter(struct event_assembly *ea, bool on);
 
 /* Feed any chunk of log text. Returns 0, -1 only when auparse ran out of

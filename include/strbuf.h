@@ -29,8 +29,6 @@ void sb_adds(struct strbuf *sb, const char *s);
 void sb_addc(struct strbuf *sb, char c);
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Shorten to n bytes (n <= len). */
-void sb_truncate(struct strbuf *sb, size_t n);
 /* "" when empty, never NULL. */
 const char *sb_str(const struct strbuf *sb);
 

@@ -54,12 +54,4 @@ uint64_t throttle_expire(struct throttle *t, time_t now);
 /* Everything ever suppressed (reported or not). */
 uint64_t throttle_suppressed_total(const struct throttle *t);
 
-/*
- * New limits (SIGHUP). The current window keeps its start and counts, and
- * is measured against the new limits from now on. Switching the throttle off
- * ends the window; its suppressed count is reported by the next
- * throttle_expire().
- */
-void throttle_reconfigure(struct throttle *t, unsigned max, unsigned window);
-
 #endif

@@ -179,16 +179,6 @@ static const char *name_of(const struct conf_word *t, size_t n, int val)
 	return "unknown";
 }
 
-const char *conf_facility_name(int facility)
-{
-	return name_of(facilities, NELEM(facilities), facility);
-}
-
-const char *conf_priority_name(int priority)
-{
-	return name_of(priorities, NELEM(priorities), priority);
-}
-
 const char *conf_value(const struct conf_key *k, const struct ks_conf *c,
 		       char *buf, size_t len)
 {

@@ -218,18 +218,3 @@ void logsock_send(struct logsock *l, int priority, const char *msg,
 	}
 	enqueue(l, buf, n);
 }
-
-void logsock_printf(struct logsock *l, int priority, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	logsock_send(l, priority, msg,
-		     (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
-}

@@ -144,14 +144,6 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += room;
 }
 
-void sb_truncate(struct strbuf *sb, size_t n)
-{
-	if (n >= sb->len)
-		return;
-	sb->len = n;
-	sb->buf[n] = '\0';
-}
-
 const char *sb_str(const struct strbuf *sb)
 {
 	return sb->buf ? sb->buf : "";

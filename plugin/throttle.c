@@ -71,12 +71,3 @@ uint64_t throttle_suppressed_total(const struct throttle *t)
 {
 	return t->suppressed_total;
 }
-
-void throttle_reconfigure(struct throttle *t, unsigned max, unsigned window)
-{
-	t->max = max;
-	t->window = window;
-	/* An off throttle has no window to close later, so close it now. */
-	if (is_off(t) && t->open)
-		close_window(t);
-}

@@ -432,6 +432,26 @@ static void test_rule_keys(void **state)
 		 "from 0 to 1000000, or rule)");
 }
 
+/* How the config file spells the value v of a word key (facility,
+ * priority): what the started/reloaded line and --check-config show. */
+static const char *name_of_value(const char *key, int v)
+{
+	static char buf[64];
+	struct ks_conf c;
+	size_t i;
+
+	conf_defaults(&c);
+	for (i = 0; i < conf_nkeys; i++)
+		if (strcmp(conf_keys[i].name, key) == 0)
+			break;
+	assert_true(i < conf_nkeys);
+	if (strcmp(key, "facility") == 0)
+		c.facility = v;
+	else
+		c.priority = v;
+	return conf_value(&conf_keys[i], &c, buf, sizeof(buf));
+}
+
 static void test_facilities(void **state)
 {
 	static const struct { const char *name; int val; } t[] = {
@@ -460,7 +480,7 @@ static void test_facilities(void **state)
 		snprintf(text, sizeof(text), "facility = %s\n", t[i].name);
 		load_ok(text, &c);
 		assert_int_equal(c.facility, t[i].val);
-		assert_string_equal(conf_facility_name(t[i].val), t[i].name);
+		assert_string_equal(name_of_value("facility", t[i].val), t[i].name);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(text, sizeof(text), "facility = %s\n", bad[i]);
@@ -468,8 +488,8 @@ static void test_facilities(void **state)
 			 want_tail);
 		load_err(text, 1, want);
 	}
-	assert_string_equal(conf_facility_name(LOG_KERN), "unknown");
-	assert_string_equal(conf_facility_name(12345), "unknown");
+	assert_string_equal(name_of_value("facility", LOG_KERN), "unknown");
+	assert_string_equal(name_of_value("facility", 12345), "unknown");
 }
 
 static void test_priorities(void **state)
@@ -488,7 +508,7 @@ static void test_priorities(void **state)
 		snprintf(text, sizeof(text), "priority=%s\n", t[i].name);
 		load_ok(text, &c);
 		assert_int_equal(c.priority, t[i].val);
-		assert_string_equal(conf_priority_name(t[i].val), t[i].name);
+		assert_string_equal(name_of_value("priority", t[i].val), t[i].name);
 	}
 	load_err("# header\n\npriority = loud\n", 3,
 		 "bad value 'loud' for priority (expected emerg, alert, crit, "
@@ -496,7 +516,7 @@ static void test_priorities(void **state)
 	load_err("priority = Warning\n", 1,
 		 "bad value 'Warning' for priority (expected emerg, alert, "
 		 "crit, err, warning, notice, info or debug)");
-	assert_string_equal(conf_priority_name(99), "unknown");
+	assert_string_equal(name_of_value("priority", 99), "unknown");
 }
 
 static void test_format(void **state)

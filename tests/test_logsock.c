@@ -87,7 +87,7 @@ static void test_format(void **state)
 	assert_non_null(strstr(got, want));
 	/* data, not a format: bytes as given */
 	assert_string_equal(strstr(got, "]: ") + 3, "alert \"x\"\n%s%n");
-	logsock_printf(&l, LOG_INFO, "n=%d", 7);
+	logsock_send(&l, LOG_INFO, "n=7", 3);
 	assert_string_equal(strstr(receive(d), "]: ") + 3, "n=7");
 	assert_int_equal(l.sent, 2);
 	assert_int_equal(l.dropped, 0);

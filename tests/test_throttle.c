@@ -129,38 +129,6 @@ static void test_max_one(void **state)
 	assert_int_equal(throttle_expire(&t, 100), 100);
 }
 
-static void test_reconfigure(void **state)
-{
-	struct throttle t;
-
-	(void)state;
-	throttle_init(&t, 10, 100);
-	assert_int_equal(burst(&t, 15, 0), 10);
-	/* raise the limit: the window's counts stay, room opens up */
-	throttle_reconfigure(&t, 12, 100);
-	assert_int_equal(burst(&t, 5, 10), 2);
-	/* lower it below what already went through: all held back */
-	throttle_reconfigure(&t, 5, 100);
-	assert_false(throttle_allow(&t, 20));
-	assert_int_equal(throttle_suppressed_total(&t), 9);
-	/* shorten the window: it now closes at start + 50 */
-	throttle_reconfigure(&t, 5, 50);
-	assert_int_equal(throttle_expire(&t, 49), 0);
-	assert_int_equal(throttle_expire(&t, 50), 9);
-	assert_int_equal(burst(&t, 6, 50), 5);
-
-	/* switching off ends the window; its count is still reported */
-	throttle_reconfigure(&t, 0, 50);
-	assert_int_equal(burst(&t, 100, 60), 100);
-	assert_int_equal(throttle_expire(&t, 60), 1);
-	assert_int_equal(throttle_expire(&t, 61), 0);
-	/* and back on: a fresh window */
-	throttle_reconfigure(&t, 2, 50);
-	assert_int_equal(burst(&t, 3, 70), 2);
-	assert_int_equal(throttle_expire(&t, 120), 1);
-	assert_int_equal(throttle_suppressed_total(&t), 11);
-}
-
 /* The next alert after a window closed, before expire was called: the old
  * window's count is kept for the next expire, not lost or mixed. */
 static void test_allow_before_expire(void **state)
@@ -224,7 +192,6 @@ int main(void)
 		cmocka_unit_test(test_no_suppression),
 		cmocka_unit_test(test_off),
 		cmocka_unit_test(test_max_one),
-		cmocka_unit_test(test_reconfigure),
 		cmocka_unit_test(test_allow_before_expire),
 		cmocka_unit_test(test_time_backwards),
 		cmocka_unit_test(test_expire_without_alerts),

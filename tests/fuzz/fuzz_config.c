@@ -91,8 +91,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	CHECK(rc == 0);
-	CHECK(strcmp(conf_facility_name(c.facility), "unknown") != 0);
-	CHECK(strcmp(conf_priority_name(c.priority), "unknown") != 0);
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		char v[CONF_LINE_MAX + 1];
+
+		/* every value loaded reads back as the file may spell it */
+		CHECK(strcmp(conf_value(&conf_keys[i], &c, v, sizeof(v)),
+			     "unknown") != 0);
+	}
 	CHECK(c.format == ALERT_FORMAT_TEXT || c.format == ALERT_FORMAT_JSON);
 	CHECK(c.max_message_size >= CONF_MIN_MAX_MESSAGE_SIZE &&
 	      c.max_message_size <= CONF_MAX_MAX_MESSAGE_SIZE);
