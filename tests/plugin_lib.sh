@@ -54,7 +54,9 @@ wait_for() {
 # extra options (--format json...) from START_ARGS.
 start() {
 	mkfifo "$tmp/$1.in"
-	printf '%s\n' "$KS_RULES_CONF" >> "$2"
+	# Once per file: a second start on the same file must not repeat the
+	# keys (a duplicate key makes the plugin run on defaults).
+	grep -q '^rules_dir' "$2" 2>/dev/null || printf '%s\n' "$KS_RULES_CONF" >> "$2"
 	env ${START_ENV:-} python3 -c '
 import os, signal, sys
 signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1])
