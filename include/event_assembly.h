@@ -59,6 +59,7 @@ struct ea_stats {
 	uint64_t skipped_records; /* records it held back from auparse */
 	uint64_t skipped_bytes;
 	uint64_t long_lines;  /* lines over its PREFILTER_LINE_CAP head */
+	uint64_t crlf_lines;  /* lines with Windows line endings (read as \n) */
 };
 
 struct event_assembly;

@@ -9,7 +9,9 @@
  *
  * Guarantees:
  * - What it emits, concatenated, is its input with whole lines removed, in
- *   input order. It never reorders, changes or invents a byte. When unsure
+ *   input order, and the carriage return of lines that end in \r\n (or in
+ *   \r at the end of input) left out: Windows line endings read as Unix
+ *   ones. It never reorders, changes or invents a byte. When unsure
  *   (garbage, unknown type, quoted or duplicated arch/syscall, an id fallen
  *   out of the rings below) it keeps a line, unless the line's type alone
  *   rules it out (rules 2 and 4 below).
@@ -70,6 +72,7 @@ struct prefilter_stats {
 	uint64_t skipped_records; /* lines removed */
 	uint64_t skipped_bytes;   /* their bytes, newlines included */
 	uint64_t long_lines;      /* lines longer than PREFILTER_LINE_CAP */
+	uint64_t crlf_lines;      /* lines that ended in \r\n (or \r at the end) */
 };
 
 struct prefilter;

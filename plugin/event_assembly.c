@@ -458,4 +458,5 @@ void ea_stats(const struct event_assembly *ea, struct ea_stats *out)
 	out->skipped_records = ps.skipped_records;
 	out->skipped_bytes = ps.skipped_bytes;
 	out->long_lines = ps.long_lines;
+	out->crlf_lines = ps.crlf_lines;
 }

@@ -287,11 +287,25 @@ static void pf_count(struct prefilter *pf, bool pass, size_t n)
 	}
 }
 
+/*
+ * 1 when the line s[0..n) (without its newline) ends in a carriage return:
+ * a log that went through Windows tools or a ticket system. auparse would
+ * take the \r as part of the record's last field (an argument, the key,
+ * the ENRICHED names), so it is left out of what is emitted, and counted.
+ */
+static size_t crlf(struct prefilter *pf, const char *s, size_t n)
+{
+	if (n == 0 || s[n - 1] != '\r')
+		return 0;
+	pf->stats.crlf_lines++;
+	return 1;
+}
+
 /* Split into lines, decide each, emit runs of kept lines. */
 int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len, *nl, *run = NULL;
-	size_t n, take;
+	size_t n, take, cr;
 	bool pass;
 	int rc = 0;
 
@@ -336,10 +350,12 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 				pf->head_len = 0;
 				pf->mode = pass ? LINE_PASS : LINE_DROP;
 			} else if (nl && p == nl) {
-				pass = pf_decide(pf, pf->head, pf->head_len,
-						 true);
+				cr = crlf(pf, pf->head, pf->head_len);
+				pass = pf_decide(pf, pf->head,
+						 pf->head_len - cr, true);
 				pf_count(pf, pass, pf->head_len + 1);
-				if (pass && (emit(pf, pf->head, pf->head_len) < 0 ||
+				if (pass && (emit(pf, pf->head,
+						  pf->head_len - cr) < 0 ||
 					     emit(pf, "\n", 1) < 0))
 					rc = -1;
 				pf->head_len = 0;
@@ -375,10 +391,17 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 			p = end;
 			break;
 		}
-		pass = pf_decide(pf, p, n, true);
+		cr = crlf(pf, p, n);
+		pass = pf_decide(pf, p, n - cr, true);
 		if (pass) {
 			if (!run)
 				run = p;
+			if (cr) {
+				/* the run goes on from the newline */
+				if (emit(pf, run, (size_t)(nl - 1 - run)) < 0)
+					rc = -1;
+				run = nl;
+			}
 		} else {
 			pf_count(pf, false, n + 1);
 			if (run && emit(pf, run, (size_t)(p - run)) < 0)
@@ -394,7 +417,8 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 
 int prefilter_finish(struct prefilter *pf)
 {
-	int rc = emit(pf, pf->head, pf->head_len);
+	int rc = emit(pf, pf->head,
+		      pf->head_len - crlf(pf, pf->head, pf->head_len));
 
 	pf->head_len = 0;
 	pf->mode = LINE_START;

@@ -510,7 +510,8 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	node_ids_stats(rt->nodes, &ns);
 	diag(priority,
 	     "%s: bytes=%llu records=%llu skipped_records=%llu skipped_bytes=%llu "
-	     "long_lines=%llu events=%llu execs=%llu forks=%llu failed=%llu "
+	     "long_lines=%llu crlf_lines=%llu events=%llu execs=%llu forks=%llu "
+	     "failed=%llu "
 	     "alerts=%llu suppressed=%llu table=%u table_bytes=%zu evictions=%llu "
 	     "proc_reads=%llu malformed=%llu truncated=%llu no_execve=%llu "
 	     "lost_chunks=%llu log_sent=%llu log_queued=%llu log_dropped=%llu "
@@ -520,6 +521,7 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     (unsigned long long)es.skipped_records,
 	     (unsigned long long)es.skipped_bytes,
 	     (unsigned long long)es.long_lines,
+	     (unsigned long long)es.crlf_lines,
 	     (unsigned long long)es.events,
 	     (unsigned long long)es.execs, (unsigned long long)es.forks,
 	     (unsigned long long)es.failed,

@@ -104,6 +104,15 @@ for log in "${logs[@]}"; do
 		variant "over two --input files" --input "$tmp/a.log" --input "$tmp/b.log"
 	fi
 	variant "from stdin" --input - < "$log"
+	# Copied through Windows tools or a ticket system: CRLF endings.
+	LC_ALL=C sed 's/$/\r/' "$log" > "$tmp/crlf.log"
+	variant "with CRLF line endings" --input "$tmp/crlf.log"
+	# and byte for byte: no \r left in the last argument, key or name
+	if ks --input "$tmp/crlf.log" | cmp -s - "$DATA/$name.alerts.txt"; then
+		ok "$name: CRLF text alerts as expected"
+	else
+		fail "$name: CRLF text alerts differ"
+	fi
 done
 
 finish
