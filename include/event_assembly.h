@@ -9,7 +9,10 @@
  * handed to on_exec; for a successful clone/clone3/fork/vfork with a child
  * pid, one struct fork_event goes to on_fork. Everything else is counted and
  * ignored. Malformed input never stops the stream: it is counted in the
- * stats and skipped.
+ * stats and skipped. An exec or fork event is handed on once: the same
+ * event again (same node=, time and serial: an overlapping copy of a log,
+ * a resent record) among the last 4096 to 8192 handed on is counted in
+ * stats.duplicates and dropped.
  *
  * The event pointers are valid only during the callback. Events come out in
  * auparse's order (oldest first). Callbacks run synchronously inside
@@ -26,8 +29,9 @@
  * delivered) differ.
  *
  * Cost: the prefilter's, auparse's own per-record parse of the records
- * kept, plus one pass over the fields of the exec events. Memory:
- * auparse's in-flight events, one argv builder, the prefilter's.
+ * kept, plus one pass over the fields of the exec events and one hash of
+ * its identity. Memory: auparse's in-flight events, one argv builder, the
+ * prefilter's, 128 KiB of event ids.
  */
 #ifndef KS_EVENT_ASSEMBLY_H
 #define KS_EVENT_ASSEMBLY_H
@@ -55,6 +59,8 @@ struct ea_stats {
 	uint64_t malformed;   /* events with a SYSCALL record we could not use */
 	uint64_t truncated;   /* exec events marked truncated (argv or fields) */
 	uint64_t no_execve;   /* exec events without any EXECVE record */
+	uint64_t duplicates;  /* exec/fork events seen before (same node,
+			       * time and serial), not handed on again */
 	/* the prefilter's (struct prefilter_stats) */
 	uint64_t skipped_records; /* records it held back from auparse */
 	uint64_t skipped_bytes;

@@ -20,8 +20,26 @@
 #include "event_assembly.h"
 #include "prefilter.h"
 
+/*
+ * Events already handed on, to hand on each only once. The same event can
+ * come twice: a log reviewed with an overlapping copy (ausearch --raw
+ * output beside audit.log), records replayed by hand, audisp-remote
+ * sending again what it is not sure arrived. Two generations of an open
+ * hash set of event ids: the newer fills up to EA_SEEN ids, then replaces
+ * the older, so the last EA_SEEN to 2 * EA_SEEN events are remembered in
+ * fixed memory with no deletions.
+ */
+#define EA_SEEN 4096u
+#define EA_SEEN_SLOTS (2 * EA_SEEN) /* half full at most: short probes */
+
+struct seen {
+	uint64_t gen[2][EA_SEEN_SLOTS];
+	unsigned cur, count;
+};
+
 struct event_assembly {
 	auparse_state_t *au;
+	struct seen seen;
 	struct prefilter *pf;
 	bool pf_on;
 	struct ea_handlers h;
@@ -255,6 +273,52 @@ static void set_identity(auparse_state_t *au, struct exec_event *ev)
 	ev->truncated |= trunc;
 }
 
+/* The event's identity: node, time and serial. Never 0 (an empty slot). */
+static uint64_t event_id(const struct exec_event *ev)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t v[3] = { (uint64_t)ev->sec, ev->msec, ev->serial };
+	const unsigned char *b = (const unsigned char *)v;
+	size_t i;
+
+	for (i = 0; ev->node[i]; i++)
+		h = (h ^ (unsigned char)ev->node[i]) * 0x100000001b3ULL;
+	for (i = 0; i < sizeof(v); i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h ? h : 1;
+}
+
+static uint64_t *seen_slot(uint64_t *t, uint64_t id)
+{
+	size_t i = (size_t)(id % EA_SEEN_SLOTS);
+
+	while (t[i] && t[i] != id)
+		i = (i + 1) % EA_SEEN_SLOTS;
+	return &t[i];
+}
+
+/* True when the event was handed on before; remembers it otherwise. */
+static bool seen_before(struct seen *s, const struct exec_event *ev)
+{
+	uint64_t id = event_id(ev), *slot;
+
+	if (*seen_slot(s->gen[1 - s->cur], id) == id)
+		return true;
+	slot = seen_slot(s->gen[s->cur], id);
+	if (*slot == id)
+		return true;
+	if (s->count == EA_SEEN) {
+		/* the older generation goes, the full one becomes it */
+		s->cur = 1 - s->cur;
+		memset(s->gen[s->cur], 0, sizeof(s->gen[s->cur]));
+		s->count = 0;
+		slot = seen_slot(s->gen[s->cur], id);
+	}
+	*slot = id;
+	s->count++;
+	return false;
+}
+
 static void handle_fork(struct event_assembly *ea,
 			const struct exec_event *ev,
 			const struct syscall_fields *sf)
@@ -267,6 +331,10 @@ static void handle_fork(struct event_assembly *ea,
 	    sf->exit_val > INT_MAX || !sf->have_pid) {
 		if (!sf->success)
 			ea->stats.failed++;
+		return;
+	}
+	if (seen_before(&ea->seen, ev)) {
+		ea->stats.duplicates++;
 		return;
 	}
 	fe.sec = ev->sec;
@@ -333,6 +401,10 @@ static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 	}
 
 	set_identity(au, ev);
+	if (seen_before(&ea->seen, ev)) {
+		ea->stats.duplicates++;
+		return;
+	}
 	ev->cwd[0] = '\0';
 	argv_builder_reset(&ea->argv);
 	for (i = 0; i < n; i++) {

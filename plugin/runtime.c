@@ -514,6 +514,7 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     "failed=%llu "
 	     "alerts=%llu suppressed=%llu table=%u table_bytes=%zu evictions=%llu "
 	     "proc_reads=%llu malformed=%llu truncated=%llu no_execve=%llu "
+	     "duplicates=%llu "
 	     "lost_chunks=%llu log_sent=%llu log_queued=%llu log_dropped=%llu "
 	     "nodes=%u node_overflow=%llu",
 	     head, (unsigned long long)es.bytes,
@@ -532,6 +533,7 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     (unsigned long long)es.malformed,
 	     (unsigned long long)es.truncated,
 	     (unsigned long long)es.no_execve,
+	     (unsigned long long)es.duplicates,
 	     (unsigned long long)es.feed_errors,
 	     (unsigned long long)rt->log.sent,
 	     (unsigned long long)rt->log.queued,

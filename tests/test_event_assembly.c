@@ -807,6 +807,45 @@ static void test_fork_node(void **state)
 	assert_string_equal(f.node[2], "");
 }
 
+/* An exec event given again (same node, time, serial) is handed on once,
+ * among the last 4096 to 8192 events handed on; older ones fell out of the
+ * fixed memory and come out again. */
+static void test_replayed_events(void **state)
+{
+	struct seen s;
+	struct ea_handlers h = { on_exec, on_fork, &s };
+	struct event_assembly *ea;
+	struct ea_stats st;
+	char line[512];
+	unsigned i;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	ea = ea_new(&h, NULL, 2);
+	assert_non_null(ea);
+	for (unsigned pass = 0; pass < 3; pass++) {
+		/* 0: 20000 events; 1: the newest 4096 again; 2: the oldest */
+		unsigned from = pass == 1 ? 20000 - 4096 : 0;
+		unsigned to = pass == 2 ? 10 : 20000;
+
+		for (i = from; i < to; i++) {
+			int n = snprintf(line, sizeof(line),
+				"type=SYSCALL msg=audit(1790000000.%03u:%u): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=%u comm=\"t\" exe=\"/usr/bin/t\" key=\"k\"\n"
+				"type=EXECVE msg=audit(1790000000.%03u:%u): argc=1 a0=\"t\"\n"
+				"type=EOE msg=audit(1790000000.%03u:%u): \n",
+				i % 1000, i + 1, 1000 + i, i % 1000, i + 1,
+				i % 1000, i + 1);
+			assert_int_equal(ea_feed(ea, line, (size_t)n), 0);
+		}
+		ea_flush(ea);
+	}
+	ea_stats(ea, &st);
+	ea_free(ea);
+	assert_int_equal(s.execs, 20000 + 10);
+	assert_int_equal(st.duplicates, 4096);
+	assert_int_equal(st.execs, 20000 + 10);
+}
+
 /* Far more distinct ids than the prefilter's rings hold. */
 static void test_prefilter_many_ids(void **state)
 {
@@ -849,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_prefilter_hostile),
 		cmocka_unit_test(test_prefilter_many_ids),
 		cmocka_unit_test(test_fork_node),
+		cmocka_unit_test(test_replayed_events),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
