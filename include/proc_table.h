@@ -33,6 +33,63 @@
  * memory. With the 32 MiB default argv budget the whole table stays under
  * 40 MiB however hostile the input.
  *
+ * Record order. Records reach the table in the order the kernel wrote
+ * them (through auditd, libauparse and the prefilter), which is not the
+ * order things happened. What the table relies on, and what it does not:
+ *
+ *  1. An event's time (msg=audit(SEC.MSEC:…)) is taken at syscall ENTRY
+ *     from a coarse clock (one tick is 1 to 10 ms, so different events
+ *     share a time); its records are written at syscall EXIT, and its
+ *     serial is taken then too. Neither the arrival order nor the serial
+ *     says what happened first across processes.
+ *  2. So a fork/clone/clone3/vfork record may come after records of its
+ *     child: the child runs (and execs, and forks) while the parent is
+ *     still on its way out of the syscall. vfork and posix_spawn's
+ *     clone3(CLONE_VFORK) nearly always do, as the parent only resumes
+ *     once the child's exec has begun. But the fork's TIME is never newer
+ *     than anything its child does: the child exists only after the fork
+ *     began. Hence the one time rule here: a fork never replaces or
+ *     deletes an entry set by an exec of the child's pid whose time is
+ *     the same as the fork's or newer (proc_table_fork); that exec is the
+ *     child's own. An entry set by an exec OLDER than the fork belonged
+ *     to an earlier process with that pid and is replaced (or forgotten
+ *     when the forking process is unknown): pid reuse.
+ *  3. Pids are handed out cyclically, so a pid is not reused within one
+ *     clock tick: an exec and a fork of the same pid at the same time are
+ *     the same process. (Forcing pids with ns_last_pid can break this;
+ *     nothing else does.) Clock steps backwards can break 2 and 3 for the
+ *     records around the step.
+ *  4. One process's own records come in the order it made the calls: its
+ *     exec before the forks it makes afterwards, a fork before its later
+ *     exec. An exec therefore always replaces its pid's entry (no time
+ *     check), and a fork copies the parent's entry as it is when the fork
+ *     arrives. This holds across threads too: an exec waits for the
+ *     process's other threads to die (de_thread), and a thread writes
+ *     the records of a fork it made before it dies.
+ *  5. pid= is the thread group id and ppid= the parent's thread group id.
+ *     A thread's exec (the kernel makes it the leader) is recorded under
+ *     the group id and replaces the process's image, as it should; a
+ *     thread that forks after the leader exited still records the group
+ *     id as pid and is its child's ppid. clone/clone3 with CLONE_THREAD
+ *     returns a thread id: the table gives it an entry like a child's,
+ *     which no exec names as ppid; it costs one entry until evicted or
+ *     replaced (clone3's flags are not in the record, so threads cannot
+ *     be told apart).
+ *  6. An exec's parent is its ppid= at the exec: a child whose parent
+ *     exited names its new parent (init or a subreaper) and gets that
+ *     one's image, which is the process's real parent at that moment.
+ *  7. A parent that execs after forking a child: the child's exec gets
+ *     the parent image that came before it in arrival order. Both execs
+ *     are written at their exits, so this is the image the parent had
+ *     when the child's exec finished; only execs that overlap in time
+ *     can disagree with an order by timestamp.
+ *
+ * Not handled: a fork whose record comes after events of its child's
+ * child. If P's fork of C (C never execs) is still unwritten when C forks
+ * D, C is unknown at that fork (D gets nothing) and D's later exec finds C
+ * only if P's fork came in between. tests/data/SCENARIOS.md says how often
+ * this was seen.
+ *
  * Cost: O(1) expected per lookup/insert (open hash on node and pid + LRU
  * list); one allocation per stored argv. Not thread-safe.
  */
@@ -80,13 +137,15 @@ struct proc_entry {
 };
 
 /* entries, argv_bytes and evictions are in the statistics line (table=,
- * table_bytes=, evictions=); inserts, forks, lookups and hits are for the
- * tests, which check the table's bookkeeping with them (the line counts
- * execs, forks and /proc reads where they happen). */
+ * table_bytes=, evictions=); inserts, forks, lookups, hits and late_forks
+ * are for the tests, which check the table's bookkeeping with them (the
+ * line counts execs, forks and /proc reads where they happen). */
 struct proc_table_stats {
 	uint32_t entries;
 	size_t argv_bytes;
 	uint64_t inserts, evictions, forks, lookups, hits;
+	uint64_t late_forks; /* forks that came after the child's own exec
+			      * and so changed nothing (rule 2 above) */
 };
 
 struct proc_table;
@@ -104,10 +163,13 @@ int proc_table_exec(struct proc_table *t, uint32_t node,
 
 /* On `node`, `child` starts as a copy of `parent`'s entry (ppid = parent).
  * When the parent is unknown on that node the child's pid is forgotten
- * there (it belonged to an earlier process). Other nodes are never read or
- * changed. Returns 0 or -1 as above. */
+ * there (it belonged to an earlier process). Except when the child's
+ * entry was set by an exec at the fork's time (sec.msec) or later: that
+ * is the child's own exec, whose record came first, and it stays (rule 2
+ * above). Other nodes are never read or changed. Returns 0 or -1 as
+ * above. */
 int proc_table_fork(struct proc_table *t, uint32_t node, pid_t parent,
-		    pid_t child, time_t when);
+		    pid_t child, time_t sec, unsigned msec);
 
 /* Store an entry for (node, pid) from another source (the /proc fallback):
  * exe, name and argv as given, marked PROC_FROM_PROC. */

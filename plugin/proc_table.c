@@ -39,6 +39,8 @@
 struct pt_entry {
 	pid_t pid, ppid;
 	time_t last_seen;
+	time_t set_sec;           /* audit time of the exec or fork that */
+	unsigned set_msec;        /* stored this image (proc_table.h) */
 	char *blob;               /* NULL only after allocation failure */
 	size_t blob_size;         /* charged against max_total_argv_bytes */
 	const struct argv_arg *v; /* into blob */
@@ -61,7 +63,7 @@ struct proc_table {
 	uint32_t head, tail, free_head;
 	uint32_t count;
 	size_t used;
-	uint64_t inserts, evictions, forks, lookups, hits;
+	uint64_t inserts, evictions, forks, late_forks, lookups, hits;
 };
 
 /* What to store: pointers may reach into another entry's blob (fork). */
@@ -305,7 +307,7 @@ static void pt_fill(struct pt_entry *en, char *blob, const struct pt_image *im,
  */
 static int pt_store(struct proc_table *t, uint32_t node, pid_t pid,
 		    pid_t ppid, const struct pt_image *im, unsigned flags,
-		    time_t when, uint32_t keep)
+		    time_t when, unsigned msec, uint32_t keep)
 {
 	struct pt_entry tmp = { 0 };
 	struct pt_plan p;
@@ -375,6 +377,8 @@ static int pt_store(struct proc_table *t, uint32_t node, pid_t pid,
 	tmp.node = node;
 	tmp.ppid = ppid;
 	tmp.last_seen = when;
+	tmp.set_sec = when;
+	tmp.set_msec = msec;
 	tmp.blob = blob;
 	tmp.blob_size = p.size;
 	tmp.flags = flags;
@@ -485,35 +489,55 @@ int proc_table_exec(struct proc_table *t, uint32_t node,
 	if (im.argv_flags & ARGV_TRUNCATED)
 		flags |= PROC_ARGV_TRUNCATED;
 	return pt_store(t, node, ev->pid, ev->ppid, &im, flags, ev->sec,
-			PT_NIL);
+			ev->msec, PT_NIL);
+}
+
+/* True when `en` holds its pid's own exec from no earlier than
+ * (sec, msec): then a fork of that time or older that names the pid as
+ * its child made this very process, and its record only came late. */
+static bool pt_exec_since(const struct pt_entry *en, time_t sec,
+			  unsigned msec)
+{
+	if (en->flags & (PROC_FORKED | PROC_FROM_PROC))
+		return false;
+	return en->set_sec > sec ||
+	       (en->set_sec == sec && en->set_msec >= msec);
 }
 
 int proc_table_fork(struct proc_table *t, uint32_t node, pid_t parent,
-		    pid_t child, time_t when)
+		    pid_t child, time_t sec, unsigned msec)
 {
 	struct pt_image im;
 	struct pt_entry *pe;
-	uint32_t pidx;
+	uint32_t pidx, cidx;
 
 	if (!t)
 		return -1;
 	if (parent == child)
 		return 0;
 	pidx = pt_find(t, node, parent);
+	if (pidx != PT_NIL) {
+		pt_touch(t, pidx);
+		/* The fork is the latest event that touched the parent
+		 * too. */
+		if (sec > t->e[pidx].last_seen)
+			t->e[pidx].last_seen = sec;
+	}
+	cidx = pt_find(t, node, child);
+	if (cidx != PT_NIL && pt_exec_since(&t->e[cidx], sec, msec)) {
+		/* The child exec'd already: its image is newer than
+		 * anything this fork could give it. */
+		t->late_forks++;
+		return 0;
+	}
 	if (pidx == PT_NIL) {
 		/* The child is a new process whatever its parent: anything
 		 * held for an earlier owner of its pid is stale. */
-		uint32_t cidx = pt_find(t, node, child);
-
 		if (cidx != PT_NIL)
 			pt_remove(t, cidx);
 		return 0;
 	}
-	pt_touch(t, pidx);
 	pe = &t->e[pidx];
-	/* The fork is the latest event that touched the parent too. */
-	if (when > pe->last_seen)
-		pe->last_seen = when;
 	im.exe = pe->exe;
 	im.exe_len = pe->exe_len;
 	im.name = pe->name;
@@ -524,7 +548,7 @@ int proc_table_fork(struct proc_table *t, uint32_t node, pid_t parent,
 	t->forks++;
 	/* The entry array never moves, so `pe` stays valid throughout. */
 	return pt_store(t, node, child, parent, &im, pe->flags | PROC_FORKED,
-			when, pidx);
+			sec, msec, pidx);
 }
 
 int proc_table_put(struct proc_table *t, uint32_t node, pid_t pid, pid_t ppid,
@@ -542,7 +566,7 @@ int proc_table_put(struct proc_table *t, uint32_t node, pid_t pid, pid_t ppid,
 	pt_set_argv(&im, argv);
 	if (im.argv_flags & ARGV_TRUNCATED)
 		flags |= PROC_ARGV_TRUNCATED;
-	return pt_store(t, node, pid, ppid, &im, flags, when, PT_NIL);
+	return pt_store(t, node, pid, ppid, &im, flags, when, 0, PT_NIL);
 }
 
 bool proc_table_lookup(struct proc_table *t, uint32_t node, pid_t pid,
@@ -586,6 +610,7 @@ void proc_table_stats(const struct proc_table *t, struct proc_table_stats *s)
 	s->inserts = t->inserts;
 	s->evictions = t->evictions;
 	s->forks = t->forks;
+	s->late_forks = t->late_forks;
 	s->lookups = t->lookups;
 	s->hits = t->hits;
 }

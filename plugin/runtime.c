@@ -116,7 +116,7 @@ static void on_fork(const struct fork_event *fe, void *ctx)
 	struct runtime *rt = ctx;
 
 	proc_table_fork(rt->procs, node_id(rt, fe->node), fe->parent,
-			fe->child, fe->sec);
+			fe->child, fe->sec, fe->msec);
 }
 
 /* ---- applying a configuration ------------------------------------------ */

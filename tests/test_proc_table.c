@@ -59,6 +59,7 @@ static void set_event(struct exec_event *ev, pid_t pid, pid_t ppid,
 	ev->pid = pid;
 	ev->ppid = ppid;
 	ev->sec = sec;
+	ev->msec = 0;
 	snprintf(ev->exe, sizeof(ev->exe), "%s", exe);
 	slash = strrchr(ev->exe, '/');
 	ev->name = slash ? slash + 1 : ev->exe;
@@ -74,6 +75,32 @@ static int exec_args(struct proc_table *t, pid_t pid, pid_t ppid,
 
 	set_argv(&ta, args, n, argv_flags);
 	set_event(&ev_buf, pid, ppid, exe, &ta.av, sec);
+	return proc_table_exec(t, 0, &ev_buf);
+}
+
+/* An exec on `node` at audit time `ms` (milliseconds). */
+static int exec_node_at(struct proc_table *t, uint32_t node, pid_t pid,
+			pid_t ppid, long long ms, const char *const *args,
+			uint32_t n)
+{
+	struct test_argv ta;
+
+	set_argv(&ta, args, n, 0);
+	set_event(&ev_buf, pid, ppid, "/bin/a", &ta.av, (time_t)(ms / 1000));
+	ev_buf.msec = (unsigned)(ms % 1000);
+	return proc_table_exec(t, node, &ev_buf);
+}
+
+/* An exec at audit time sec.msec. */
+static int exec_at(struct proc_table *t, pid_t pid, pid_t ppid,
+		   const char *exe, time_t sec, unsigned msec,
+		   const char *const *args, uint32_t n)
+{
+	struct test_argv ta;
+
+	set_argv(&ta, args, n, 0);
+	set_event(&ev_buf, pid, ppid, exe, &ta.av, sec);
+	ev_buf.msec = msec;
 	return proc_table_exec(t, 0, &ev_buf);
 }
 
@@ -264,7 +291,7 @@ static void test_fork_inheritance(void **state)
 	(void)state;
 	assert_int_equal(exec_args(t, 100, 1, "/usr/bin/bash", 10, sh, 3, 0),
 			 0);
-	assert_int_equal(proc_table_fork(t, 0, 100, 101, 20), 0);
+	assert_int_equal(proc_table_fork(t, 0, 100, 101, 20, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 101, &c));
 	assert_int_equal(c.pid, 101);
 	assert_int_equal(c.ppid, 100);
@@ -278,7 +305,7 @@ static void test_fork_inheritance(void **state)
 	assert_ptr_not_equal(p.exe, c.exe);
 
 	/* Subshell of the subshell. */
-	assert_int_equal(proc_table_fork(t, 0, 101, 102, 30), 0);
+	assert_int_equal(proc_table_fork(t, 0, 101, 102, 30, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 102, &g));
 	assert_int_equal(g.ppid, 101);
 	assert_int_equal(g.flags, PROC_FORKED);
@@ -297,9 +324,9 @@ static void test_fork_inheritance(void **state)
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, 3);
 	assert_int_equal(st.forks, 2);
-	assert_int_equal(proc_table_fork(t, 0, 999, 103, 40), 0);
+	assert_int_equal(proc_table_fork(t, 0, 999, 103, 40, 0), 0);
 	assert_false(known(t, 103));
-	assert_int_equal(proc_table_fork(t, 0, 100, 100, 40), 0);
+	assert_int_equal(proc_table_fork(t, 0, 100, 100, 40, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 100, &p));
 	assert_int_equal(p.flags, 0);
 	assert_int_equal(p.ppid, 1);
@@ -310,7 +337,7 @@ static void test_fork_inheritance(void **state)
 	/* pid reuse: an unknown process forks a child that gets pid 102,
 	 * which the table still holds for the old `id`. The old image must
 	 * not be taken for the new child's. */
-	assert_int_equal(proc_table_fork(t, 0, 999, 102, 50), 0);
+	assert_int_equal(proc_table_fork(t, 0, 999, 102, 50, 0), 0);
 	assert_false(known(t, 102));
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, 2);
@@ -328,7 +355,7 @@ static void test_fork_keeps_truncated(void **state)
 	(void)state;
 	assert_int_equal(exec_args(t, 10, 1, "/usr/bin/xargs", 1, args, 2,
 				   ARGV_TRUNCATED | ARGV_INCOMPLETE), 0);
-	assert_int_equal(proc_table_fork(t, 0, 10, 11, 2), 0);
+	assert_int_equal(proc_table_fork(t, 0, 10, 11, 2, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 11, &c));
 	assert_int_equal(c.flags, PROC_FORKED | PROC_ARGV_TRUNCATED);
 	assert_int_equal(c.argv.flags, ARGV_TRUNCATED | ARGV_INCOMPLETE);
@@ -358,7 +385,7 @@ static void test_lru_order(void **state)
 	assert_int_equal(st.entries, 4);
 	assert_int_equal(st.evictions, 1);
 	/* A fork refreshes its parent: 1 5 3 4, then the child evicts 1. */
-	assert_int_equal(proc_table_fork(t, 0, 4, 6, 7), 0);
+	assert_int_equal(proc_table_fork(t, 0, 4, 6, 7, 0), 0);
 	assert_false(known(t, 1));
 	/* 5 3 4 6 */
 	assert_int_equal(exec_args(t, 7, 0, "/bin/x", 8, a, 1, 0), 0);
@@ -410,7 +437,7 @@ static void test_entry_argv_cap(void **state)
 	assert_string_equal(e.exe, "/bin/a");
 
 	/* Forking a capped entry copies what was kept and the mark. */
-	assert_int_equal(proc_table_fork(t, 0, 2, 5, 0), 0);
+	assert_int_equal(proc_table_fork(t, 0, 2, 5, 0, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 5, &e));
 	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED | PROC_FORKED);
 	assert_argv_is(&e.argv, over, 3);
@@ -534,7 +561,7 @@ static void test_fork_full_parent_lru(void **state)
 		assert_int_equal(exec_args(t, pid, 1, "/bin/x", 1, x, 1, 0),
 				 0);
 	/* The parent is the LRU entry and the table is full. */
-	assert_int_equal(proc_table_fork(t, 0, 1, 10, 2), 0);
+	assert_int_equal(proc_table_fork(t, 0, 1, 10, 2, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 10, &e));
 	assert_int_equal(e.ppid, 1);
 	assert_string_equal(e.exe, "/bin/sh");
@@ -557,7 +584,7 @@ static void test_fork_budget_parent_lru(void **state)
 	assert_int_equal(exec_big(t, 1, 20000, 'P'), 0);
 	assert_int_equal(exec_big(t, 2, 20000, 'q'), 0);
 	assert_int_equal(exec_big(t, 3, 20000, 'r'), 0);
-	assert_int_equal(proc_table_fork(t, 0, 1, 10, 5), 0);
+	assert_int_equal(proc_table_fork(t, 0, 1, 10, 5, 0), 0);
 	assert_false(known(t, 2));
 	assert_true(known(t, 3));
 	assert_true(proc_table_lookup(t, 0, 10, &e));
@@ -574,7 +601,7 @@ static void test_fork_budget_parent_lru(void **state)
 	assert_false(known(t, 3));
 	assert_false(known(t, 10));
 	assert_true(known(t, 1));
-	assert_int_equal(proc_table_fork(t, 0, 20, 21, 6), 0);
+	assert_int_equal(proc_table_fork(t, 0, 20, 21, 6, 0), 0);
 	assert_false(known(t, 1));
 	assert_true(proc_table_lookup(t, 0, 21, &e));
 	assert_int_equal(e.argv.v[0].len, 32000);
@@ -707,7 +734,7 @@ static void test_fork_within_node(void **state)
 	assert_int_equal(exec_node(t, 1, 100, 1, "/bin/sh", 10, a, 2), 0);
 	assert_int_equal(exec_node(t, 2, 100, 1, "/bin/sh", 10, b, 2), 0);
 	/* Node 2's fork copies node 2's parent, into node 2 only. */
-	assert_int_equal(proc_table_fork(t, 2, 100, 101, 20), 0);
+	assert_int_equal(proc_table_fork(t, 2, 100, 101, 20, 0), 0);
 	assert_true(proc_table_lookup(t, 2, 101, &e));
 	assert_int_equal(e.node, 2);
 	assert_int_equal(e.ppid, 100);
@@ -715,7 +742,7 @@ static void test_fork_within_node(void **state)
 	assert_argv_is(&e.argv, b, 2);
 	assert_false(known_on(t, 1, 101));
 	assert_false(known(t, 101));
-	assert_int_equal(proc_table_fork(t, 1, 100, 101, 21), 0);
+	assert_int_equal(proc_table_fork(t, 1, 100, 101, 21, 0), 0);
 	assert_true(proc_table_lookup(t, 1, 101, &e));
 	assert_argv_is(&e.argv, a, 2);
 	assert_true(proc_table_lookup(t, 2, 101, &e));
@@ -724,17 +751,17 @@ static void test_fork_within_node(void **state)
 	/* A parent known on another node only is unknown: no copy, and the
 	 * child's stale entry on the fork's own node goes, nowhere else. */
 	assert_int_equal(exec_node(t, 3, 101, 1, "/usr/bin/id", 22, id, 1), 0);
-	assert_int_equal(proc_table_fork(t, 3, 100, 101, 23), 0);
+	assert_int_equal(proc_table_fork(t, 3, 100, 101, 23, 0), 0);
 	assert_false(known_on(t, 3, 101));
 	assert_true(known_on(t, 1, 101));
 	assert_true(known_on(t, 2, 101));
-	assert_int_equal(proc_table_fork(t, 1, 999, 101, 24), 0);
+	assert_int_equal(proc_table_fork(t, 1, 999, 101, 24, 0), 0);
 	assert_false(known_on(t, 1, 101));
 	assert_true(proc_table_lookup(t, 2, 101, &e));
 	assert_argv_is(&e.argv, b, 2);
 
 	/* A grandchild on node 2 still finds node 2's shell. */
-	assert_int_equal(proc_table_fork(t, 2, 101, 102, 25), 0);
+	assert_int_equal(proc_table_fork(t, 2, 101, 102, 25, 0), 0);
 	assert_int_equal(exec_node(t, 2, 102, 101, "/usr/bin/id", 26, id, 1),
 			 0);
 	assert_true(proc_table_lookup(t, 2, 102, &e));
@@ -767,7 +794,7 @@ static void test_eviction_across_nodes(void **state)
 	assert_true(known_on(t, 3, 10));
 	/* (1,11) (2,11) (1,10) (3,10): a fork on node 2 refreshes its
 	 * parent (2,11), and its child evicts (1,11). */
-	assert_int_equal(proc_table_fork(t, 2, 11, 10, 6), 0);
+	assert_int_equal(proc_table_fork(t, 2, 11, 10, 6, 0), 0);
 	assert_false(known_on(t, 1, 11));
 	assert_true(known_on(t, 2, 10));
 	assert_true(known_on(t, 2, 11));
@@ -844,7 +871,7 @@ static void test_pid_reuse(void **state)
 	assert_int_equal(exec_args(t, 200, 1, "/bin/old", 1, old, 2, 0), 0);
 	assert_int_equal(exec_args(t, 300, 1, "/bin/sh", 2, sh, 1, 0), 0);
 	/* 200 died unseen; the pid comes back as a child of 300. */
-	assert_int_equal(proc_table_fork(t, 0, 300, 200, 3), 0);
+	assert_int_equal(proc_table_fork(t, 0, 300, 200, 3, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 200, &e));
 	assert_int_equal(e.ppid, 300);
 	assert_string_equal(e.exe, "/bin/sh");
@@ -859,6 +886,148 @@ static void test_pid_reuse(void **state)
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, 2);
 	assert_int_equal(st.evictions, 0);
+	proc_table_free(t);
+}
+
+/*
+ * Record order (proc_table.h, rule 2): the kernel writes a fork's records
+ * at its exit, often after the child has exec'd; the fork's time (its
+ * entry) is never newer than the child's exec. Issue 11's first example:
+ * bash run.sh (100) clones 101, which execs sh peek.sh /boot/vmlinuz; the
+ * clone's record comes after that exec.
+ */
+static void test_late_fork_keeps_child_exec(void **state)
+{
+	static const char *const bash[] = { "bash", "/tmp/run.sh" };
+	static const char *const sh[] = { "sh", "/tmp/peek.sh",
+					   "/boot/vmlinuz" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st;
+	struct proc_entry e;
+
+	(void)state;
+	assert_int_equal(exec_at(t, 100, 1, "/usr/bin/bash", 50, 100, bash, 2),
+			 0);
+	/* the child's exec, then the fork that made it: an older tick */
+	assert_int_equal(exec_at(t, 101, 100, "/usr/bin/dash", 50, 108, sh, 3),
+			 0);
+	assert_int_equal(proc_table_fork(t, 0, 100, 101, 50, 104), 0);
+	assert_true(proc_table_lookup(t, 0, 101, &e));
+	assert_int_equal(e.flags, 0);
+	assert_int_equal(e.ppid, 100);
+	assert_string_equal(e.exe, "/usr/bin/dash");
+	assert_argv_is(&e.argv, sh, 3);
+
+	/* the same tick: still the child's own exec */
+	assert_int_equal(exec_at(t, 102, 100, "/usr/bin/dash", 50, 112, sh, 3),
+			 0);
+	assert_int_equal(proc_table_fork(t, 0, 100, 102, 50, 112), 0);
+	assert_true(proc_table_lookup(t, 0, 102, &e));
+	assert_int_equal(e.flags, 0);
+	assert_argv_is(&e.argv, sh, 3);
+
+	/* an older second, a later millisecond: older all the same */
+	assert_int_equal(exec_at(t, 103, 100, "/usr/bin/dash", 51, 0, sh, 3),
+			 0);
+	assert_int_equal(proc_table_fork(t, 0, 100, 103, 50, 996), 0);
+	assert_true(proc_table_lookup(t, 0, 103, &e));
+	assert_int_equal(e.flags, 0);
+	assert_argv_is(&e.argv, sh, 3);
+
+	/* The parent was still touched by its fork. */
+	assert_true(proc_table_lookup(t, 0, 100, &e));
+	assert_int_equal(e.last_seen, 50);
+	proc_table_stats(t, &st);
+	assert_int_equal(st.late_forks, 3);
+	assert_int_equal(st.forks, 0);
+	assert_int_equal(st.entries, 4);
+	proc_table_free(t);
+}
+
+/* A late fork whose forking process is unknown deleted the child's fresh
+ * entry before: it must stay. */
+static void test_late_fork_unknown_parent(void **state)
+{
+	static const char *const sh[] = { "sh", "/tmp/peek.sh",
+					   "/boot/vmlinuz" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_entry e;
+
+	(void)state;
+	assert_int_equal(exec_at(t, 101, 100, "/usr/bin/dash", 50, 108, sh, 3),
+			 0);
+	assert_int_equal(proc_table_fork(t, 0, 100, 101, 50, 108), 0);
+	assert_true(proc_table_lookup(t, 0, 101, &e));
+	assert_argv_is(&e.argv, sh, 3);
+	assert_int_equal(proc_table_fork(t, 0, 100, 101, 50, 104), 0);
+	assert_true(proc_table_lookup(t, 0, 101, &e));
+	assert_argv_is(&e.argv, sh, 3);
+	proc_table_free(t);
+}
+
+/* A fork newer than the exec that set the child's pid made a new process
+ * with a reused pid: replaced, or forgotten when the forking process is
+ * unknown; one millisecond is enough, across a second too. */
+static void test_fork_newer_than_exec(void **state)
+{
+	static const char *const old[] = { "sh", "-c", ":", "/boot/old" };
+	static const char *const nw[] = { "bash", "-c", "(tail)", "new" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st;
+	struct proc_entry e;
+
+	(void)state;
+	assert_int_equal(exec_at(t, 300, 1, "/usr/bin/bash", 40, 0, nw, 4), 0);
+	assert_int_equal(exec_at(t, 200, 1, "/usr/bin/dash", 50, 108, old, 4),
+			 0);
+	assert_int_equal(proc_table_fork(t, 0, 300, 200, 50, 109), 0);
+	assert_true(proc_table_lookup(t, 0, 200, &e));
+	assert_int_equal(e.flags, PROC_FORKED);
+	assert_int_equal(e.ppid, 300);
+	assert_argv_is(&e.argv, nw, 4);
+
+	assert_int_equal(exec_at(t, 201, 1, "/usr/bin/dash", 50, 999, old, 4),
+			 0);
+	assert_int_equal(proc_table_fork(t, 0, 300, 201, 51, 0), 0);
+	assert_true(proc_table_lookup(t, 0, 201, &e));
+	assert_argv_is(&e.argv, nw, 4);
+
+	assert_int_equal(exec_at(t, 202, 1, "/usr/bin/dash", 50, 999, old, 4),
+			 0);
+	assert_int_equal(proc_table_fork(t, 0, 999, 202, 51, 0), 0);
+	assert_false(known(t, 202));
+	proc_table_stats(t, &st);
+	assert_int_equal(st.late_forks, 0);
+	assert_int_equal(st.forks, 2);
+	proc_table_free(t);
+}
+
+/* Only an exec of the pid itself is protected: an entry a fork or /proc
+ * gave the pid is replaced by the next fork that names it, in arrival
+ * order (one process has one fork that makes it; two are pid reuse). */
+static void test_late_fork_other_entries(void **state)
+{
+	static const char *const a[] = { "a", "/boot/a" };
+	static const char *const b[] = { "b" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct test_argv ta;
+	struct proc_entry e;
+
+	(void)state;
+	assert_int_equal(exec_at(t, 10, 1, "/bin/a", 50, 0, a, 2), 0);
+	assert_int_equal(exec_at(t, 20, 1, "/bin/b", 50, 0, b, 1), 0);
+	assert_int_equal(proc_table_fork(t, 0, 10, 11, 50, 8), 0);
+	assert_int_equal(proc_table_fork(t, 0, 20, 11, 50, 4), 0);
+	assert_true(proc_table_lookup(t, 0, 11, &e));
+	assert_int_equal(e.ppid, 20);
+	assert_argv_is(&e.argv, b, 1);
+
+	set_argv(&ta, a, 2, 0);
+	assert_int_equal(proc_table_put(t, 0, 12, 1, "/bin/a", &ta.av, 60), 0);
+	assert_int_equal(proc_table_fork(t, 0, 20, 12, 50, 4), 0);
+	assert_true(proc_table_lookup(t, 0, 12, &e));
+	assert_int_equal(e.flags, PROC_FORKED);
+	assert_argv_is(&e.argv, b, 1);
 	proc_table_free(t);
 }
 
@@ -924,7 +1093,7 @@ static void test_put(void **state)
 	assert_int_equal(e.argv.argc, 0);
 
 	/* A child of a /proc entry still says where its data came from. */
-	assert_int_equal(proc_table_fork(t, 0, 53, 54, 80), 0);
+	assert_int_equal(proc_table_fork(t, 0, 53, 54, 80, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 54, &e));
 	assert_int_equal(e.flags,
 			 PROC_FROM_PROC | PROC_FORKED | PROC_ARGV_TRUNCATED);
@@ -943,7 +1112,7 @@ static void test_limits_guarded(void **state)
 	/* One entry could not hold a fork's parent and child. */
 	t = new_table(1, 0, 0);
 	assert_int_equal(exec_args(t, 1, 0, "/bin/x", 0, a, 1, 0), 0);
-	assert_int_equal(proc_table_fork(t, 0, 1, 2, 0), 0);
+	assert_int_equal(proc_table_fork(t, 0, 1, 2, 0, 0), 0);
 	assert_true(known(t, 1));
 	assert_true(known(t, 2));
 	proc_table_free(t);
@@ -984,6 +1153,7 @@ struct model {
 	int lru[MODEL_CAP]; /* lru[0] is the least recently used */
 	int n;
 	pid_t ppid[MODEL_NODES * MODEL_PIDS];
+	long long exec_ms[MODEL_NODES * MODEL_PIDS]; /* -1: not an exec's */
 };
 
 static int model_find(const struct model *m, int key)
@@ -1005,9 +1175,12 @@ static void model_touch(struct model *m, int i)
 	m->lru[m->n - 1] = key;
 }
 
-static void model_insert(struct model *m, int key, pid_t ppid, int keep)
+static void model_insert(struct model *m, int key, pid_t ppid, int keep,
+			 long long exec_ms)
 {
 	int i = model_find(m, key);
+
+	m->exec_ms[key] = exec_ms;
 
 	if (i < 0) {
 		if (m->n == MODEL_CAP) {
@@ -1033,7 +1206,8 @@ static void random_against_model(const uint32_t *nodes, int nnodes)
 	struct proc_table_stats st;
 	struct proc_entry e;
 	unsigned long long x = 88172645463325252ull;
-	int step;
+	long long now_ms, fork_ms;
+	int step, ci;
 
 	assert_true(nnodes >= 1 && nnodes <= MODEL_NODES);
 	for (step = 0; step < 200000; step++) {
@@ -1050,11 +1224,16 @@ static void random_against_model(const uint32_t *nodes, int nnodes)
 		node = nodes[ni];
 		key = ni * MODEL_PIDS + pid;
 		okey = ni * MODEL_PIDS + other;
+		/* Audit time in ms: a 4 ms tick per step; a fork's record
+		 * comes up to 3 ticks late, so some are older than the exec
+		 * that set their child's pid (rule 2 of proc_table.h), some
+		 * of the same tick, some newer (pid reuse). */
+		now_ms = 1700000000000LL + 4LL * step;
 		switch ((x >> 40) % 3) {
 		case 0:
-			assert_int_equal(exec_node(t, node, pid, other, "/bin/a",
-						   step, a, 1), 0);
-			model_insert(&m, key, other, -1);
+			assert_int_equal(exec_node_at(t, node, pid, other,
+						      now_ms, a, 1), 0);
+			model_insert(&m, key, other, -1, now_ms);
 			break;
 		case 1:
 			i = model_find(&m, key);
@@ -1063,15 +1242,26 @@ static void random_against_model(const uint32_t *nodes, int nnodes)
 			if (i >= 0) {
 				assert_int_equal(e.ppid, m.ppid[key]);
 				assert_int_equal(e.node, node);
+				assert_int_equal(e.flags & PROC_FORKED,
+						 m.exec_ms[key] < 0 ?
+						 PROC_FORKED : 0);
 				model_touch(&m, i);
 			}
 			break;
 		default:
+			fork_ms = now_ms - 4LL * (long long)((x >> 30) % 4);
 			assert_int_equal(proc_table_fork(t, node, other, pid,
-							 step), 0);
+							 (time_t)(fork_ms / 1000),
+							 (unsigned)(fork_ms % 1000)),
+					 0);
 			if (other == pid)
 				break;
 			i = model_find(&m, okey);
+			if (i >= 0)
+				model_touch(&m, i);
+			ci = model_find(&m, key);
+			if (ci >= 0 && m.exec_ms[key] >= fork_ms)
+				break; /* the child's own exec came first */
 			if (i < 0) {
 				/* unknown parent: the child's pid is dropped */
 				i = model_find(&m, key);
@@ -1083,13 +1273,15 @@ static void random_against_model(const uint32_t *nodes, int nnodes)
 				}
 				break;
 			}
-			model_touch(&m, i);
-			model_insert(&m, key, other, okey);
+			model_insert(&m, key, other, okey, -1);
 			break;
 		}
 		proc_table_stats(t, &st);
 		assert_int_equal(st.entries, m.n);
 	}
+	/* Both sides of the time rule were exercised. */
+	assert_true(st.late_forks > 100);
+	assert_true(st.forks > 1000);
 	/* Read the final order back by evicting through fresh inserts. */
 	assert_int_equal(m.n, MODEL_CAP);
 	for (step = 0; step < m.n; step++) {
@@ -1150,7 +1342,7 @@ static void test_allocation_failure(void **state)
 	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
 	assert_true(e.argv.flags & ARGV_NOMEM);
 	/* The table is still usable. */
-	assert_int_equal(proc_table_fork(t, 0, 9, 10, 4), 0);
+	assert_int_equal(proc_table_fork(t, 0, 9, 10, 4, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 10, &e));
 	assert_string_equal(e.exe, "/usr/bin/find");
 	proc_table_free(t);
@@ -1177,6 +1369,10 @@ int main(void)
 		cmocka_unit_test(test_eviction_across_nodes),
 		cmocka_unit_test(test_many_nodes),
 		cmocka_unit_test(test_pid_reuse),
+		cmocka_unit_test(test_late_fork_keeps_child_exec),
+		cmocka_unit_test(test_late_fork_unknown_parent),
+		cmocka_unit_test(test_fork_newer_than_exec),
+		cmocka_unit_test(test_late_fork_other_entries),
 		cmocka_unit_test(test_lookup_unknown),
 		cmocka_unit_test(test_put),
 		cmocka_unit_test(test_limits_guarded),
