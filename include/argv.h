@@ -11,12 +11,17 @@
  *  - byte-exact: quoted values are taken verbatim, hex is decoded, split
  *    chunks are joined in chunk order before anything else sees them; a
  *    decoded argument stops at its first NUL byte (argv strings are C strings);
- *  - tolerant: fields may come in any number of records; a missing `aN`
- *    leaves argv[N] empty and sets ARGV_INCOMPLETE; `argc` that disagrees with
- *    the fields present is resolved as argc = max(argc, highest index + 1);
- *    a duplicated field or chunk is ignored (first one wins) and a skipped
- *    chunk sets ARGV_INCOMPLETE; undecodable values are kept literally and
- *    set ARGV_BAD_ENCODING;
+ *  - tolerant: fields may come in any number of records; the result holds
+ *    the arguments up to the highest index present (never padded to a
+ *    larger `argc`: arguments the record does not hold are not invented),
+ *    a missing `aN` below it stays in place as an empty argument; a
+ *    duplicated field or chunk is ignored (first one wins); undecodable
+ *    values are kept literally and set ARGV_BAD_ENCODING;
+ *  - honest: anything missing (an `argc` larger than the fields present, a
+ *    missing `aN`, a skipped chunk) sets ARGV_INCOMPLETE, and with it
+ *    ARGV_TRUNCATED, the one bit that says "not the whole argv" to every
+ *    reader (--stats' truncated count, the alert's argv_truncated marker,
+ *    the process table);
  *  - bounded: one argument holds at most ARGV_MAX_ARG_BYTES, an event at most
  *    limits.max_total_bytes of argument bytes and limits.max_args arguments;
  *    whatever is cut sets ARGV_TRUNCATED (the event is kept, never dropped);
@@ -41,8 +46,10 @@
 #define ARGV_DEFAULT_MAX_ARGS 131072u
 
 enum argv_flags {
-	ARGV_TRUNCATED = 1u << 0,     /* a limit cut arguments or bytes */
-	ARGV_INCOMPLETE = 1u << 1,    /* a missing argument or chunk */
+	ARGV_TRUNCATED = 1u << 0,     /* not the whole argv: a limit cut it,
+				       * or part of it is missing */
+	ARGV_INCOMPLETE = 1u << 1,    /* a missing argument or chunk (always
+				       * with ARGV_TRUNCATED) */
 	ARGV_BAD_ENCODING = 1u << 2,  /* a value neither quoted nor valid hex */
 	ARGV_NOMEM = 1u << 3,         /* allocation failed; what fit is kept */
 	ARGV_NO_EXECVE = 1u << 4,     /* no EXECVE record at all (set by caller) */

@@ -547,16 +547,13 @@ const struct argv *argv_builder_finish(struct argv_builder *b)
 	uint64_t want;
 	size_t total = 0;
 
-	if (b->have_argc) {
-		uint32_t a = b->argc_field;
-
-		if (a > b->lim.max_args) {
-			a = b->lim.max_args;
-			set_flags(b, ARGV_TRUNCATED);
-		}
-		if (a > argc)
-			argc = a;
-	}
+	/* argc= saying more than the fields hold means records or fields
+	 * were lost (or a limit dropped the rest, which flagged it): what
+	 * came is kept as it is, never padded with empty arguments that the
+	 * process did not have. */
+	if (b->have_argc && b->argc_field > argc &&
+	    !(b->result.flags & ARGV_TRUNCATED))
+		set_flags(b, ARGV_INCOMPLETE);
 	/* Grow geometrically so that events of rising size do not realloc
 	 * each time; never beyond max_args. */
 	want = (uint64_t)b->out_cap * 2;
@@ -567,27 +564,28 @@ const struct argv *argv_builder_finish(struct argv_builder *b)
 	if (argc > b->out_cap && !out_reserve(b, (uint32_t)want) &&
 	    !out_reserve(b, argc)) {
 		set_flags(b, ARGV_NOMEM | ARGV_TRUNCATED);
-		/* Keep the arguments actually seen if the padding is what
-		 * did not fit. */
-		if (b->nslots < argc && out_reserve(b, b->nslots))
-			argc = b->nslots;
-		else
-			argc = b->out_cap < argc ? b->out_cap : argc;
+		argc = b->out_cap;
 	}
 	for (i = 0; i < argc; i++) {
-		const struct argv_slot *s = i < b->nslots ? &b->slots[i] : NULL;
+		const struct argv_slot *s = &b->slots[i];
 
-		if (s && s->placed) {
+		if (s->placed) {
 			b->out[i].ptr = b->buf + s->off;
 			b->out[i].len = s->len;
 			total += s->len;
 		} else {
+			/* A hole below the last argument that came keeps its
+			 * place, so later arguments keep their index. */
 			b->out[i].ptr = "";
 			b->out[i].len = 0;
-			if (!s || s->state == SLOT_NONE)
+			if (s->state == SLOT_NONE)
 				set_flags(b, ARGV_INCOMPLETE);
 		}
 	}
+	/* Whatever is missing, the argv is not the whole one: readers that
+	 * mark a cut argv (--stats, the alert) test ARGV_TRUNCATED alone. */
+	if (r->flags & ARGV_INCOMPLETE)
+		set_flags(b, ARGV_TRUNCATED);
 	r->argc = argc;
 	r->v = argc ? b->out : no_args;
 	r->total_bytes = total;

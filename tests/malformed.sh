@@ -85,6 +85,24 @@ check "lines that are not audit records" "$tmp/junk.log"
 { probe; printf 'type=SYSCALL msg=audit(1790000001.000:14): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=9 comm="tail" exe="/usr/bin/tail"'; } > "$tmp/unterminated.log"
 check "an unterminated last line" "$tmp/unterminated.log"
 
+# An EXECVE whose argc says more than it holds (its last record lost):
+# the arguments that came, never padded, marked like a truncated argv in
+# the alert and in --stats.
+{ printf 'type=SYSCALL msg=audit(1790000000.000:15): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=10 comm="tail" exe="/usr/bin/tail"\n'
+  printf 'type=EXECVE msg=audit(1790000000.000:15): argc=6 a0="tail" a1="-c" a2="64" a3="/boot/short"\n'
+  printf 'type=PROCTITLE msg=audit(1790000000.000:15): proctitle=7461696C\n'; } > "$tmp/short.log"
+out=$(ks --input "$tmp/short.log" --stats 2>"$tmp/err")
+if grep -q 'args=\["tail","-c","64","/boot/short"\] argv_truncated=yes' <<<"$out"; then
+	ok "argv shorter than argc: kept as it came, marked truncated"
+else
+	fail "argv shorter than argc: $out"
+fi
+if grep -q ' truncated=1 ' "$tmp/err"; then
+	ok "argv shorter than argc: counted as truncated in --stats"
+else
+	fail "argv shorter than argc: not in --stats: $(cat "$tmp/err")"
+fi
+
 printf '' > "$tmp/empty.log"
 if out=$(timeout 30 "$KS_BIN" --config "$KS_CONF" --input "$tmp/empty.log") && [ -z "$out" ]; then
 	ok "empty input"

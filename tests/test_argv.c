@@ -237,8 +237,11 @@ static void test_missing_argument(void **state)
 
 	(void)state;
 	argv_builder_init(&b, NULL);
+	/* A hole keeps its place (later arguments keep their index) and
+	 * the argv is marked cut like a truncated one. */
 	FEED(&b, "argc", "3", "a0", "\"tail\"", "a2", "\"x\"");
-	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE, "tail", "", "x");
+	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE | ARGV_TRUNCATED,
+		   "tail", "", "x");
 	argv_builder_free(&b);
 }
 
@@ -248,10 +251,32 @@ static void test_argc_mismatch(void **state)
 
 	(void)state;
 	argv_builder_init(&b, NULL);
-	/* argc larger than the fields: padded with empty, flagged. */
+	/* argc larger than the fields: what came is kept, nothing is made
+	 * up, and the argv is marked cut like a truncated one. */
 	FEED(&b, "argc", "5", "a0", "\"a\"", "a1", "\"b\"", "a2", "\"c\"");
-	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE,
-		   "a", "b", "c", "", "");
+	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE | ARGV_TRUNCATED,
+		   "a", "b", "c");
+
+	/* Issue 11: an EXECVE whose argc says 6 holding only a0-a3, the
+	 * last record(s) lost. */
+	argv_builder_reset(&b);
+	FEED(&b, "argc", "6", "a0", "\"tail\"", "a1", "\"-c\"", "a2", "\"64\"",
+	     "a3", "\"/boot/vmlinuz\"");
+	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE | ARGV_TRUNCATED,
+		   "tail", "-c", "64", "/boot/vmlinuz");
+
+	/* The same argv complete: no flag. */
+	argv_builder_reset(&b);
+	FEED(&b, "argc", "4", "a0", "\"tail\"", "a1", "\"-c\"", "a2", "\"64\"",
+	     "a3", "\"/boot/vmlinuz\"");
+	CHECK_ARGV(argv_builder_finish(&b), 0,
+		   "tail", "-c", "64", "/boot/vmlinuz");
+
+	/* argc larger, nothing at all came: empty and marked. */
+	argv_builder_reset(&b);
+	FEED(&b, "argc", "2");
+	check_argv(argv_builder_finish(&b), NULL, 0,
+		   ARGV_INCOMPLETE | ARGV_TRUNCATED);
 
 	/* argc smaller than the fields: the fields win. */
 	argv_builder_reset(&b);
@@ -303,17 +328,20 @@ static void test_chunk_gap(void **state)
 	(void)state;
 	argv_builder_init(&b, NULL);
 	FEED(&b, "argc", "1", "a0[0]", "\"ab\"", "a0[2]", "\"ef\"");
-	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE, "abef");
+	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE | ARGV_TRUNCATED,
+		   "abef");
 
 	/* The first chunk is missing. */
 	argv_builder_reset(&b);
 	FEED(&b, "argc", "1", "a0[1]", "\"cd\"");
-	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE, "cd");
+	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE | ARGV_TRUNCATED,
+		   "cd");
 
 	/* A late lower chunk after a gap is a duplicate position: dropped. */
 	argv_builder_reset(&b);
 	FEED(&b, "a0[0]", "\"a\"", "a0[2]", "\"c\"", "a0[1]", "\"b\"");
-	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE, "ac");
+	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE | ARGV_TRUNCATED,
+		   "ac");
 	argv_builder_free(&b);
 }
 
@@ -514,12 +542,11 @@ static void test_huge_argc(void **state)
 		FEED(&b, "a0", "\"x\"");
 		argv_builder_field(&b, "argc", huge[i]);
 		r = argv_builder_finish(&b);
-		assert_int_equal(r->argc, ARGV_DEFAULT_MAX_ARGS);
+		/* Never padded: the one argument that came, marked cut. */
+		assert_int_equal(r->argc, 1);
 		assert_int_equal(r->flags, ARGV_TRUNCATED | ARGV_INCOMPLETE);
 		check_arg(r, 0, "x");
-		check_arg(r, 1, "");
-		check_arg(r, ARGV_DEFAULT_MAX_ARGS - 1, "");
-		assert_true(b.out_cap <= ARGV_DEFAULT_MAX_ARGS);
+		assert_true(b.out_cap <= 16);
 		/* Slots are only made for the indexes seen. */
 		assert_true(b.slots_cap <= 16);
 	}
@@ -528,8 +555,16 @@ static void test_huge_argc(void **state)
 	argv_builder_init(&b, &small);
 	FEED(&b, "argc", "1000000000", "a0", "\"x\"", "a1", "\"y\"");
 	CHECK_ARGV(argv_builder_finish(&b), ARGV_TRUNCATED | ARGV_INCOMPLETE,
-		   "x", "y", "", "");
+		   "x", "y");
 	assert_true(b.out_cap <= 4);
+
+	/* More fields than max_args: the limit cut them (truncated), no
+	 * argument is missing. */
+	argv_builder_reset(&b);
+	FEED(&b, "argc", "6", "a0", "\"a\"", "a1", "\"b\"", "a2", "\"c\"",
+	     "a3", "\"d\"", "a4", "\"e\"", "a5", "\"f\"");
+	CHECK_ARGV(argv_builder_finish(&b), ARGV_TRUNCATED,
+		   "a", "b", "c", "d");
 	argv_builder_free(&b);
 }
 
@@ -619,7 +654,7 @@ static void test_reuse_after_reset(void **state)
 	argv_builder_init(&b, NULL);
 	FEED(&b, "argc", "6", "a0", "\"dd\"", "a1", "\"if=/boot/vmlinuz\"",
 	     "a2[0]", "\"skip=\"", "a2[1]", "3130", "a5", "\"z\"");
-	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE,
+	CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE | ARGV_TRUNCATED,
 		   "dd", "if=/boot/vmlinuz", "skip=10", "", "", "z");
 	buf = b.buf;
 	buf_cap = b.buf_cap;
@@ -630,13 +665,13 @@ static void test_reuse_after_reset(void **state)
 		argv_builder_reset(&b);
 		/* Stale slots 2..5 of the first event must not leak in. */
 		FEED(&b, "argc", "3", "a0", "\"tail\"", "a2", "\"-c5\"");
-		CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE,
-			   "tail", "", "-c5");
+		CHECK_ARGV(argv_builder_finish(&b),
+			   ARGV_INCOMPLETE | ARGV_TRUNCATED, "tail", "", "-c5");
 		argv_builder_reset(&b);
 		FEED(&b, "a0", "\"x\"", "a1[1]", "\"y\"", "a2", "\"w\"",
 		     "a3", "\"q\"");
-		CHECK_ARGV(argv_builder_finish(&b), ARGV_INCOMPLETE,
-			   "x", "y", "w", "q");
+		CHECK_ARGV(argv_builder_finish(&b),
+			   ARGV_INCOMPLETE | ARGV_TRUNCATED, "x", "y", "w", "q");
 		argv_builder_reset(&b);
 		FEED(&b, "argc", "2", "a0", "\"a\"", "a1", "\"b\"");
 		CHECK_ARGV(argv_builder_finish(&b), 0, "a", "b");

@@ -215,6 +215,12 @@ static void check_result(const struct argv *r, const struct argv_limits *lim,
 	CHECK(total <= lim->max_total_bytes);
 	if (m->bad_index)
 		CHECK(r->flags & ARGV_TRUNCATED);
+	/* never padded past the fields; a short argv is flagged cut */
+	CHECK(r->argc <= m->nslots);
+	if (m->have_argc && m->argc > m->nslots)
+		CHECK(r->flags & ARGV_TRUNCATED);
+	if (r->flags & ARGV_INCOMPLETE)
+		CHECK(r->flags & ARGV_TRUNCATED);
 	if (!m || lim->max_args > MODEL_MAX_ARGS ||
 	    (r->flags & (ARGV_TRUNCATED | ARGV_NOMEM)))
 		return;
@@ -222,8 +228,6 @@ static void check_result(const struct argv *r, const struct argv_limits *lim,
 	/* nothing was cut: the result must be exactly the model's */
 	uint64_t argc = m->nslots;
 
-	if (m->have_argc && m->argc > argc)
-		argc = m->argc;
 	CHECK(r->argc == argc);
 	for (uint32_t i = 0; i < r->argc; i++) {
 		const struct model_arg *a = i < MODEL_MAX_ARGS ? &m->a[i] : NULL;
