@@ -17,8 +17,9 @@ Model
     Everything from the first 0x1D byte (ENRICHED suffix) is ignored.
     Blank lines, '#' lines and unparseable lines are skipped.
   * Records are grouped into events by (node, SEC, MSEC, SERIAL); records of
-    different events may interleave.  Events are processed oldest first,
-    ordered by (SEC, MSEC, SERIAL), with a separate process table per node.
+    different events may interleave.  Events are processed in the order
+    they happened, not in the order they were written, with a separate
+    process table per node (see "Order" below).
   * exec  = SYSCALL execve/execveat for its arch, success=yes.
     fork  = SYSCALL clone/clone3/fork/vfork for its arch, success=yes, exit>0.
   * argv  = EXECVE records of the event: argc, aN, aN_len, aN[i]; "quoted"
@@ -31,6 +32,17 @@ Model
     table[child] = table[parent] if the parent is known, otherwise any stale
     entry for the child pid is dropped (the child is a new process whose argv
     is unknown).
+  * Order.  An event's time is its syscall's entry on a coarse clock; its
+    records are written at the syscall's exit, and the serial is taken
+    then.  So a fork's records may come after its child's exec, and even
+    the serial does not say which happened first.  Events are therefore
+    sorted by time (SEC.MSEC) first, which never puts a child's event
+    before the fork that made it (the child exists only after the fork
+    began).  Within one millisecond, what is known of causality decides:
+    a fork comes before every event of its child's pid, and the events of
+    one pid keep their serial order; the rest go by serial.  (A pid is not
+    reused within one millisecond: the kernel hands pids out cyclically.)
+    The plugin streams instead; this is the independent answer.
   * Rule (byte exact, case sensitive, any element, argv[0] included):
       (parent arg ^/boot/ or arg ^/boot/) and (
         (name == tail and (arg ^-c or arg == --bytes)) or
@@ -43,11 +55,17 @@ Options
               stderr (stdout keeps only the serial list)
   --all       like --explain, but for every exec event (matched or not)
   --stats     print per-run counts (events, execs, forks, matches) to stderr
+  --parents   instead of the serials, one JSON object a line for every exec,
+              by serial: {"serial":N,"parent_args":[...]}, parent_args null
+              when the parent is unknown; arguments as the plugin's JSON
+              writes them (invalid UTF-8 as the text \\xHH)
   --upstream  Elastic's current version instead (v6/v7, rule-semantics.md
               §1): v2, and the parent's executable known and neither it nor
               any parent argument among the dracut/needrestart exclusions
 """
 
+import heapq
+import json
 import re
 import sys
 
@@ -188,8 +206,62 @@ def read_events(blobs):
                 order += 1
                 events[key] = ev
             ev.records.append((rtype, rest))
-    return sorted(events.values(),
-                  key=lambda e: (e.sec, e.msec, e.serial, e.order))
+    return list(events.values())
+
+
+def causal_order(events, info):
+    """The events in the order they happened (module doc, "Order").
+
+    info(ev) gives (pid, child): the SYSCALL's caller pid and, for a fork,
+    the child's pid (None otherwise).
+    """
+    ticks = {}
+    for ev in events:
+        ticks.setdefault((ev.sec, ev.msec), []).append(ev)
+    out = []
+    for tick in sorted(ticks):
+        group = sorted(ticks[tick], key=lambda e: (e.serial, e.order))
+        if len(group) == 1:
+            out.extend(group)
+            continue
+        # Edges: a pid's events in serial order; a fork before the first
+        # event of its child's pid (the rest follow through the chain).
+        # Per node: pids of different machines are unrelated.
+        after = [[] for _ in group]
+        need = [0] * len(group)
+        first = {}
+        last = {}
+        for i, ev in enumerate(group):
+            pid, _ = info(ev)
+            if pid is None:
+                continue
+            key = (ev.node, pid)
+            if key in last:
+                after[last[key]].append(i)
+                need[i] += 1
+            else:
+                first[key] = i
+            last[key] = i
+        for i, ev in enumerate(group):
+            pid, child = info(ev)
+            j = first.get((ev.node, child)) if child is not None else None
+            if j is not None and j != i:
+                after[i].append(j)
+                need[j] += 1
+        ready = [i for i in range(len(group)) if need[i] == 0]
+        heapq.heapify(ready)
+        done = [False] * len(group)
+        while ready:
+            i = heapq.heappop(ready)
+            done[i] = True
+            out.append(group[i])
+            for j in after[i]:
+                need[j] -= 1
+                if need[j] == 0:
+                    heapq.heappush(ready, j)
+        # A cycle only comes from input no kernel writes: serial order.
+        out.extend(group[i] for i in range(len(group)) if not done[i])
+    return out
 
 
 class Argv:
@@ -206,6 +278,12 @@ class Argv:
 
     def values(self):
         return self.args.values()
+
+    def present(self):
+        """The arguments up to the highest index present (a hole below it
+        is empty): what the log holds, never padded to argc."""
+        n = max(self.args) + 1 if self.args else 0
+        return [self.args.get(i, b"") for i in range(n)]
 
     def as_list(self, limit=4096):
         n = min(self.argc, limit)
@@ -341,19 +419,48 @@ def classify(sc):
     return None
 
 
-def run(blobs, explain=None, explain_all=False, stats=None, upstream=False):
+def json_text(b):
+    """An argument as the plugin's JSON holds it: UTF-8 kept, each byte of
+    an invalid sequence as the text \\xHH."""
+    out = []
+    i = 0
+    while i < len(b):
+        for n in (1, 2, 3, 4):
+            try:
+                out.append(b[i:i + n].decode("utf-8"))
+                i += n
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            out.append("\\x%02x" % b[i])
+            i += 1
+    return "".join(out)
+
+
+def run(blobs, explain=None, explain_all=False, stats=None, upstream=False,
+        parents=None):
     """Return the sorted serials of the matching events, one per event.
 
     explain: callable(str) for --explain/--all output, or None.
     stats: dict filled with counters, or None.
+    parents: list to append (serial, parent Argv or None) to for every
+    exec, or None.
     """
     events = read_events(blobs)
+    kinds = {}
+    for ev in events:
+        sc = syscall_info(ev.records)
+        kind = classify(sc)
+        pid = parse_int(sc.get(b"pid")) if kind else None
+        child = parse_int(sc.get(b"exit")) if kind == "fork" else None
+        kinds[id(ev)] = (sc, kind, pid, child)
+    events = causal_order(events, lambda e: kinds[id(e)][2:])
     tables = {}          # node -> {pid: Argv}
     matched = []         # one serial per matching event
     n_exec = n_fork = 0
     for ev in events:
-        sc = syscall_info(ev.records)
-        kind = classify(sc)
+        sc, kind, _, _ = kinds[id(ev)]
         if kind is None:
             continue
         table = tables.setdefault(ev.node, {})   # pid -> (argv, exe)
@@ -378,6 +485,8 @@ def run(blobs, explain=None, explain_all=False, stats=None, upstream=False):
             hit = rule_matches(name, argv, parent)
         if hit:
             matched.append(ev.serial)
+        if parents is not None:
+            parents.append((ev.serial, parent))
         if explain is not None and (hit or explain_all):
             explain("%sserial=%d node=%r ts=%d.%03d pid=%r ppid=%r "
                     "name=%r argc=%d arglens=%r argv=%r parent=%r" % (
@@ -401,7 +510,7 @@ def run(blobs, explain=None, explain_all=False, stats=None, upstream=False):
 
 
 def main(argv):
-    explain = explain_all = want_stats = upstream = False
+    explain = explain_all = want_stats = upstream = want_parents = False
     paths = []
     for a in argv[1:]:
         if a == "--explain":
@@ -412,6 +521,8 @@ def main(argv):
             want_stats = True
         elif a == "--upstream":
             upstream = True
+        elif a == "--parents":
+            want_parents = True
         elif a in ("-h", "--help"):
             print(__doc__)
             return 0
@@ -428,10 +539,20 @@ def main(argv):
                 blobs.append(f.read())
     err = sys.stderr
     stats = {} if want_stats else None
+    parents = [] if want_parents else None
     out = run(blobs,
               explain=(lambda s: print(s, file=err)) if explain else None,
-              explain_all=explain_all, stats=stats, upstream=upstream)
-    sys.stdout.write("".join("%d\n" % s for s in out))
+              explain_all=explain_all, stats=stats, upstream=upstream,
+              parents=parents)
+    if parents is not None:
+        for serial, parent in sorted(parents, key=lambda p: p[0]):
+            args = None if parent is None else \
+                [json_text(a) for a in parent.present()]
+            sys.stdout.write(json.dumps({"serial": serial,
+                                         "parent_args": args},
+                                        separators=(",", ":")) + "\n")
+    else:
+        sys.stdout.write("".join("%d\n" % s for s in out))
     if stats is not None:
         print("events=%(events)d execs=%(execs)d forks=%(forks)d "
               "matches=%(matches)d" % stats, file=err)

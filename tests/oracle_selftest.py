@@ -678,6 +678,67 @@ def _():
     return [sc], run(log(lc, lp))
 
 
+@case("proc: a fork written after its child's exec, same ms, comes first")
+def _():
+    # the kernel stamps at syscall entry and takes the serial at exit: the
+    # clone's serial is higher than the exec of the child it made
+    p, c = next_pid(), next_pid()
+    _, lp = exec_event(["bash", "/tmp/run.sh"], "/usr/bin/bash", p, 1,
+                       msec=1)
+    _, lc = exec_event(["sh", "/tmp/peek.sh", "/boot/vmlinuz"],
+                       "/usr/bin/dash", c, p, msec=5)
+    _, lf = fork_event(p, c, msec=5)
+    s, lt = exec_event(["tail", "-c", "16", "vmlinuz"], "/usr/bin/tail",
+                       next_pid(), c, msec=5)
+    return [s], run(log(lp, lc, lf, lt))
+
+
+@case("proc: a late fork of an unknown process keeps the child's exec")
+def _():
+    p, c = next_pid(), next_pid()
+    _, lc = exec_event(["sh", "/tmp/peek.sh", "/boot/vmlinuz"],
+                       "/usr/bin/dash", c, p, msec=5)
+    _, lf = fork_event(p, c, msec=5)
+    s, lt = exec_event(["tail", "-c", "16", "vmlinuz"], "/usr/bin/tail",
+                       next_pid(), c, msec=6)
+    return [s], run(log(lc, lf, lt))
+
+
+@case("proc: a late fork, same ms, gives its child nothing it did not have")
+def _():
+    # issue 11's second example: awk's clone3 after sh -c's exec, then dd
+    a, s_ = next_pid(), next_pid()
+    _, la = exec_event(["awk", "BEGIN{system(\"dd\")}", "/boot/config-x"],
+                       "/usr/bin/mawk", a, 1, msec=1)
+    _, ls = exec_event(["sh", "-c", "dd seek=4"], "/usr/bin/dash", s_, a,
+                       msec=8)
+    _, lf = fork_event(a, s_, msec=8, syscall=435)
+    _, ld = exec_event(["dd", "seek=4"], "/usr/bin/dd", next_pid(), s_,
+                       msec=8)
+    return [], run(log(la, ls, lf, ld))
+
+
+@case("cli: --parents, one JSON line per exec, null when unknown")
+def _():
+    import io
+    p, c = next_pid(), next_pid()
+    s1, l1 = exec_event(["sh", b"/boot/\xff\xc3\xa9"], "/usr/bin/dash", p, 1,
+                        msec=1)
+    s2, l2 = exec_event(["tail"], "/usr/bin/tail", c, p, msec=2, argc=3)
+    old_out, old_in = sys.stdout, sys.stdin
+    try:
+        sys.stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        sys.stdin = io.TextIOWrapper(io.BytesIO(log(l2, l1)))
+        oracle.main(["oracle.py", "--parents", "-"])
+        sys.stdout.flush()
+        text = sys.stdout.buffer.getvalue().decode()
+    finally:
+        sys.stdout, sys.stdin = old_out, old_in
+    return ('{"serial":%d,"parent_args":null}\n'
+            '{"serial":%d,"parent_args":["sh","/boot/\\\\xff\\u00e9"]}\n'
+            % (s1, s2)), text
+
+
 @case("proc: process table is per node")
 def _():
     p = next_pid()
