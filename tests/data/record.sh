@@ -11,6 +11,11 @@
 #   enriched-fork  log_format=ENRICHED name_format=NONE      exec + fork rules  audit.log form (no EOE)
 #   sample         log_format=ENRICHED name_format=NONE      exec rules         audit.log form,
 #                  scenarios P01 P07 N01 N05 N13 only (README quick start)
+#   busy-fork      log_format=RAW      name_format=NONE      exec + fork rules  plugin-stdin form (EOE),
+#                  tests/data/ordering.sh instead of scenarios.sh: a busy fork/exec load (late
+#                  fork records) and the record-order shapes; then reduced by
+#                  tests/data/order-cases.py select, and the minimal cases
+#                  tests/data/order/*.log cut from it (SCENARIOS.md, "Record order")
 # Output: tests/data/<TARGET>.log.  Needs root and a working kernel audit
 # (auditctl -s), the Debian packages auditd, python3, and for P16 gcc-multilib
 # (P16 is skipped without it), for N08 busybox (skipped without it).
@@ -198,7 +203,7 @@ EOF
         read -r ses < /proc/self/sessionid
         echo "$ses" > "$LAB/root.ses"
         echo "$BASHPID" > "$LAB/root.pid"
-        exec bash "$HERE/scenarios.sh" "$@"
+        exec bash "$HERE/$SCRIPT" "$@"
     ) < /dev/null &
     local root=$!
     wait "$root"
@@ -219,19 +224,36 @@ EOF
     [ "$(cat "$LAB/root.pid")" = "$root" ] || die "$target: root pid mismatch"
     python3 "$HERE/filter-tree.py" --root-pid "$root" --ses "$(cat "$LAB/root.ses")" \
         < "$src" > "$HERE/$target.log" || die "$target: filter failed"
+    if [ "$target" = busy-fork ]; then
+        # the whole tree is megabytes: count its late forks, then keep the
+        # part SCENARIOS.md describes (whole events, recorded order)
+        cp "$HERE/$target.log" "$LAB/tree.log"
+        python3 "$HERE/order-cases.py" stats "$LAB/tree.log" >&2
+        python3 "$HERE/order-cases.py" select < "$LAB/tree.log" > "$HERE/$target.log" \
+            || die "$target: select failed"
+        python3 "$HERE/order-cases.py" stats "$HERE/$target.log" >&2
+        rm -f "$HERE"/order/*.log
+        mkdir -p "$HERE/order"
+        python3 "$HERE/order-cases.py" cases "$HERE/$target.log" "$HERE/order" >&2 \
+            || die "$target: cases failed"
+    fi
     echo "== $target: $(wc -l < "$HERE/$target.log") records -> tests/data/$target.log" >&2
     if [ -n "${KS_KEEP_LAB:-}" ]; then echo "== lab kept: $LAB" >&2; else rm -rf "$LAB"; fi
     LAB=
 }
 
-targets=${*:-raw-exec enriched-exec raw-fork enriched-fork sample}
+targets=${*:-raw-exec enriched-exec raw-fork enriched-fork sample busy-fork}
 for t in $targets; do
+    SCRIPT=scenarios.sh
     case $t in
         raw-exec)      record raw-exec      RAW      NONE     exec log ;;
         enriched-exec) record enriched-exec ENRICHED HOSTNAME exec plugin ;;
         raw-fork)      record raw-fork      RAW      HOSTNAME fork plugin ;;
         enriched-fork) record enriched-fork ENRICHED NONE     fork log ;;
         sample)        record sample        ENRICHED NONE     exec log P01 P07 N01 N05 N13 ;;
+        busy-fork)     SCRIPT=ordering.sh
+                       export KS_ORD_SRC=${KS_ORD_SRC:-$(cd "$HERE/../.." && pwd)}
+                       record busy-fork     RAW      NONE     fork plugin ;;
         *) die "unknown target $t" ;;
     esac
 done
