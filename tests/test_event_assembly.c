@@ -3,7 +3,9 @@
  * real libauparse: recorded logs fed in chunks of every size give the same
  * events; the hard cases of the recordings come out byte-exact; the
  * prefilter in front of auparse changes no exec or fork event on real,
- * interleaved, reordered, EOE-less, RAW and over-long-line streams.
+ * interleaved, reordered, EOE-less, RAW and over-long-line streams; and
+ * through a process table, the parent each exec finds in the record-order
+ * recordings is the oracle's however the stream is fed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +16,10 @@
 #include <string.h>
 #include <cmocka.h>
 #include <stdbool.h>
+#include <dirent.h>
 
 #include "event_assembly.h"
+#include "proc_table.h"
 
 struct seen {
 	unsigned execs, forks;
@@ -582,7 +586,7 @@ static void test_prefilter_recorded(void **state)
 {
 	static const char *const logs[] = {
 		"raw-exec.log", "enriched-exec.log", "raw-fork.log",
-		"enriched-fork.log", "sample.log",
+		"enriched-fork.log", "sample.log", "busy-fork.log",
 	};
 	size_t i, len;
 	char *buf;
@@ -761,6 +765,277 @@ static void test_prefilter_hostile(void **state)
 	free(big);
 }
 
+/* ---- record order, end to end ----------------------------------------- */
+
+/*
+ * The kernel writes a fork's records at the fork's exit, often after its
+ * child's exec (proc_table.h, "Record order"); libauparse hands events out
+ * lowest time first among those it holds, so what it holds (the chunking,
+ * the prefilter, plugin mode's aging timer that completes whatever it
+ * holds) decides whether a late fork reaches the table before or after
+ * the exec. The parent each exec finds must not depend on any of it: the
+ * events go through a process table as runtime.c's on_exec/on_fork do, and
+ * every exec's parent argv, rendered as tests/oracle.py --parents prints
+ * it, must be the committed tests/data/.../NAME.parents (the oracle's
+ * answer, which tests/order.sh holds it to) in every way of feeding.
+ */
+struct parents {
+	struct proc_table *pt;
+	struct obuf text;      /* one JSON line per exec */
+	size_t *off;           /* start of each line in text */
+	unsigned long *serial; /* its exec's serial */
+	size_t n, cap;
+};
+
+static void json_arg(struct obuf *o, const struct argv_arg *a)
+{
+	char esc[8];
+	uint32_t i;
+
+	put(o, "\"", 1);
+	for (i = 0; i < a->len; i++) {
+		unsigned char c = (unsigned char)a->ptr[i];
+
+		/* json.dumps' escapes; the recordings are ASCII */
+		assert_true(c < 0x80);
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			put(o, esc, 2);
+		} else if (c == '\n') {
+			put(o, "\\n", 2);
+		} else if (c == '\t') {
+			put(o, "\\t", 2);
+		} else if (c == '\r') {
+			put(o, "\\r", 2);
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			put(o, esc, 6);
+		} else {
+			put(o, (const char *)&c, 1);
+		}
+	}
+	put(o, "\"", 1);
+}
+
+static void par_exec(const struct exec_event *ev, void *ctx)
+{
+	struct parents *p = ctx;
+	struct proc_entry pe;
+	char head[64];
+	uint32_t i;
+	int n;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 256;
+		p->off = realloc(p->off, p->cap * sizeof(*p->off));
+		p->serial = realloc(p->serial, p->cap * sizeof(*p->serial));
+		assert_non_null(p->off);
+		assert_non_null(p->serial);
+	}
+	p->off[p->n] = p->text.n;
+	p->serial[p->n++] = ev->serial;
+	n = snprintf(head, sizeof(head), "{\"serial\":%lu,\"parent_args\":",
+		     ev->serial);
+	put(&p->text, head, (size_t)n);
+	/* As runtime.c: the parent first, then this exec into the table. */
+	if (ev->ppid > 0 && proc_table_lookup(p->pt, 0, ev->ppid, &pe)) {
+		put(&p->text, "[", 1);
+		for (i = 0; i < pe.argv.argc; i++) {
+			if (i)
+				put(&p->text, ",", 1);
+			json_arg(&p->text, &pe.argv.v[i]);
+		}
+		put(&p->text, "]}\n", 3);
+	} else {
+		put(&p->text, "null}\n", 6);
+	}
+	proc_table_exec(p->pt, 0, ev);
+}
+
+static void par_fork(const struct fork_event *fe, void *ctx)
+{
+	struct parents *p = ctx;
+
+	proc_table_fork(p->pt, 0, fe->parent, fe->child, fe->sec, fe->msec);
+}
+
+enum feeding {
+	FEED_WHOLE,     /* one ea_feed: auparse holds and reorders */
+	FEED_CHUNKS,    /* 7-byte chunks */
+	FEED_AGED,      /* line by line, everything held completed after
+			 * each event's last record: arrival order, as the
+			 * aging timer gives it when the stream lags */
+};
+
+/* Events begun and not yet ended by their EOE, after line `l`; their
+ * keys ("node msg=audit(...)") are kept in `open`, NUL-separated. The
+ * aging timer completes whatever auparse holds; emulated only when no
+ * event is half read, as it fires between reads of whole events. */
+static size_t in_flight(struct obuf *open, const char *l, size_t n)
+{
+	size_t kn = line_key(l, n), i, count = 0, at = SIZE_MAX;
+
+	for (i = 0; i < open->n; i += strlen(open->p + i) + 1) {
+		if (strlen(open->p + i) == kn &&
+		    memcmp(open->p + i, l, kn) == 0)
+			at = i;
+		count++;
+	}
+	if (!kn)
+		return count;
+	if (memmem(l, n, "type=EOE ", 9)) {
+		if (at != SIZE_MAX) {
+			memmove(open->p + at, open->p + at + kn + 1,
+				open->n - at - kn - 1);
+			open->n -= kn + 1;
+			count--;
+		}
+	} else if (at == SIZE_MAX) {
+		put(open, l, kn);
+		put(open, "", 1);
+		count++;
+	}
+	return count;
+}
+
+/* The parents text of `buf`, lines sorted by serial (as the oracle's). */
+static char *parents_of(const char *buf, size_t len, enum feeding how,
+			bool prefilter, size_t *out_len)
+{
+	struct parents p;
+	struct ea_handlers h = { par_exec, par_fork, &p };
+	struct event_assembly *ea;
+	struct obuf sorted, open = { 0 };
+	size_t i, j, off, nl;
+	char *q;
+
+	memset(&p, 0, sizeof(p));
+	p.pt = proc_table_new(NULL);
+	assert_non_null(p.pt);
+	ea = ea_new(&h, NULL, 2);
+	assert_non_null(ea);
+	ea_set_prefilter(ea, prefilter);
+	switch (how) {
+	case FEED_WHOLE:
+		assert_int_equal(ea_feed(ea, buf, len), 0);
+		break;
+	case FEED_CHUNKS:
+		for (off = 0; off < len; off += 7)
+			assert_int_equal(ea_feed(ea, buf + off,
+						 len - off < 7 ? len - off : 7),
+					 0);
+		break;
+	case FEED_AGED:
+		for (off = 0; off < len; off += nl) {
+			q = memchr(buf + off, '\n', len - off);
+			nl = q ? (size_t)(q - (buf + off)) + 1 : len - off;
+			assert_int_equal(ea_feed(ea, buf + off, nl), 0);
+			if (in_flight(&open, buf + off, nl) == 0)
+				ea_flush(ea);
+		}
+		free(open.p);
+		break;
+	}
+	ea_flush(ea);
+	ea_free(ea);
+	proc_table_free(p.pt);
+	/* insertion sort by serial: a few hundred lines */
+	for (i = 1; i < p.n; i++)
+		for (j = i; j > 0 && p.serial[j - 1] > p.serial[j]; j--) {
+			unsigned long s = p.serial[j];
+			size_t o = p.off[j];
+
+			p.serial[j] = p.serial[j - 1];
+			p.off[j] = p.off[j - 1];
+			p.serial[j - 1] = s;
+			p.off[j - 1] = o;
+		}
+	memset(&sorted, 0, sizeof(sorted));
+	for (i = 0; i < p.n; i++) {
+		q = memchr(p.text.p + p.off[i], '\n', p.text.n - p.off[i]);
+		assert_non_null(q);
+		put(&sorted, p.text.p + p.off[i],
+		    (size_t)(q - (p.text.p + p.off[i])) + 1);
+	}
+	free(p.text.p);
+	free(p.off);
+	free(p.serial);
+	*out_len = sorted.n;
+	return sorted.p;
+}
+
+/* Every way of feeding `log` gives the parents in `expected`. */
+static void same_parents(const char *log, const char *expected,
+			 unsigned *done)
+{
+	static const struct {
+		enum feeding how;
+		bool prefilter;
+		const char *name;
+	} ways[] = {
+		{ FEED_WHOLE, true, "whole" },
+		{ FEED_WHOLE, false, "whole, no prefilter" },
+		{ FEED_CHUNKS, true, "7-byte chunks" },
+		{ FEED_AGED, true, "aged after each event" },
+		{ FEED_AGED, false, "aged after each event, no prefilter" },
+	};
+	size_t len, elen, glen, i;
+	char *buf = slurp(log, &len), *exp = slurp(expected, &elen), *got;
+	struct lstream ls;
+	struct obuf o;
+
+	for (i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+		got = parents_of(buf, len, ways[i].how, ways[i].prefilter,
+				 &glen);
+		if (glen != elen || memcmp(got, exp, elen) != 0)
+			fail_msg("%s, %s: the parents differ from %s", log,
+				 ways[i].name, expected);
+		free(got);
+	}
+	/* and with the records of neighbouring events interleaved */
+	split_events(buf, len, &ls);
+	memset(&o, 0, sizeof(o));
+	reshape(&ls, INTERLEAVED, &o);
+	got = parents_of(o.p, o.n, FEED_WHOLE, true, &glen);
+	if (glen != elen || memcmp(got, exp, elen) != 0)
+		fail_msg("%s, interleaved: the parents differ", log);
+	free(got);
+	free(o.p);
+	free_events(&ls);
+	if (done)
+		(*done)++;
+	free(buf);
+	free(exp);
+}
+
+static void test_order_recorded(void **state)
+{
+	const char *src = getenv("KS_SRCDIR");
+	char dir[4096], log[4096], exp[4096];
+	struct dirent *d;
+	unsigned cases = 0;
+	DIR *dp;
+	size_t n;
+
+	(void)state;
+	same_parents("busy-fork.log", "busy-fork.parents", NULL);
+	snprintf(dir, sizeof(dir), "%s/tests/data/order", src ? src : ".");
+	dp = opendir(dir);
+	assert_non_null(dp);
+	while ((d = readdir(dp)) != NULL) {
+		n = strlen(d->d_name);
+		if (n < 5 || strcmp(d->d_name + n - 4, ".log") != 0)
+			continue;
+		snprintf(log, sizeof(log), "order/%s", d->d_name);
+		snprintf(exp, sizeof(exp), "order/%.*s.parents", (int)(n - 4),
+			 d->d_name);
+		same_parents(log, exp, &cases);
+	}
+	closedir(dp);
+	assert_true(cases >= 10);
+}
+
 /* A fork event carries its node= name, as an exec does. */
 struct fork_nodes {
 	unsigned n;
@@ -889,6 +1164,7 @@ int main(void)
 		cmocka_unit_test(test_prefilter_many_ids),
 		cmocka_unit_test(test_fork_node),
 		cmocka_unit_test(test_replayed_events),
+		cmocka_unit_test(test_order_recorded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
