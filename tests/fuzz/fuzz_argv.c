@@ -215,14 +215,15 @@ static void check_result(const struct argv *r, const struct argv_limits *lim,
 	CHECK(total <= lim->max_total_bytes);
 	if (m->bad_index)
 		CHECK(r->flags & ARGV_TRUNCATED);
+	if (r->flags & ARGV_INCOMPLETE)
+		CHECK(r->flags & ARGV_TRUNCATED);
+	if (!m || lim->max_args > MODEL_MAX_ARGS)
+		return;
 	/* never padded past the fields; a short argv is flagged cut */
 	CHECK(r->argc <= m->nslots);
 	if (m->have_argc && m->argc > m->nslots)
 		CHECK(r->flags & ARGV_TRUNCATED);
-	if (r->flags & ARGV_INCOMPLETE)
-		CHECK(r->flags & ARGV_TRUNCATED);
-	if (!m || lim->max_args > MODEL_MAX_ARGS ||
-	    (r->flags & (ARGV_TRUNCATED | ARGV_NOMEM)))
+	if (r->flags & (ARGV_TRUNCATED | ARGV_NOMEM))
 		return;
 
 	/* nothing was cut: the result must be exactly the model's */
