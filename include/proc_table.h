@@ -45,15 +45,16 @@
  *  2. So a fork/clone/clone3/vfork record may come after records of its
  *     child: the child runs (and execs, and forks) while the parent is
  *     still on its way out of the syscall. vfork and posix_spawn's
- *     clone3(CLONE_VFORK) nearly always do, as the parent only resumes
- *     once the child's exec has begun. But the fork's TIME is never newer
- *     than anything its child does: the child exists only after the fork
- *     began. Hence the one time rule here: a fork never replaces or
- *     deletes an entry set by an exec of the child's pid whose time is
- *     the same as the fork's or newer (proc_table_fork); that exec is the
- *     child's own. An entry set by an exec OLDER than the fork belonged
- *     to an earlier process with that pid and is replaced (or forgotten
- *     when the forking process is unknown): pid reuse.
+ *     clone3(CLONE_VFORK) mostly do (four in five in tests/data's busy
+ *     recording), as the parent only resumes once the child's exec has
+ *     begun. But the fork's TIME is never newer than anything its child
+ *     does: the child exists only after the fork began. Hence the one
+ *     time rule here: a fork never replaces or deletes an entry set by an
+ *     exec of the child's pid whose time is the same as the fork's or
+ *     newer (proc_table_fork); that exec is the child's own. An entry set
+ *     by an exec OLDER than the fork belonged to an earlier process with
+ *     that pid and is replaced (or forgotten when the forking process is
+ *     unknown): pid reuse.
  *  3. Pids are handed out cyclically, so a pid is not reused within one
  *     clock tick: an exec and a fork of the same pid at the same time are
  *     the same process. (Forcing pids with ns_last_pid can break this;
