@@ -2,7 +2,8 @@
 # Robustness over real audit logs from public projects (../shared/corpus,
 # see its PROVENANCE.md): every file is processed without a crash, and,
 # where valgrind is installed, without a memory error or leak. The oracle
-# must agree with the plugin on every file. Skips when the corpus is absent
+# must agree with the plugin on every file, and each file with CRLF line
+# endings must give the same execs. Skips when the corpus is absent
 # (users clone the project alone).
 . "$(dirname "$0")/lib.sh"
 [ -d "$CORPUS" ] || skip "no corpus at $CORPUS (it lives beside the project in ../shared)"
@@ -30,6 +31,16 @@ while IFS= read -r -d '' f; do
 		ok "$rel (${vg[0]:-no valgrind}; $(wc -l < "$tmp/seq") alerts, oracle agrees)"
 	else
 		fail "$rel: oracle disagrees"; diff "$tmp/oracle" "$tmp/seq" | head
+	fi
+	# The same log copied through Windows tools: CRLF endings give the
+	# same events, byte for byte (every exec, through a rule matching all).
+	LC_ALL=C sed 's/$/\r/' "$f" > "$tmp/crlf"
+	"$KS_BIN" --config "$KS_CONF" --rule "$DATA/rules/all-execs.toml" --input "$f" > "$tmp/lf.all" 2>/dev/null
+	"$KS_BIN" --config "$KS_CONF" --rule "$DATA/rules/all-execs.toml" --input "$tmp/crlf" > "$tmp/crlf.all" 2>/dev/null
+	if cmp -s "$tmp/lf.all" "$tmp/crlf.all"; then
+		ok "$rel with CRLF endings: the same $(wc -l < "$tmp/lf.all") execs"
+	else
+		fail "$rel with CRLF endings: execs differ"; diff "$tmp/lf.all" "$tmp/crlf.all" | head -4
 	fi
 done < <(find "$CORPUS" -type f ! -name '*.md' -print0 | sort -z)
 
