@@ -28,6 +28,8 @@
 #define EXEC_KEY_MAX 1024
 #define EXEC_TTY_MAX 32
 #define EXEC_NODE_MAX 256
+/* A user or group name from the ENRICHED text; Linux allows 32 bytes. */
+#define EXEC_NAME_MAX 64
 
 enum exec_truncated {
 	EXEC_TRUNC_COMM = 1u << 0,
@@ -36,6 +38,7 @@ enum exec_truncated {
 	EXEC_TRUNC_KEY = 1u << 3,
 	EXEC_TRUNC_NODE = 1u << 4,
 	EXEC_TRUNC_TTY = 1u << 5,
+	EXEC_TRUNC_NAME = 1u << 6,
 };
 
 /* Which syscall an audited SYSCALL record is, decided from arch + number. */
@@ -53,7 +56,16 @@ struct exec_event {
 	char node[EXEC_NODE_MAX];   /* node= prefix, "" when absent */
 
 	pid_t pid, ppid;
-	uint32_t uid, auid, ses;    /* EXEC_ID_UNSET when unset/absent */
+	/* The credentials after the exec (a setuid program's included), and
+	 * the login uid and session; EXEC_ID_UNSET when unset/absent. */
+	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
+	uint32_t auid, ses;
+	/* Their names as auditd wrote them after the record (log_format =
+	 * ENRICHED), "" otherwise: resolved on the audited machine, when the
+	 * event happened. Never looked up here. */
+	char uid_name[EXEC_NAME_MAX], euid_name[EXEC_NAME_MAX];
+	char gid_name[EXEC_NAME_MAX], egid_name[EXEC_NAME_MAX];
+	char auid_name[EXEC_NAME_MAX];
 	char tty[EXEC_TTY_MAX];
 	char comm[EXEC_COMM_MAX];
 	char exe[EXEC_PATH_MAX];    /* "" when absent */

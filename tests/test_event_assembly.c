@@ -23,6 +23,7 @@
 
 struct seen {
 	unsigned execs, forks;
+	unsigned named;      /* execs with their ENRICHED names */
 	uint64_t digest;     /* order-sensitive hash of everything seen */
 	uint64_t setsum;     /* order-insensitive: sum of per-event hashes */
 	uint64_t before;     /* digest before the current event */
@@ -76,6 +77,17 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	s->digest = mix(s->digest, &ev->uid, sizeof(ev->uid));
 	s->digest = mix(s->digest, &ev->auid, sizeof(ev->auid));
 	s->digest = mix(s->digest, &ev->ses, sizeof(ev->ses));
+	s->digest = mix(s->digest, &ev->euid, sizeof(ev->euid));
+	s->digest = mix(s->digest, &ev->gid, sizeof(ev->gid));
+	s->digest = mix(s->digest, &ev->egid, sizeof(ev->egid));
+	s->digest = mix(s->digest, ev->uid_name, strlen(ev->uid_name) + 1);
+	s->digest = mix(s->digest, ev->euid_name, strlen(ev->euid_name) + 1);
+	s->digest = mix(s->digest, ev->gid_name, strlen(ev->gid_name) + 1);
+	s->digest = mix(s->digest, ev->egid_name, strlen(ev->egid_name) + 1);
+	s->digest = mix(s->digest, ev->auid_name, strlen(ev->auid_name) + 1);
+	if (ev->euid_name[0] && ev->uid_name[0] && ev->gid_name[0] &&
+	    ev->egid_name[0] && ev->auid_name[0])
+		s->named++;
 	s->digest = mix(s->digest, &ev->truncated, sizeof(ev->truncated));
 	s->digest = mix(s->digest, &a->flags, sizeof(a->flags));
 	s->digest = mix(s->digest, &a->argc, sizeof(a->argc));
@@ -238,6 +250,109 @@ static void test_enriched_exec(void **state)
 {
 	(void)state;
 	chunking("enriched-exec.log", false);
+}
+
+struct names_seen {
+	unsigned n;
+	char name[5][EXEC_NAME_MAX];
+	uint32_t id[5];
+	unsigned truncated;
+};
+
+static void collect_names(const struct exec_event *ev, void *ctx)
+{
+	struct names_seen *ns = ctx;
+
+	strcpy(ns->name[0], ev->uid_name);
+	strcpy(ns->name[1], ev->euid_name);
+	strcpy(ns->name[2], ev->gid_name);
+	strcpy(ns->name[3], ev->egid_name);
+	strcpy(ns->name[4], ev->auid_name);
+	ns->id[0] = ev->uid;
+	ns->id[1] = ev->euid;
+	ns->id[2] = ev->gid;
+	ns->id[3] = ev->egid;
+	ns->id[4] = ev->auid;
+	ns->truncated = ev->truncated;
+	ns->n++;
+}
+
+static struct names_seen names_of(const char *text)
+{
+	struct names_seen ns;
+	struct ea_handlers h = { collect_names, NULL, &ns };
+	struct event_assembly *ea = ea_new(&h, NULL, 2);
+
+	memset(&ns, 0, sizeof(ns));
+	assert_non_null(ea);
+	assert_int_equal(ea_feed(ea, text, strlen(text)), 0);
+	ea_flush(ea);
+	ea_free(ea);
+	assert_int_equal(ns.n, 1);
+	return ns;
+}
+
+/* Every id of the recorded execs, and their names only from the ENRICHED
+ * text: a RAW log has none, and none is looked up here. */
+static void test_credentials(void **state)
+{
+	struct seen raw, enr;
+	size_t len;
+	char *buf;
+
+	(void)state;
+	buf = slurp("enriched-exec.log", &len);
+	enr = run(buf, len, len);
+	free(buf);
+	buf = slurp("raw-exec.log", &len);
+	raw = run(buf, len, len);
+	free(buf);
+	assert_true(enr.execs > 10);
+	assert_int_equal(enr.named, enr.execs);
+	assert_int_equal(raw.named, 0);
+}
+
+/* Hand-made trailers (the kernel and auditd never write these): hex
+ * names, auditd's words for ids without names, over-long names, keys
+ * that only look like ours. */
+static void test_enriched_names(void **state)
+{
+	static const char head[] =
+		"type=SYSCALL msg=audit(1790000000.100:1): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=2 auid=1000 uid=1001 gid=1002 euid=0 suid=0 fsuid=0 egid=1003 sgid=1003 fsgid=1003 tty=pts0 ses=3 comm=\"t\" exe=\"/usr/bin/t\" key=(null)\x1d";
+	char text[1024];
+	struct names_seen ns;
+	unsigned i;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s%s\n", head,
+		 "ARCH=x86_64 SYSCALL=execve AUID=\"alice\" UID=\"bob\" "
+		 "GID=\"staff\" EUID=\"root\" SUID=\"root\" FSUID=\"root\" "
+		 "EGID=617420636F6C6C656374 SGID=\"x\" FSGID=\"x\"");
+	ns = names_of(text);
+	assert_string_equal(ns.name[0], "bob");
+	assert_string_equal(ns.name[1], "root");
+	assert_string_equal(ns.name[2], "staff");
+	assert_string_equal(ns.name[3], "at collect");  /* hex: a space */
+	assert_string_equal(ns.name[4], "alice");
+	assert_int_equal(ns.id[0], 1001);
+	assert_int_equal(ns.id[1], 0);
+	assert_int_equal(ns.id[2], 1002);
+	assert_int_equal(ns.id[3], 1003);
+	assert_int_equal(ns.id[4], 1000);
+	assert_int_equal(ns.truncated & EXEC_TRUNC_NAME, 0);
+
+	snprintf(text, sizeof(text), "%s%s\n", head,
+		 "AUID=\"unset\" UID=\"unknown(1001)\" XUID=\"mallory\" "
+		 "UIDX=\"mallory\" EUID=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "\" GID= EGID");
+	ns = names_of(text);
+	for (i = 0; i < 5; i++)
+		if (i != 1)
+			assert_string_equal(ns.name[i], "");
+	assert_int_equal(strlen(ns.name[1]), EXEC_NAME_MAX - 1);
+	assert_true(ns.truncated & EXEC_TRUNC_NAME);
 }
 
 static void test_raw_fork(void **state)
@@ -1163,6 +1278,8 @@ int main(void)
 		cmocka_unit_test(test_prefilter_hostile),
 		cmocka_unit_test(test_prefilter_many_ids),
 		cmocka_unit_test(test_fork_node),
+		cmocka_unit_test(test_credentials),
+		cmocka_unit_test(test_enriched_names),
 		cmocka_unit_test(test_replayed_events),
 		cmocka_unit_test(test_order_recorded),
 	};
