@@ -48,8 +48,10 @@ static unsigned fld(const char *name)
 {
 	int i = ecs_field_find(name, strlen(name));
 
-	if (i < 0)
+	if (i < 0 || i >= EQL_FIELDS_MAX) {
 		fail_msg("no field '%s' in the ECS table", name);
+		return 0;
+	}
 	return (unsigned)i;
 }
 
