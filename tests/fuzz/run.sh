@@ -34,8 +34,8 @@ fi
 for t in "$CC" pkg-config python3; do
 	command -v "$t" >/dev/null 2>&1 || { echo "$0: $t is required" >&2; exit 2; }
 done
-deps=$(pkg-config --cflags --libs auparse audit) || {
-	echo "$0: pkg-config cannot find auparse/audit (apt-get install libauparse-dev libaudit-dev)" >&2; exit 2; }
+deps=$(pkg-config --cflags --libs auparse audit libpcre2-8) || {
+	echo "$0: pkg-config cannot find auparse/audit/libpcre2-8 (apt-get install libauparse-dev libaudit-dev libpcre2-dev)" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ks-fuzz.XXXXXX")
 keep=0
