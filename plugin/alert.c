@@ -633,6 +633,10 @@ static void render_text(struct ctx *c)
 	put_qconst(c, r->name);
 	sb_adds(sb, " rule_id=");
 	put_const(c, r->id);
+	if (r->building_block_type) {
+		sb_adds(sb, " building_block_type=");
+		put_qconst(c, r->building_block_type);
+	}
 	sb_adds(sb, " severity=");
 	put_const(c, r->severity);
 	sb_adds(sb, " time=");
@@ -721,6 +725,10 @@ static void render_json_head(struct ctx *c)
 	put_qconst(c, r->name);
 	sb_adds(sb, ",\"version\":");
 	put_qconst(c, r->version);
+	if (r->building_block_type) {
+		sb_adds(sb, ",\"building_block_type\":");
+		put_qconst(c, r->building_block_type);
+	}
 	sb_addc(sb, '}');
 	if (!(c->p.drop & DROP_THREATS)) {
 		sb_addc(sb, ',');

@@ -10,17 +10,77 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "diag.h"
+#include "ecs_event.h"
 #include "ruleset.h"
+#include "version_lock.h"
 
 #define MSG_MAX 1024
+/* A detection-rules checkout nests rules a few levels deep; symlinked
+ * directories are not followed, so this only bounds odd trees. */
+#define WALK_MAX_DEPTH 8
 
 struct loaded {
 	struct rule_file *file;
 	struct eql_query *query;
 	char stem[256];
 	bool local;             /* from local_rules_dir: always enabled */
+	bool never;             /* cannot fire on audit data */
+	char *never_why;
 };
+
+/* Count one outcome under its reason (the per-reason summary). */
+static void tally(struct ruleset *rs, bool loaded, const char *reason)
+{
+	size_t i;
+	struct ruleset_reason *g;
+
+	for (i = 0; i < rs->nreasons; i++)
+		if (rs->reasons[i].loaded == loaded &&
+		    strcmp(rs->reasons[i].text, reason) == 0) {
+			rs->reasons[i].count++;
+			return;
+		}
+	g = realloc(rs->reasons, (rs->nreasons + 1) * sizeof(*g));
+	if (!g)
+		return;
+	rs->reasons = g;
+	g = &rs->reasons[rs->nreasons];
+	snprintf(g->text, sizeof(g->text), "%s", reason);
+	g->loaded = loaded;
+	g->count = 1;
+	rs->nreasons++;
+}
+
+/* A load error without what is particular to its file: the path, the
+ * line and column. */
+static void reason_of(const char *msg, const char *path, char *out,
+		      size_t cap)
+{
+	size_t n = strlen(path);
+	const char *m = msg;
+
+	if (strncmp(m, path, n) == 0 && m[n] == ':') {
+		m += n + 1;
+		while (*m >= '0' && *m <= '9')
+			m++;
+		if (*m == ':')
+			m++;
+		while (*m == ' ')
+			m++;
+	}
+	if (strncmp(m, "query: ", 7) == 0)
+		m += 7;
+	if (strncmp(m, "line ", 5) == 0) {
+		const char *c = strstr(m, ": ");
+
+		if (c)
+			m = c + 2;
+	}
+	snprintf(out, cap, "%s", m);
+}
 
 static void problem(struct ruleset *rs, ruleset_report_fn report, void *ctx,
 		    const char *what, const char *msg)
@@ -91,30 +151,64 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* Load and compile one rule into *out; false after reporting why. */
+/* How a rule that does not load is said: a problem, or, for `rules =
+ * all`, one outcome among many (listed by --check-rules, counted in the
+ * summary). */
+static void fail_one(struct ruleset *rs, const char *path, const char *msg,
+		     ruleset_report_fn report, void *ctx)
+{
+	char r[MSG_MAX], line[MSG_MAX + 32];
+
+	if (rs->all_mode) {
+		rs->not_loaded++;
+		reason_of(msg, path, r, sizeof(r));
+		tally(rs, false, r);
+		if (report && rs->listing) {
+			snprintf(line, sizeof(line), "not loaded: %s", r);
+			report(ctx, true, path, line);
+		}
+		return;
+	}
+	problem(rs, report, ctx, path, msg);
+}
+
+/* Load and compile one rule into *out; false after reporting why (or
+ * when the file is a rule for another OS: counted, not said). */
 static bool load_one(struct ruleset *rs, const char *path, const char *text,
 		     size_t len, struct loaded *out, ruleset_report_fn report,
 		     void *ctx)
 {
 	char err[MSG_MAX], msg[MSG_MAX + 64];
+	struct rulefile_os os;
 	const char *base;
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
-	out->file = text ? rulefile_parse(path, text, len, err, sizeof(err)) :
-			   rulefile_load(path, err, sizeof(err));
+	out->file = text ? rulefile_parse_os(path, text, len, &os, err,
+					     sizeof(err)) :
+			   rulefile_load_os(path, &os, err, sizeof(err));
+	if (rs->walking && os.tags_read && !os.linux_tag) {
+		rs->skipped_os++;
+		rulefile_free(out->file);
+		out->file = NULL;
+		return false;
+	}
 	if (!out->file) {
-		problem(rs, report, ctx, path, err);
+		fail_one(rs, path, err, report, ctx);
 		return false;
 	}
 	out->query = eql_compile(out->file->query, strlen(out->file->query),
 				 err, sizeof(err));
 	if (!out->query) {
 		snprintf(msg, sizeof(msg), "query: %s", err);
-		problem(rs, report, ctx, path, msg);
+		fail_one(rs, path, msg, report, ctx);
 		rulefile_free(out->file);
 		out->file = NULL;
 		return false;
+	}
+	if (eql_query_never(out->query, err, sizeof(err))) {
+		out->never = true;
+		out->never_why = strdup(err);
 	}
 	/* the stem follows the last '/' (or the "built-in:" prefix) */
 	for (base = path + strlen(path); base > path; base--)
@@ -134,31 +228,130 @@ static void drop(struct loaded *l)
 {
 	eql_free(l->query);
 	rulefile_free(l->file);
+	free(l->never_why);
 	l->query = NULL;
 	l->file = NULL;
+	l->never_why = NULL;
 }
 
-/* Load every *.toml of dir into the growing array. Returns -1 with errno
- * when the directory cannot be read. */
+struct pathlist {
+	char **p;
+	size_t n, cap;
+};
+
+static bool pathlist_add(struct pathlist *pl, const char *path)
+{
+	if (pl->n == pl->cap) {
+		size_t nc = pl->cap ? pl->cap * 2 : 64;
+		char **np = realloc(pl->p, nc * sizeof(*np));
+
+		if (!np)
+			return false;
+		pl->p = np;
+		pl->cap = nc;
+	}
+	pl->p[pl->n] = strdup(path);
+	if (!pl->p[pl->n])
+		return false;
+	pl->n++;
+	return true;
+}
+
+/* Every *.toml under dir, depth first in name order, hidden entries
+ * (.git) and symlinked directories left out. */
+static int walk(const char *dir, int depth, struct pathlist *pl)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct pathlist here = { 0 };
+	char path[4096];
+	int rc = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (!pathlist_add(&here, e->d_name)) {
+			rc = -1;
+			break;
+		}
+	}
+	closedir(d);
+	if (here.n)
+		qsort(here.p, here.n, sizeof(*here.p), cmp_names);
+	for (size_t i = 0; i < here.n; i++) {
+		struct stat st;
+
+		if (snprintf(path, sizeof(path), "%s/%s", dir, here.p[i]) >=
+			    (int)sizeof(path) ||
+		    lstat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (depth < WALK_MAX_DEPTH)
+				(void)walk(path, depth + 1, pl);
+		} else if (has_suffix(here.p[i], ".toml") &&
+			   (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
+			if (!pathlist_add(pl, path))
+				rc = -1;
+		}
+	}
+	for (size_t i = 0; i < here.n; i++)
+		free(here.p[i]);
+	free(here.p);
+	return rc;
+}
+
+/* Load every *.toml of dir (and of its subdirectories when recursive)
+ * into the growing array. Returns -1 with errno when the directory cannot
+ * be read. */
 static int load_dir(struct ruleset *rs, const char *dir, bool local,
-		    struct loaded **all, size_t *nall, size_t *cap,
-		    ruleset_report_fn report, void *ctx)
+		    bool recursive, struct loaded **all, size_t *nall,
+		    size_t *cap, ruleset_report_fn report, void *ctx)
 {
 	char path[4096];
 	char **names;
 	size_t n, i;
+	struct pathlist pl = { 0 };
+	DIR *probe;
 
-	names = list_dir(dir, ".toml", &n);
-	if (!names)
-		return -1;
+	if (recursive) {
+		probe = opendir(dir);
+		if (!probe)
+			return -1;
+		closedir(probe);
+		(void)walk(dir, 0, &pl);
+		names = pl.p;
+		n = pl.n;
+		if (!names) {
+			names = calloc(1, sizeof(*names));
+			if (!names)
+				return -1;
+		}
+	} else {
+		names = list_dir(dir, ".toml", &n);
+		if (!names)
+			return -1;
+	}
 	for (i = 0; i < n; i++) {
 		struct loaded l, *grown;
 
-		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
-		    (int)sizeof(path))
+		if (recursive)
+			snprintf(path, sizeof(path), "%s", names[i]);
+		else if (snprintf(path, sizeof(path), "%s/%s", dir,
+				  names[i]) >= (int)sizeof(path))
 			continue;
 		if (!load_one(rs, path, NULL, 0, &l, report, ctx))
 			continue;
+		if (!local && rs->lock.n && l.file->meta.id) {
+			int64_t v = version_lock_get(&rs->lock,
+						     l.file->meta.id);
+
+			if (v > 0)
+				snprintf(l.file->version_str,
+					 sizeof(l.file->version_str), "%lld",
+					 (long long)v);
+		}
 		l.local = local;
 		if (*nall == *cap) {
 			*cap = *cap ? *cap * 2 : 8;
@@ -174,6 +367,27 @@ static int load_dir(struct ruleset *rs, const char *dir, bool local,
 	}
 	free_names(names, n);
 	return 0;
+}
+
+/* Whether the `rules` list holds the word all. */
+static bool names_all(const char *enable)
+{
+	const char *p = enable ? enable : "";
+
+	while (*p) {
+		const char *st;
+
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		st = p;
+		while (*p && *p != ',' && !isspace((unsigned char)*p))
+			p++;
+		if (p - st == 3 && memcmp(st, "all", 3) == 0)
+			return true;
+		while (*p && *p != ',')
+			p++;
+	}
+	return false;
 }
 
 static bool refers_to(const char *ref, size_t len, const struct loaded *l)
@@ -206,6 +420,12 @@ static void select_enabled(struct ruleset *rs, const char *enable,
 			end--;
 		if (end == start)
 			continue;
+		if (end - start == 3 && memcmp(start, "all", 3) == 0) {
+			for (i = 0; i < nall; i++)
+				if (!all[i].local)
+					on[i] = true;
+			continue;
+		}
 		/* A file stem names one file; a rule_id may be shared by
 		 * several versions of one rule (v2 and upstream): then the
 		 * file must be named. */
@@ -335,14 +555,26 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 	int f;
 
 	memset(rs, 0, sizeof(*rs));
+	rs->listing = o->check_all;
+	rs->all_mode = !o->only_file && names_all(o->enable);
 	if (o->only_file) {
 		all = calloc(1, sizeof(*all));
 		if (all && load_one(rs, o->only_file, NULL, 0, &all[0], report,
 				    ctx))
 			nall = 1;
 	} else {
-		if (load_dir(rs, o->rules_dir, false, &all, &nall, &cap,
-			     report, ctx) != 0) {
+		char lock[4200], err[MSG_MAX];
+
+		snprintf(lock, sizeof(lock), "%s/%s", o->rules_dir,
+			 VERSION_LOCK_PATH);
+		if (version_lock_load(&rs->lock, lock, err, sizeof(err)) != 0 &&
+		    errno != ENOENT)
+			problem(rs, report, ctx, lock, err);
+		rs->walking = true;
+		f = load_dir(rs, o->rules_dir, false, true, &all, &nall, &cap,
+			     report, ctx);
+		rs->walking = false;
+		if (f != 0) {
 			if (errno != ENOENT) {
 				snprintf(msg, sizeof(msg), "%s",
 					 strerror(errno));
@@ -365,9 +597,12 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 				}
 			}
 		}
+		/* a local rule that does not load is a problem, whatever
+		 * `rules` says */
+		rs->all_mode = false;
 		if (o->local_rules_dir && o->local_rules_dir[0] &&
-		    load_dir(rs, o->local_rules_dir, true, &all, &nall, &cap,
-			     report, ctx) != 0 && errno != ENOENT) {
+		    load_dir(rs, o->local_rules_dir, true, false, &all, &nall,
+			     &cap, report, ctx) != 0 && errno != ENOENT) {
 			snprintf(msg, sizeof(msg), "%s", strerror(errno));
 			problem(rs, report, ctx, o->local_rules_dir, msg);
 		}
@@ -389,17 +624,31 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 	for (i = 0; i < nall; i++) {
 		struct ruleset_rule *r;
 
-		if (report && o->check_all) {
-			char id[204], name[204];
+		rs->loaded++;
+		if (all[i].never) {
+			char why[MSG_MAX + 32];
 
-			snprintf(msg, sizeof(msg), "loaded: %s \"%s\" version %s%s",
+			rs->cannot_fire += on[i];
+			snprintf(why, sizeof(why), "cannot fire on audit data: %s",
+				 all[i].never_why ? all[i].never_why : "");
+			tally(rs, true, why);
+		}
+		if (report && o->check_all) {
+			char id[204], name[204], why[MSG_MAX];
+
+			why[0] = '\0';
+			if (all[i].never)
+				snprintf(why, sizeof(why),
+					 ", but cannot fire on audit data: %s",
+					 all[i].never_why ? all[i].never_why : "");
+			snprintf(msg, sizeof(msg), "loaded: %s \"%s\" version %s%s%s",
 				 diag_quote(id, sizeof(id), all[i].file->meta.id,
 					    strlen(all[i].file->meta.id)),
 				 diag_quote(name, sizeof(name),
 					    all[i].file->meta.name,
 					    strlen(all[i].file->meta.name)),
 				 all[i].file->meta.version,
-				 on[i] ? "" : " (not enabled)");
+				 on[i] ? "" : " (not enabled)", why);
 			report(ctx, true, all[i].file->path, msg);
 		}
 		if (!on[i]) {
@@ -421,6 +670,8 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 		r = &rs->rule[rs->n++];
 		r->file = all[i].file;
 		r->query = all[i].query;
+		r->never = all[i].never;
+		free(all[i].never_why);
 		memcpy(r->stem, all[i].stem, sizeof(r->stem));
 		throttle_init(&r->thr,
 			      o->throttle_max == UINT32_MAX ?
@@ -444,6 +695,8 @@ void ruleset_free(struct ruleset *rs)
 {
 	size_t i;
 
+	free(rs->reasons);
+	version_lock_free(&rs->lock);
 	for (i = 0; i < rs->n; i++) {
 		eql_free(rs->rule[i].query);
 		rulefile_free(rs->rule[i].file);
@@ -463,4 +716,12 @@ void ruleset_eval(struct ruleset *rs, const struct eql_event *ev,
 			rs->rule[i].matches++;
 			on_match(&rs->rule[i], ctx);
 		}
+}
+
+void ruleset_summary(const struct ruleset *rs, char *buf, size_t cap)
+{
+	snprintf(buf, cap,
+		 "%zu rule%s enabled (%u cannot fire on audit data), %u loaded, %u not loaded, %u skipped (tagged for another OS)",
+		 rs->n, rs->n == 1 ? "" : "s", rs->cannot_fire, rs->loaded,
+		 rs->not_loaded, rs->skipped_os);
 }
