@@ -118,20 +118,27 @@ bool eql_query_uses(const struct eql_query *q, unsigned f);
  */
 bool eql_query_never(const struct eql_query *q, char *buf, size_t cap);
 
+/* Decide once the comparisons on the constant rows (ECS_CONSTANT: every
+ * exec has event.type "start"), so they cost nothing per exec. Only for
+ * events described by ecs_describe: an event holding other values there
+ * is then judged as if it held the constants. */
+void eql_query_fold_constants(struct eql_query *q);
+
 /* The absent fields the query reads, each with why ("; "-separated in
  * buf); returns how many. */
 size_t eql_query_absent(const struct eql_query *q, char *buf, size_t cap);
 
 /*
  * Whether the query can be true only when field f (a string field) equals
- * one of a set of literals; with cb, calls it once per literal (icase: the
- * literal is lower-case and compared folding ASCII case). Used to index
- * rules by process.name: a rule is then run only on the execs whose name
- * is in its set.
+ * one of a set of literals or starts with one of a set of prefixes (`like
+ * "python*"`); with cb, calls it once per literal (icase: the literal is
+ * lower-case and compared folding ASCII case; prefix: a prefix). Used to
+ * index rules by process.name: a rule is then run only on the execs whose
+ * name is in its set.
  */
 bool eql_query_requires(const struct eql_query *q, unsigned f,
 			void (*cb)(void *ctx, const char *v, size_t n,
-				   bool icase),
+				   bool icase, bool prefix),
 			void *ctx);
 
 #endif

@@ -23,8 +23,12 @@
  * with an already enabled rule_id are each reported and skipped; the rest
  * still runs.
  *
- * Cost: loading parses and compiles each file once. ruleset_eval runs every
- * enabled query on one event: no allocation, no parsing.
+ * Cost: loading parses and compiles each file once. ruleset_eval runs, in
+ * rule order, the enabled queries that can match the event: a rule whose
+ * query requires process.name (or else process.executable) to be one of
+ * a set of literals is indexed by them (a hash lookup per exec), the
+ * others run on every exec; no allocation, no parsing. It starts the
+ * exec's regex budget (eql_regex_begin_exec).
  */
 #ifndef KS_RULESET_H
 #define KS_RULESET_H
@@ -57,6 +61,35 @@ struct ruleset_reason {
 	unsigned count;
 };
 
+/* Enabled rules by the process.name, process.executable, or the parent's
+ * name or executable values their queries require (ruleset.c
+ * build_index). */
+#define RULE_INDEX_FIELDS 4
+struct rule_index_entry {
+	char *key;
+	size_t len;
+	uint32_t hash, rule;
+	uint8_t k;      /* which field */
+	bool icase;     /* key lower-case, compared folding ASCII case */
+	bool prefix;    /* the value starts with key */
+};
+
+struct rule_index {
+	bool ready;
+	uint8_t field[RULE_INDEX_FIELDS]; /* their ECS rows */
+	bool has_icase[RULE_INDEX_FIELDS];
+	bool has_prefix[RULE_INDEX_FIELDS];
+	uint32_t *pfx[RULE_INDEX_FIELDS]; /* the prefix entries of each */
+	size_t npfx[RULE_INDEX_FIELDS];
+	struct rule_index_entry *ent;
+	size_t nent, capent;
+	uint32_t *slot;            /* open addressing over ent */
+	size_t mask;
+	uint32_t *always;          /* rules tested on every exec */
+	size_t nalways;
+	uint32_t *cand;            /* scratch: this exec's candidates */
+};
+
 struct ruleset {
 	struct ruleset_rule *rule;
 	size_t n;
@@ -72,6 +105,7 @@ struct ruleset {
 	struct version_lock lock;   /* rules_dir's version.lock.json */
 	/* loading state */
 	bool all_mode, walking, listing;
+	struct rule_index ix;
 };
 
 struct ruleset_options {

@@ -45,7 +45,9 @@ _Static_assert(EQL_FIELDS_MAX <= 256 && EQL_FIELDS_MAX % 64 == 0,
 
 /* ---- compiled form ---------------------------------------------------- */
 
-enum node_type { N_AND, N_OR, N_NOT, N_CMP };
+/* N_CONST: a comparison decided at compile time (a constant row such as
+ * event.type); `op` holds its value, `field` still says which row. */
+enum node_type { N_AND, N_OR, N_NOT, N_CMP, N_CONST };
 
 enum cmp_op {
 	OP_STR,       /* any element matches any literal (exact or pattern) */
@@ -78,6 +80,7 @@ enum lit_kind {
 	L_EXACT,   /* whole string equals text */
 	L_PREFIX,  /* text then only `*`s */
 	L_SUFFIX,  /* only `*`s then text */
+	L_CONTAINS, /* `*`s, text without wildcards, `*`s */
 	L_GENERAL, /* anything else: wildcard_match() */
 };
 
@@ -97,6 +100,10 @@ struct node {
 	uint32_t cost; /* rough evaluation cost, for ordering siblings */
 	uint32_t aoff; /* CF_ABSENT(2): the field's name in the pool */
 	uint16_t alen;
+	/* OP_STR with only exact literals: bit min(len, 63) set for each
+	 * literal's length, so a value of another length is rejected
+	 * without comparing (0: no such filter) */
+	uint64_t lenmask;
 };
 
 struct eql_query {
@@ -792,7 +799,11 @@ static void classify(struct lit *l, const char *pool)
 		lead++;
 	while (trail < n - lead && s[n - 1 - trail] == '*')
 		trail++;
-	if (lead == 0 && trail == stars) {
+	if (lead && trail && lead + trail == stars && lead + trail < n) {
+		l->kind = L_CONTAINS;
+		l->off += lead;
+		l->len = n - lead - trail;
+	} else if (lead == 0 && trail == stars) {
 		l->kind = L_PREFIX;
 		l->len = n - trail;
 	} else if (lead == stars && trail == 0) {
@@ -1311,6 +1322,20 @@ static void cmp_finish(struct parser *p, const struct cmp *c, int64_t ni,
 	}
 	if (nd->flags & CF_ABSENT)
 		nd->cost = 0;
+	if (nd->op == OP_STR && nd->n) {
+		uint64_t m = 0;
+
+		for (i = 0; i < nd->n; i++) {
+			const struct lit *l = &p->b->lits[first_lit + i];
+
+			if (l->kind != L_EXACT) {
+				m = 0;
+				break;
+			}
+			m |= (uint64_t)1 << (l->len < 63 ? l->len : 63);
+		}
+		nd->lenmask = m;
+	}
 }
 
 /* field op value: one comparison node. */
@@ -1948,6 +1973,28 @@ static inline bool bytes_eq(const char *s, const char *p, size_t n,
 	return icase ? eq_fold(s, p, n) : memcmp(s, p, n) == 0;
 }
 
+/* Whether lowpat[0..k) occurs in s[0..n) (folding s when icase; the
+ * pattern is then lower-case already). */
+static bool contains(const char *s, size_t n, const char *pat, size_t k,
+		     bool icase)
+{
+	const char *p, *end;
+	unsigned char c0, c1;
+
+	if (k > n)
+		return false;
+	if (!icase)
+		return memmem(s, n, pat, k) != NULL;
+	c0 = (unsigned char)pat[0];
+	c1 = (c0 >= 'a' && c0 <= 'z') ? (unsigned char)(c0 - 32) : c0;
+	end = s + n - k;
+	for (p = s; p <= end; p++)
+		if (((unsigned char)*p == c0 || (unsigned char)*p == c1) &&
+		    eq_fold(p + 1, pat + 1, k - 1))
+			return true;
+	return false;
+}
+
 static bool lit_match(const struct lit *l, const char *pool, const char *s,
 		      size_t n, bool icase)
 {
@@ -1961,6 +2008,8 @@ static bool lit_match(const struct lit *l, const char *pool, const char *s,
 	case L_SUFFIX:
 		return n >= l->len &&
 		       bytes_eq(s + n - l->len, t, l->len, icase);
+	case L_CONTAINS:
+		return contains(s, n, t, l->len, icase);
 	default:
 		return wildcard_match(t, l->len, s, n, icase);
 	}
@@ -1972,6 +2021,8 @@ static bool any_lit(const struct eql_query *q, const struct node *nd,
 	bool icase = nd->flags & CF_ICASE;
 	uint32_t i;
 
+	if (nd->lenmask && !((nd->lenmask >> (n < 63 ? n : 63)) & 1u))
+		return false;
 	if (nd->op == OP_REGEX) {
 		for (i = 0; i < nd->n; i++)
 			if (eql_regex_match(q->rx[q->lits[nd->a + i].num], s, n))
@@ -2196,6 +2247,8 @@ static bool eval_node(const struct eql_query *q, uint32_t idx,
 		return false;
 	case N_NOT:
 		return !eval_node(q, nd->a, ev);
+	case N_CONST:
+		return nd->op;
 	default:
 		return eval_cmp(q, nd, ev);
 	}
@@ -2267,6 +2320,8 @@ static enum tv tri(const struct eql_query *q, uint32_t idx,
 	case N_NOT:
 		c = tri(q, nd->a, cv);
 		return c == TV_U ? TV_U : c == TV_T ? TV_F : TV_T;
+	case N_CONST:
+		return nd->op ? TV_T : TV_F;
 	default:
 		if (!node_known(nd, cv))
 			return TV_U;
@@ -2390,7 +2445,7 @@ size_t eql_query_absent(const struct eql_query *q, char *buf, size_t cap)
 /* Whether node idx can be true only when field f is one of a set of
  * exact values; with cb, call it once per value. */
 static bool req(const struct eql_query *q, uint32_t idx, unsigned f,
-		void (*cb)(void *, const char *, size_t, bool), void *ctx)
+		void (*cb)(void *, const char *, size_t, bool, bool), void *ctx)
 {
 	const struct node *nd = &q->nodes[idx];
 	uint32_t ch, i;
@@ -2413,11 +2468,13 @@ static bool req(const struct eql_query *q, uint32_t idx, unsigned f,
 		    nd->field != f || !nd->n)
 			return false;
 		for (i = 0; i < nd->n; i++)
-			if (q->lits[nd->a + i].kind != L_EXACT)
+			if (q->lits[nd->a + i].kind != L_EXACT &&
+			    q->lits[nd->a + i].kind != L_PREFIX)
 				return false;
 		for (i = 0; cb && i < nd->n; i++)
 			cb(ctx, q->pool + q->lits[nd->a + i].off,
-			   q->lits[nd->a + i].len, nd->flags & CF_ICASE);
+			   q->lits[nd->a + i].len, nd->flags & CF_ICASE,
+			   q->lits[nd->a + i].kind == L_PREFIX);
 		return true;
 	default:
 		return false;
@@ -2426,10 +2483,30 @@ static bool req(const struct eql_query *q, uint32_t idx, unsigned f,
 
 bool eql_query_requires(const struct eql_query *q, unsigned f,
 			void (*cb)(void *ctx, const char *v, size_t n,
-				   bool icase),
+				   bool icase, bool prefix),
 			void *ctx)
 {
 	if (!q || f >= EQL_FIELDS_MAX)
 		return false;
 	return req(q, q->root, f, cb, ctx);
+}
+
+void eql_query_fold_constants(struct eql_query *q)
+{
+	struct const_view *cv = malloc(sizeof(*cv));
+	struct node *nodes = (struct node *)(uintptr_t)q->nodes;
+
+	if (!cv)
+		return; /* they are then compared per exec, as before */
+	const_view_init(cv);
+	for (uint32_t i = 0; i < q->nnodes; i++) {
+		struct node *nd = &nodes[i];
+
+		if (nd->type != N_CMP || (nd->flags & (CF_ABSENT | CF_FIELD2)) ||
+		    !cv->known[nd->field])
+			continue;
+		nd->op = eval_cmp(q, nd, &cv->ev);
+		nd->type = N_CONST;
+	}
+	free(cv);
 }

@@ -1162,13 +1162,14 @@ struct names {
 	char got[512];
 };
 
-static void add_name(void *ctx, const char *v, size_t n, bool icase)
+static void add_name(void *ctx, const char *v, size_t n, bool icase,
+		     bool prefix)
 {
 	struct names *nm = ctx;
 	size_t k = strlen(nm->got);
 
-	snprintf(nm->got + k, sizeof(nm->got) - k, "%s%.*s", icase ? "~" : "",
-		 (int)n, v);
+	snprintf(nm->got + k, sizeof(nm->got) - k, "%s%.*s%s", icase ? "~" : "",
+		 (int)n, v, prefix ? "*" : "");
 	k = strlen(nm->got);
 	snprintf(nm->got + k, sizeof(nm->got) - k, ",");
 }
@@ -1186,11 +1187,14 @@ static void test_requires(void **state)
 		{ "process where process.name : \"A\"", "~a," },
 		{ "process where (process.name == \"a\" and process.pid > 1) or process.name in~ (\"B\")", "~b,a," },
 		{ "process where process.name == \"a\" or process.args == \"x\"", NULL },
-		{ "process where process.name like \"a*\"", NULL },
+		{ "process where process.name like \"a*\"", "a*," },
+		{ "process where process.name like \"*a\"", NULL },
+		{ "process where process.name like \"a?\"", NULL },
 		{ "process where process.name != \"a\"", NULL },
 		{ "process where not process.name == \"a\"", NULL },
 		{ "process where process.name regex \"a\"", NULL },
-		{ "process where process.name : (\"a\", \"b*\")", NULL },
+		{ "process where process.name : (\"a\", \"B*\")", "~a,~b*," },
+		{ "process where process.name : (\"a\", \"*b\")", NULL },
 		{ "process where process.args == \"a\" and (process.name == \"x\" or process.name == \"y\")", "x,y," },
 	};
 	unsigned f = fld("process.name");
