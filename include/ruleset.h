@@ -79,6 +79,7 @@ struct rule_index {
 	uint8_t field[RULE_INDEX_FIELDS]; /* their ECS rows */
 	bool has_icase[RULE_INDEX_FIELDS];
 	bool has_prefix[RULE_INDEX_FIELDS];
+	bool used[RULE_INDEX_FIELDS];     /* some rule is indexed by it */
 	uint32_t *pfx[RULE_INDEX_FIELDS]; /* the prefix entries of each */
 	size_t npfx[RULE_INDEX_FIELDS];
 	struct rule_index_entry *ent;

@@ -506,6 +506,7 @@ static int build_index(struct ruleset *rs)
 			continue;
 		}
 		eql_query_requires(q, ix->field[b.k], ix_add, &b);
+		ix->used[b.k] = true;
 	}
 	if (b.failed)
 		goto fail;
@@ -956,6 +957,10 @@ void ruleset_eval(struct ruleset *rs, const struct eql_event *ev,
 	for (unsigned k = 0; k < RULE_INDEX_FIELDS; k++) {
 		const struct eql_value *v = &ev->f[ix->field[k]];
 
+		/* only fields some indexed rule reads: the others are not
+		 * filled (ecs_describe fills what the rules use) */
+		if (!ix->used[k])
+			continue;
 		if (v->kind == EQL_STRING && v->s)
 			n = index_lookup(ix, k, v->s, v->n, n);
 	}
