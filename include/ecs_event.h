@@ -57,6 +57,9 @@ enum ecs_field_flags {
 				      * plugin writes itself: ids) */
 	ECS_TEXT_OMIT_MISSING = 1u << 3, /* text: left out when missing
 					  * (otherwise "" or unset) */
+	ECS_CONSTANT = 1u << 4,      /* the same value for every exec: its
+				      * fill reads neither source nor
+				      * scratch (called with NULLs) */
 };
 
 typedef void (*ecs_fill_fn)(const struct ecs_source *src,
@@ -83,6 +86,15 @@ extern const unsigned ecs_nfields;
 /* The row index of a field name (case-sensitive, as ECS mappings are), or
  * -1 when there is no such field. */
 int ecs_field_find(const char *name, size_t len);
+
+/*
+ * Fields that ECS (and Elastic Defend) has but that audit records never
+ * carry: a query may read them, and they read as null. Returns why they
+ * are never there ("audit records do not carry the environment"), or NULL
+ * for a name that is not one of them. A row of ecs_fields wins over this
+ * list: a field that gets a row stops being absent.
+ */
+const char *ecs_absent_reason(const char *name, size_t len);
 
 /* Row indexes in the text alert's order (text_pos ascending), only the
  * rows the text alert shows; *n is set to their number. */

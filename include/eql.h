@@ -5,12 +5,30 @@
  * Grammar (what Elastic's Linux process rules use):
  *   query  := "process" "where" expr
  *   expr   := or ; or := and ("or" and)* ; and := not ("and" not)*
- *   not    := "not" not | cmp ; cmp := "(" expr ")" | field op value
- *   op     := "==" | "!=" | ":" | "like" | "like~" | "in" | "in~" | "not" "in"
+ *   not    := "not" not | cmp ; cmp := "(" expr ")" | field op value | func
+ *   field  := name | "?" name
+ *   op     := "==" | "!=" | ":" | "like" | "like~" | "in" | "in~" |
+ *             "not" "in" | "not" "in~" | "regex" | "regex~" | < <= > >=
  *   value  := literal | "(" literal ("," literal)* ")"
- *   literal:= "string" | """raw""" | number | null
+ *   literal:= "string" | """raw""" | number | true | false | null
+ *   func   := "length(" field ")" cmpop number
+ *           | ("startsWith" | "endsWith" | "stringContains") ["~"]
+ *             "(" field "," ("string" | field) ")" [("=="|"!=") bool]
  * Strings take EQL escapes (\n \r \t \" \' \\ \u{XXXX}); """raw""" strings
- * take none. Keywords are case-insensitive, field names are not.
+ * take none. Keywords and function names are case-insensitive, field names
+ * are not.
+ *
+ * Fields: a name is a row of the ECS table (ecs_event.h). `?name` is EQL's
+ * optional field: a name that is no row reads as null instead of failing
+ * to compile; so do the fields ECS has but audit data never fills
+ * (ecs_absent_reason), with or without `?`. Boolean rows compare with
+ * ==, !=, in, not in and true/false. `regex`/`regex~` take Elasticsearch's
+ * regular expressions (eql_regex.h), matched against the whole value.
+ * The string functions are case-sensitive, their `~` forms fold ASCII
+ * case; on an array they hold when any element satisfies them; on a
+ * missing field they are false (and `not` over them true). length() counts
+ * UTF-16 units as Elasticsearch's scripts do and is false on a missing
+ * field, `!=` included.
  *
  * Semantics (shared/spec/rule-semantics.md §2): `==`, `!=`, `in`, `like`
  * are case-sensitive, `:`, `like~`, `in~` fold ASCII case; `like` and `:`
@@ -41,7 +59,7 @@ enum eql_type {
 	EQL_T_STRING = 0,
 	EQL_T_ARRAY,     /* of strings */
 	EQL_T_NUMBER,
-	EQL_T_BOOL,      /* not comparable in queries yet */
+	EQL_T_BOOL,      /* ==, !=, in, not in with true/false */
 };
 
 enum eql_kind {
@@ -49,7 +67,8 @@ enum eql_kind {
 	EQL_STRING,
 	EQL_NUMBER,
 	EQL_ARRAY,
-	EQL_BOOL,     /* true (a false flag is left missing) */
+	EQL_BOOL,     /* num: 0 false, 1 true (a row may leave a false
+		       * flag missing instead, as its JSON omits it) */
 };
 
 /* One field's value in the event under test; pointers are borrowed. */
@@ -88,5 +107,38 @@ bool eql_eval(const struct eql_query *q, const struct eql_event *ev);
 /* True when the query reads field f, an ECS table row (so the caller must
  * fill it). */
 bool eql_query_uses(const struct eql_query *q, unsigned f);
+
+/*
+ * Whether the query can never match an audited exec, decided before any
+ * event from the rows every exec has alike (ECS_CONSTANT: host.os.type
+ * "linux", event.type "start", event.action "exec") and the fields audit
+ * data never fills (absent: `?unknown` and ecs_absent_reason). True with
+ * the reasons in buf ("needs event.type other than \"start\" ...; needs
+ * process.env_vars (...)"), false (buf "") when some exec may match.
+ */
+bool eql_query_never(const struct eql_query *q, char *buf, size_t cap);
+
+/* Decide once the comparisons on the constant rows (ECS_CONSTANT: every
+ * exec has event.type "start"), so they cost nothing per exec. Only for
+ * events described by ecs_describe: an event holding other values there
+ * is then judged as if it held the constants. */
+void eql_query_fold_constants(struct eql_query *q);
+
+/* The absent fields the query reads, each with why ("; "-separated in
+ * buf); returns how many. */
+size_t eql_query_absent(const struct eql_query *q, char *buf, size_t cap);
+
+/*
+ * Whether the query can be true only when field f (a string field) equals
+ * one of a set of literals or starts with one of a set of prefixes (`like
+ * "python*"`); with cb, calls it once per literal (icase: the literal is
+ * lower-case and compared folding ASCII case; prefix: a prefix). Used to
+ * index rules by process.name: a rule is then run only on the execs whose
+ * name is in its set.
+ */
+bool eql_query_requires(const struct eql_query *q, unsigned f,
+			void (*cb)(void *ctx, const char *v, size_t n,
+				   bool icase, bool prefix),
+			void *ctx);
 
 #endif

@@ -39,6 +39,9 @@ struct rule_meta {
 	const char *severity;   /* "low" */
 	int risk_score;         /* 21 */
 	unsigned max_signals;   /* alerts per 5-minute run upstream */
+	const char *building_block_type; /* NULL, or "default": a building
+					  * block rule, whose alerts Kibana
+					  * hides by default */
 	const struct rule_threat *threats;
 	size_t nthreats;
 };

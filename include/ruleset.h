@@ -5,18 +5,30 @@
  *
  * Sources, in order:
  *  - `--rule FILE`: that one file and nothing else (review mode);
- *  - otherwise the *.toml files of rules_dir that `rules` names (file stem
- *    or rule_id), every *.toml file of local_rules_dir, and the lines of
+ *  - otherwise the *.toml files under rules_dir (its subdirectories too:
+ *    rules_dir may be a checkout of Elastic's detection-rules repository;
+ *    hidden entries and symlinked directories are left out) that `rules`
+ *    names (file stem or rule_id, or `all`: every one that loads), every
+ *    *.toml file of local_rules_dir, and the lines of
  *    the .exceptions files of local_rules_dir ("RULE EXPRESSION": RULE becomes
  *    "RULE and not (EXPRESSION)"); when rules_dir does not exist (running
  *    from a build tree), the built-in copy of kernel_seeking_v2.toml.
- * A file that does not load or compile, an exception that does not
+ * A file whose [rule] tags name another OS and not Linux is skipped and
+ * counted. Versions come from rules_dir/detection_rules/etc/
+ * version.lock.json when it lists the rule. With `rules = all`, a file
+ * under rules_dir that does not load is an outcome, not a problem: listed
+ * with check_all and counted by reason (struct ruleset_reason).
+ * Otherwise a file that does not load or compile, an exception that does not
  * compile, a name in `rules` that matches nothing and a second enabled rule
  * with an already enabled rule_id are each reported and skipped; the rest
  * still runs.
  *
- * Cost: loading parses and compiles each file once. ruleset_eval runs every
- * enabled query on one event: no allocation, no parsing.
+ * Cost: loading parses and compiles each file once. ruleset_eval runs, in
+ * rule order, the enabled queries that can match the event: a rule whose
+ * query requires process.name (or else process.executable) to be one of
+ * a set of literals is indexed by them (a hash lookup per exec), the
+ * others run on every exec; no allocation, no parsing. It starts the
+ * exec's regex budget (eql_regex_begin_exec).
  */
 #ifndef KS_RULESET_H
 #define KS_RULESET_H
@@ -28,6 +40,7 @@
 #include "eql.h"
 #include "rulefile.h"
 #include "throttle.h"
+#include "version_lock.h"
 
 struct ruleset_rule {
 	struct rule_file *file;   /* metadata: file->meta */
@@ -37,6 +50,45 @@ struct ruleset_rule {
 	/* In the statistics line of each rule; kept across reloads. */
 	uint64_t matches;         /* alerts allowed + suppressed */
 	uint64_t suppressed;      /* by the throttle */
+	bool never;               /* cannot fire on audit data */
+};
+
+/* One reason, and how many rules it applies to (the --check-rules
+ * summary): why rules did not load, or why loaded ones cannot fire. */
+struct ruleset_reason {
+	char text[256];
+	bool loaded;
+	unsigned count;
+};
+
+/* Enabled rules by the process.name, process.executable, or the parent's
+ * name or executable values their queries require (ruleset.c
+ * build_index). */
+#define RULE_INDEX_FIELDS 4
+struct rule_index_entry {
+	char *key;
+	size_t len;
+	uint32_t hash, rule;
+	uint8_t k;      /* which field */
+	bool icase;     /* key lower-case, compared folding ASCII case */
+	bool prefix;    /* the value starts with key */
+};
+
+struct rule_index {
+	bool ready;
+	uint8_t field[RULE_INDEX_FIELDS]; /* their ECS rows */
+	bool has_icase[RULE_INDEX_FIELDS];
+	bool has_prefix[RULE_INDEX_FIELDS];
+	bool used[RULE_INDEX_FIELDS];     /* some rule is indexed by it */
+	uint32_t *pfx[RULE_INDEX_FIELDS]; /* the prefix entries of each */
+	size_t npfx[RULE_INDEX_FIELDS];
+	struct rule_index_entry *ent;
+	size_t nent, capent;
+	uint32_t *slot;            /* open addressing over ent */
+	size_t mask;
+	uint32_t *always;          /* rules tested on every exec */
+	size_t nalways;
+	uint32_t *cand;            /* scratch: this exec's candidates */
 };
 
 struct ruleset {
@@ -44,6 +96,17 @@ struct ruleset {
 	size_t n;
 	bool uses[EQL_FIELDS_MAX]; /* some enabled query reads the field */
 	unsigned problems;          /* reported while loading */
+	/* what loading found, for the summary */
+	unsigned loaded;            /* rule files that loaded */
+	unsigned cannot_fire;       /* enabled rules that never fire */
+	unsigned not_loaded;        /* rules = all: files that did not load */
+	unsigned skipped_os;        /* files tagged for another OS */
+	struct ruleset_reason *reasons;
+	size_t nreasons;
+	struct version_lock lock;   /* rules_dir's version.lock.json */
+	/* loading state */
+	bool all_mode, walking, listing;
+	struct rule_index ix;
 };
 
 struct ruleset_options {
@@ -66,6 +129,10 @@ typedef void (*ruleset_report_fn)(void *ctx, bool ok, const char *what,
 size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 		    ruleset_report_fn report, void *ctx);
 void ruleset_free(struct ruleset *rs);
+
+/* One line: "N rules enabled (C cannot fire on audit data), L loaded, F
+ * not loaded, S skipped (tagged for another OS)". */
+void ruleset_summary(const struct ruleset *rs, char *buf, size_t cap);
 
 /* Run every rule on ev; call on_match for each that matches. */
 void ruleset_eval(struct ruleset *rs, const struct eql_event *ev,

@@ -46,6 +46,9 @@ struct runtime_options {
 	enum alert_format format;
 	const char *host_name;    /* --host-name; NULL: this host's name */
 	const char *rule_file;    /* --rule FILE (review mode), or NULL */
+	const char *rules_dir;    /* --rules-dir DIR, or NULL */
+	const char *rules;        /* --rules LIST, or NULL (with --rules-dir:
+				   * all) */
 	bool log_stderr;          /* --stderr: copy syslog messages to stderr */
 };
 
@@ -105,6 +108,11 @@ void runtime_free(struct runtime *rt);
  * as info. With ctx a FILE * (--check-rules), the rest is listed there. */
 void runtime_report_rule(void *ctx, bool ok, const char *what,
 			 const char *msg);
+
+/* The command line's rule options on top of a configuration: rules_dir
+ * from --rules-dir, rules from --rules (with --rules-dir alone: all). */
+void runtime_rule_overrides(const struct runtime_options *o,
+			    struct ks_conf *c);
 
 /* Monotonic seconds, the runtime's clock. */
 time_t runtime_now(void);

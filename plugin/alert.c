@@ -603,7 +603,7 @@ static void put_text_value(struct ctx *c, const struct ecs_field *f,
 		sb_addc(c->sb, ']');
 		break;
 	case EQL_T_BOOL:
-		sb_adds(c->sb, missing ? "no" : "yes");
+		sb_adds(c->sb, missing || !v->num ? "no" : "yes");
 		break;
 	default:
 		if (f->list >= 0 && c->list[f->list]) {
@@ -633,6 +633,10 @@ static void render_text(struct ctx *c)
 	put_qconst(c, r->name);
 	sb_adds(sb, " rule_id=");
 	put_const(c, r->id);
+	if (r->building_block_type) {
+		sb_adds(sb, " building_block_type=");
+		put_qconst(c, r->building_block_type);
+	}
 	sb_adds(sb, " severity=");
 	put_const(c, r->severity);
 	sb_adds(sb, " time=");
@@ -721,6 +725,10 @@ static void render_json_head(struct ctx *c)
 	put_qconst(c, r->name);
 	sb_adds(sb, ",\"version\":");
 	put_qconst(c, r->version);
+	if (r->building_block_type) {
+		sb_adds(sb, ",\"building_block_type\":");
+		put_qconst(c, r->building_block_type);
+	}
 	sb_addc(sb, '}');
 	if (!(c->p.drop & DROP_THREATS)) {
 		sb_addc(sb, ',');
@@ -830,7 +838,7 @@ static void put_json_value(struct ctx *c, const struct ecs_field *f,
 		sb_addc(c->sb, ']');
 		break;
 	case EQL_T_BOOL:
-		sb_adds(c->sb, "true");
+		sb_adds(c->sb, v->num ? "true" : "false");
 		break;
 	default:
 		if (f->list >= 0) {

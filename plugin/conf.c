@@ -116,11 +116,12 @@ const struct conf_key conf_keys[] = {
 	  "read /proc/<ppid> for parents the table does not know",
 	  BOOL_WORDS, FIELD(proc_fallback) },
 	{ "rules_dir", CONF_PATH, DATADIR "/audisp-kernel-seeking/rules", true,
-	  "the shipped rules (*.toml), replaced on upgrade",
+	  "the shipped rules (*.toml), replaced on upgrade; or a "
+	  "detection-rules checkout",
 	  TEXT, FIELD(rules_dir) },
 	{ "rules", CONF_STRING, "kernel_seeking_v2", true,
-	  "shipped rules to run: file names without .toml or rule ids, "
-	  "comma-separated",
+	  "rules of rules_dir to run: file names without .toml or rule "
+	  "ids, comma-separated, or all",
 	  TEXT, FIELD(rules) },
 	{ "local_rules_dir", CONF_PATH,
 	  SYSCONFDIR "/audit/audisp-kernel-seeking.d", true,

@@ -256,6 +256,7 @@ FILL(fill_key)
 #define P ECS_OF_PARENT
 #define BARE ECS_TEXT_BARE
 #define OMIT ECS_TEXT_OMIT_MISSING
+#define K ECS_CONSTANT
 
 /*
  * In the JSON alert's order: a field comes right after the others of its
@@ -268,9 +269,9 @@ FILL(fill_key)
  */
 const struct ecs_field ecs_fields[] = {
 	{ "host.name",                  STR, fill_host_name,          NULL,              0,  0, -1, J },
-	{ "host.os.type",               STR, fill_host_os_type,       NULL,              0,  0, -1, 0 },
-	{ "event.type",                 STR, fill_event_type,         NULL,              0,  0, -1, 0 },
-	{ "event.action",               STR, fill_event_action,       NULL,              0,  0, -1, 0 },
+	{ "host.os.type",               STR, fill_host_os_type,       NULL,              0,  0, -1, K },
+	{ "event.type",                 STR, fill_event_type,         NULL,              0,  0, -1, K },
+	{ "event.action",               STR, fill_event_action,       NULL,              0,  0, -1, K },
 	{ "process.pid",                NUM, fill_pid,                "pid",            20,  0, -1, J },
 	{ "process.name",               STR, fill_name,               "name",           80,  0, -1, J },
 	{ "process.executable",         STR, fill_executable,         "exe",            90,  3, -1, J },
@@ -305,6 +306,7 @@ const struct ecs_field ecs_fields[] = {
 #undef P
 #undef BARE
 #undef OMIT
+#undef K
 
 const unsigned ecs_nfields = sizeof(ecs_fields) / sizeof(ecs_fields[0]);
 
@@ -320,6 +322,41 @@ int ecs_field_find(const char *name, size_t len)
 		    memcmp(ecs_fields[i].name, name, len) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* By name, or by prefix when the entry ends with '.'. */
+static const struct {
+	const char *name;
+	const char *why;
+} absent[] = {
+	{ "process.env_vars", "audit records do not carry the environment" },
+	{ "process.parent.env_vars", "audit records do not carry the environment" },
+	{ "process.code_signature.", "Linux executables carry no code signature" },
+	{ "process.parent.code_signature.", "Linux executables carry no code signature" },
+	{ "process.Ext.", "Elastic Defend's own extension, not in audit records" },
+	{ "process.parent.Ext.", "Elastic Defend's own extension, not in audit records" },
+	{ "container.", "audit records carry no container context" },
+	{ "orchestrator.", "audit records carry no container context" },
+	{ "process.pe.", "a Windows field" },
+	{ "process.parent.pe.", "a Windows field" },
+	{ "dll.", "a Windows field" },
+	{ "registry.", "a Windows field" },
+	{ "process.hash.", "audit records carry no file hashes" },
+	{ "process.parent.hash.", "audit records carry no file hashes" },
+};
+
+const char *ecs_absent_reason(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		size_t k = strlen(absent[i].name);
+		bool prefix = absent[i].name[k - 1] == '.';
+
+		if ((prefix ? len > k : len == k) &&
+		    memcmp(name, absent[i].name, k) == 0)
+			return ecs_field_find(name, len) < 0 ? absent[i].why :
+							       NULL;
+	}
+	return NULL;
 }
 
 static int by_text_pos(const void *a, const void *b)

@@ -32,6 +32,7 @@
 #include "diag.h"
 #include "ecs_event.h"
 #include "eql.h"
+#include "eql_regex.h"
 #include "rule.h"
 
 /* node.field is a byte; the use bits are whole words. */
@@ -44,7 +45,9 @@ _Static_assert(EQL_FIELDS_MAX <= 256 && EQL_FIELDS_MAX % 64 == 0,
 
 /* ---- compiled form ---------------------------------------------------- */
 
-enum node_type { N_AND, N_OR, N_NOT, N_CMP };
+/* N_CONST: a comparison decided at compile time (a constant row such as
+ * event.type); `op` holds its value, `field` still says which row. */
+enum node_type { N_AND, N_OR, N_NOT, N_CMP, N_CONST };
 
 enum cmp_op {
 	OP_STR,       /* any element matches any literal (exact or pattern) */
@@ -55,17 +58,29 @@ enum cmp_op {
 	OP_GE,
 	OP_IS_NULL,
 	OP_NOT_NULL,
+	OP_BOOL_EQ,   /* boolean equals any literal (lit.num 0 or 1) */
+	OP_REGEX,     /* any element matches any regex (lit.num: index) */
+	OP_NUM_NE,    /* length(f) != n: false when f is missing */
+	OP_STARTS,    /* startsWith(f, x): any element of f */
+	OP_ENDS,
+	OP_CONTAINS,  /* stringContains(f, x) */
 };
 
 enum {
 	CF_ICASE = 1u << 0,  /* fold ASCII case; literals are pre-lowered */
 	CF_NEGATE = 1u << 1, /* `!=` / `not in`: true when nothing matched */
+	CF_ABSENT = 1u << 2, /* the field is never present (?unknown, or one
+			      * audit data cannot fill): reads as null */
+	CF_LENGTH = 1u << 3, /* compares length(field), not the field */
+	CF_FIELD2 = 1u << 4, /* a function's second argument is field2 */
+	CF_ABSENT2 = 1u << 5, /* ... and that field is never present */
 };
 
 enum lit_kind {
 	L_EXACT,   /* whole string equals text */
 	L_PREFIX,  /* text then only `*`s */
 	L_SUFFIX,  /* only `*`s then text */
+	L_CONTAINS, /* `*`s, text without wildcards, `*`s */
 	L_GENERAL, /* anything else: wildcard_match() */
 };
 
@@ -78,10 +93,17 @@ struct lit {
 
 struct node {
 	uint8_t type, op, field, flags;
+	uint8_t field2;  /* CF_FIELD2 */
 	uint32_t a;    /* AND/OR: first child; NOT: child; CMP: first lit */
 	uint32_t n;    /* AND/OR: children; CMP: lits */
 	uint32_t next; /* next sibling under an AND/OR */
 	uint32_t cost; /* rough evaluation cost, for ordering siblings */
+	uint32_t aoff; /* CF_ABSENT(2): the field's name in the pool */
+	uint16_t alen;
+	/* OP_STR with only exact literals: bit min(len, 63) set for each
+	 * literal's length, so a value of another length is rejected
+	 * without comparing (0: no such filter) */
+	uint64_t lenmask;
 };
 
 struct eql_query {
@@ -93,6 +115,8 @@ struct eql_query {
 	size_t pool_len;
 	uint32_t root;
 	uint64_t uses[EQL_FIELDS_MAX / 64]; /* bit per ECS table row */
+	struct eql_regex **rx; /* compiled regex literals, owned */
+	uint32_t nrx;
 };
 
 /* ---- tokens ------------------------------------------------------------ */
@@ -124,8 +148,11 @@ enum tok {
 	T_LIKE_CI,
 	T_NULL,
 	T_WHERE,
-	T_BOOL,        /* true/false: not supported */
-	T_UNSUPPORTED, /* sequence, sample, regex, ...: not supported */
+	T_TRUE,
+	T_FALSE,
+	T_REGEX,
+	T_REGEX_CI,
+	T_UNSUPPORTED, /* sequence, sample, ...: not supported */
 };
 
 struct token {
@@ -135,6 +162,8 @@ struct token {
 			      * quotes */
 	unsigned line, col;
 	int64_t num;
+	bool optional;       /* `?field` */
+	bool func_ci;        /* `name~(`: a case-insensitive function */
 };
 
 static const struct {
@@ -145,13 +174,13 @@ static const struct {
 	{ "not", T_NOT },	   { "in", T_IN },
 	{ "in~", T_IN_CI },	   { "like", T_LIKE },
 	{ "like~", T_LIKE_CI },	   { "null", T_NULL },
-	{ "where", T_WHERE },	   { "true", T_BOOL },
-	{ "false", T_BOOL },	   { "sequence", T_UNSUPPORTED },
+	{ "where", T_WHERE },	   { "true", T_TRUE },
+	{ "false", T_FALSE },	   { "sequence", T_UNSUPPORTED },
 	{ "sample", T_UNSUPPORTED }, { "join", T_UNSUPPORTED },
 	{ "until", T_UNSUPPORTED }, { "by", T_UNSUPPORTED },
 	{ "with", T_UNSUPPORTED },  { "maxspan", T_UNSUPPORTED },
-	{ "runs", T_UNSUPPORTED },  { "regex", T_UNSUPPORTED },
-	{ "regex~", T_UNSUPPORTED }, { "of", T_UNSUPPORTED },
+	{ "runs", T_UNSUPPORTED },  { "regex", T_REGEX },
+	{ "regex~", T_REGEX_CI },   { "of", T_UNSUPPORTED },
 	{ "descendant", T_UNSUPPORTED }, { "child", T_UNSUPPORTED },
 };
 
@@ -201,6 +230,10 @@ struct build {
 	char *pool;
 	size_t pl, pc;
 	uint64_t uses[EQL_FIELDS_MAX / 64];
+	struct eql_regex **rx;
+	uint32_t nrx, crx;
+	uint32_t rx_borrowed; /* the first ones belong to the query being
+			       * extended (eql_add_exception) */
 };
 
 struct parser {
@@ -522,10 +555,12 @@ static int lex(struct parser *p, struct token *t)
 		    is_ident_start((unsigned)peekc(p, 1)))) {
 		size_t i;
 
-		/* `?field` is EQL's optional field: the same field here,
-		 * since a missing field already reads as null. */
-		if (c == '?')
+		/* `?field` is EQL's optional field: null when the field is
+		 * unknown, instead of an error. */
+		if (c == '?') {
 			adv(p);
+			t->optional = true;
+		}
 		t->cstart = p->pos;
 		while (peekc(p, 0) >= 0 && is_ident_char((unsigned)peekc(p, 0)))
 			adv(p);
@@ -540,6 +575,12 @@ static int lex(struct parser *p, struct token *t)
 			     word_eq_ci(p->s + t->cstart, n, "regex"))) {
 				adv(p);
 				n++;
+			}
+			/* `startsWith~(`: a function's case-insensitive
+			 * form */
+			if (peekc(p, 0) == '~' && peekc(p, 1) == '(') {
+				adv(p);
+				t->func_ci = true;
 			}
 			for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]);
 			     i++)
@@ -758,7 +799,11 @@ static void classify(struct lit *l, const char *pool)
 		lead++;
 	while (trail < n - lead && s[n - 1 - trail] == '*')
 		trail++;
-	if (lead == 0 && trail == stars) {
+	if (lead && trail && lead + trail == stars && lead + trail < n) {
+		l->kind = L_CONTAINS;
+		l->off += lead;
+		l->len = n - lead - trail;
+	} else if (lead == 0 && trail == stars) {
 		l->kind = L_PREFIX;
 		l->len = n - trail;
 	} else if (lead == stars && trail == 0) {
@@ -777,13 +822,14 @@ static int64_t parse_or(struct parser *p);
 
 enum opkind {
 	K_EQ, K_NE, K_COLON, K_LIKE, K_LIKE_CI, K_IN, K_IN_CI, K_NOT_IN,
-	K_NOT_IN_CI, K_LT, K_LE, K_GT, K_GE,
+	K_NOT_IN_CI, K_REGEX, K_REGEX_CI, K_LT, K_LE, K_GT, K_GE,
 };
 
 static const char *const opname[] = {
 	[K_EQ] = "==", [K_NE] = "!=", [K_COLON] = ":", [K_LIKE] = "like",
 	[K_LIKE_CI] = "like~", [K_IN] = "in", [K_IN_CI] = "in~",
-	[K_NOT_IN] = "not in", [K_NOT_IN_CI] = "not in~", [K_LT] = "<",
+	[K_NOT_IN] = "not in", [K_NOT_IN_CI] = "not in~",
+	[K_REGEX] = "regex", [K_REGEX_CI] = "regex~", [K_LT] = "<",
 	[K_LE] = "<=", [K_GT] = ">", [K_GE] = ">=",
 };
 
@@ -819,7 +865,7 @@ static void sort_children(struct build *b, uint32_t parent)
 /* A literal as read from the query, before type checks. */
 struct rawlit {
 	struct token t;
-	enum { RL_STRING, RL_NUMBER, RL_NULL } kind;
+	enum { RL_STRING, RL_NUMBER, RL_NULL, RL_BOOL } kind;
 };
 
 static int parse_literal(struct parser *p, struct rawlit *rl, const char *fld)
@@ -838,72 +884,135 @@ static int parse_literal(struct parser *p, struct rawlit *rl, const char *fld)
 	case T_NULL:
 		rl->kind = RL_NULL;
 		break;
+	case T_TRUE:
+	case T_FALSE:
+		rl->kind = RL_BOOL;
+		rl->t.num = p->tok.type == T_TRUE;
+		break;
 	case T_IDENT:
 		tok_desc(p, &p->tok, d, sizeof(d));
 		if (peek_type(p) == T_LPAREN)
 			perr_at(p, p->tok.line, p->tok.col,
 				"unsupported construct: function call "
-				"'%.*s()'", (int)(p->tok.cend - p->tok.cstart),
+				"'%.*s()' as a value",
+				(int)(p->tok.cend - p->tok.cstart),
 				p->s + p->tok.cstart);
 		else
 			perr_at(p, p->tok.line, p->tok.col,
 				"unsupported construct: comparing field '%s' "
 				"with field %s", fld, d);
 		return -1;
-	case T_BOOL:
-		tok_desc(p, &p->tok, d, sizeof(d));
-		perr_at(p, p->tok.line, p->tok.col,
-			"unsupported construct: boolean literal %s", d);
-		return -1;
 	default:
-		perr_unexpected(p, "a value (string, number or null)");
+		perr_unexpected(p, "a value (string, number, true, false or null)");
 		return -1;
 	}
 	return next(p);
 }
 
-/* What parse_cmp has read so far: the field and the operator. */
-struct cmp {
-	struct token ft;   /* the field name */
-	int f;             /* its ECS table row */
+/* A field named in the query: its ECS table row, or absent. */
+struct fref {
+	struct token t;
+	int f;             /* ECS table row; -1 when absent */
 	enum eql_type type;
-	const char *fname;
-	enum opkind k;
-	bool icase, pattern, is_list;
+	const char *fname; /* for messages */
+	char shown[72];
 };
 
-/* The field name at the current token, looked up in the ECS table. */
-static int cmp_field(struct parser *p, struct cmp *c)
+/* The pool keeps n raw bytes (an absent field's name); 0 or -1. */
+static int pool_add_raw(struct parser *p, const char *s, size_t n,
+			uint32_t *off)
+{
+	struct build *b = p->b;
+
+	if (b->pl + n > UINT32_MAX) {
+		perr_at(p, p->tok.line, p->tok.col, "string pool overflow");
+		return -1;
+	}
+	if (!b->pool || b->pl + n > b->pc) {
+		size_t nc = b->pc ? b->pc : 256;
+		char *np;
+
+		while (nc < b->pl + n)
+			nc *= 2;
+		np = realloc(b->pool, nc);
+		if (!np) {
+			perr_at(p, p->tok.line, p->tok.col, "out of memory");
+			return -1;
+		}
+		b->pool = np;
+		b->pc = nc;
+	}
+	memcpy(b->pool + b->pl, s, n);
+	*off = (uint32_t)b->pl;
+	b->pl += n;
+	return 0;
+}
+
+/*
+ * The field name at the current token. A name that is not a row of the
+ * ECS table is an error, except `?name` (EQL's optional field: null when
+ * the field does not exist) and the fields that ECS has but audit data
+ * never fills (ecs_absent_reason), which read as null too.
+ */
+static int parse_fref(struct parser *p, struct fref *r)
 {
 	size_t n;
 
-	c->ft = p->tok;
-	if (next(p))
-		return -1;
-	n = c->ft.cend - c->ft.cstart;
-	if (p->tok.type == T_LPAREN) {
-		perr_at(p, c->ft.line, c->ft.col,
-			"unsupported construct: function call '%.*s()'",
-			(int)n, p->s + c->ft.cstart);
+	r->t = p->tok;
+	n = r->t.cend - r->t.cstart;
+	snprintf(r->shown, sizeof(r->shown), "%.*s%s", (int)(n > 64 ? 64 : n),
+		 p->s + r->t.cstart, n > 64 ? "..." : "");
+	r->fname = r->shown;
+	r->f = ecs_field_find(p->s + r->t.cstart, n);
+	if (r->f >= 0) {
+		r->type = ecs_fields[r->f].type;
+		r->fname = ecs_fields[r->f].name;
+		p->b->uses[r->f / 64] |= (uint64_t)1 << (r->f % 64);
+	} else if (!r->t.optional &&
+		   !ecs_absent_reason(p->s + r->t.cstart, n)) {
+		perr_at(p, r->t.line, r->t.col, "unknown field '%s'",
+			r->shown);
 		return -1;
 	}
-	c->f = ecs_field_find(p->s + c->ft.cstart, n);
-	if (c->f < 0) {
-		perr_at(p, c->ft.line, c->ft.col, "unknown field '%.*s%s'",
-			(int)(n > 64 ? 64 : n), p->s + c->ft.cstart,
-			n > 64 ? "..." : "");
-		return -1;
+	return next(p);
+}
+
+/* Point node ni's field (or second field) at r. */
+static int node_field(struct parser *p, int64_t ni, const struct fref *r,
+		      bool second)
+{
+	struct node *nd = &p->b->nodes[ni];
+	uint32_t off;
+
+	if (r->f >= 0) {
+		if (second)
+			nd->field2 = (uint8_t)r->f;
+		else
+			nd->field = (uint8_t)r->f;
+		return 0;
 	}
-	c->type = ecs_fields[c->f].type;
-	c->fname = ecs_fields[c->f].name;
-	if (c->type == EQL_T_BOOL) {
-		perr_at(p, c->ft.line, c->ft.col,
-			"unsupported construct: comparing the boolean field "
-			"'%s'", c->fname);
+	if (pool_add_raw(p, p->s + r->t.cstart, r->t.cend - r->t.cstart,
+			 &off))
 		return -1;
+	nd = &p->b->nodes[ni];
+	nd->flags |= second ? CF_ABSENT2 : CF_ABSENT;
+	/* one name per node is enough for reports: the first argument's */
+	if (!nd->alen) {
+		nd->aoff = off;
+		nd->alen = (uint16_t)(r->t.cend - r->t.cstart > 0xFFFF ?
+				      0xFFFF : r->t.cend - r->t.cstart);
 	}
 	return 0;
 }
+
+/* What parse_cmp has read so far: the field and the operator. */
+struct cmp {
+	struct fref fr;
+	enum opkind k;
+	bool icase, pattern, regex, is_list;
+};
+
+#define ABSENT(c) ((c)->fr.f < 0)
 
 /* The operator at the current token ("not in" is two tokens). */
 static int cmp_operator(struct parser *p, struct cmp *c)
@@ -918,6 +1027,8 @@ static int cmp_operator(struct parser *p, struct cmp *c)
 	case T_LIKE_CI: c->k = K_LIKE_CI; break;
 	case T_IN: c->k = K_IN; break;
 	case T_IN_CI: c->k = K_IN_CI; break;
+	case T_REGEX: c->k = K_REGEX; break;
+	case T_REGEX_CI: c->k = K_REGEX_CI; break;
 	case T_LT: c->k = K_LT; break;
 	case T_LE: c->k = K_LE; break;
 	case T_GT: c->k = K_GT; break;
@@ -943,7 +1054,7 @@ static int cmp_operator(struct parser *p, struct cmp *c)
 		char what[128];
 
 		snprintf(what, sizeof(what), "an operator after '%s'",
-			 c->fname);
+			 c->fr.fname);
 		perr_unexpected(p, what);
 		return -1;
 	}
@@ -951,26 +1062,40 @@ static int cmp_operator(struct parser *p, struct cmp *c)
 	c->icase = c->k == K_COLON || c->k == K_LIKE_CI || c->k == K_IN_CI ||
 		   c->k == K_NOT_IN_CI;
 	c->pattern = c->k == K_COLON || c->k == K_LIKE || c->k == K_LIKE_CI;
+	c->regex = c->k == K_REGEX || c->k == K_REGEX_CI;
 	return 0;
 }
 
-/* The operator against the field's type, before looking at values. */
+/* The operator against the field's type, before looking at values. An
+ * absent field has no type: any operator reads null from it. */
 static int cmp_check_types(struct parser *p, const struct cmp *c)
 {
 	enum opkind k = c->k;
+	enum eql_type ty = c->fr.type;
 
-	if (c->type == EQL_T_NUMBER &&
+	if (ABSENT(c))
+		return 0;
+	if (ty == EQL_T_NUMBER &&
 	    (k == K_COLON || k == K_LIKE || k == K_LIKE_CI || k == K_IN_CI ||
-	     k == K_NOT_IN_CI)) {
+	     k == K_NOT_IN_CI || c->regex)) {
 		perr_at(p, p->tok.line, p->tok.col,
 			"type mismatch: '%s' is a string operator but '%s' is "
-			"a number field", opname[k], c->fname);
+			"a number field", opname[k], c->fr.fname);
 		return -1;
 	}
-	if (c->type != EQL_T_NUMBER && k >= K_LT) {
+	if (ty == EQL_T_BOOL && k != K_EQ && k != K_NE && k != K_IN &&
+	    k != K_NOT_IN) {
+		perr_at(p, p->tok.line, p->tok.col,
+			"type mismatch: '%s' cannot compare the boolean field "
+			"'%s' (use ==, !=, in or not in)", opname[k],
+			c->fr.fname);
+		return -1;
+	}
+	if (ty != EQL_T_NUMBER && k >= K_LT) {
 		perr_at(p, p->tok.line, p->tok.col,
 			"type mismatch: '%s' needs a number field but '%s' is "
-			"a string field", opname[k], c->fname);
+			"a %s field", opname[k], c->fr.fname,
+			ty == EQL_T_BOOL ? "boolean" : "string");
 		return -1;
 	}
 	return 0;
@@ -989,7 +1114,7 @@ static int cmp_open_values(struct parser *p, struct cmp *c)
 		}
 		c->is_list = true;
 	} else if (p->tok.type == T_LPAREN) {
-		if (!c->pattern) {
+		if (!c->pattern && !c->regex) {
 			perr_at(p, p->tok.line, p->tok.col,
 				"'%s' takes a single value; use 'in' for a "
 				"list", opname[k]);
@@ -1015,29 +1140,69 @@ static int cmp_check_literal(struct parser *p, const struct cmp *c,
 			     const struct rawlit *rl)
 {
 	unsigned vl = rl->t.line, vc = rl->t.col;
+	enum eql_type ty = c->fr.type;
 
 	if (rl->kind == RL_NUMBER && c->k == K_COLON) {
 		perr_at(p, vl, vc, "unsupported construct: ':' with a number");
 		return -1;
 	}
-	if (rl->kind == RL_NUMBER && (c->k == K_LIKE || c->k == K_LIKE_CI)) {
+	if (rl->kind != RL_STRING && (c->pattern || c->regex)) {
 		perr_at(p, vl, vc,
 			"type mismatch: '%s' needs a string pattern, not a "
-			"number", opname[c->k]);
+			"%s", opname[c->k],
+			rl->kind == RL_BOOL ? "boolean" : "number");
 		return -1;
 	}
-	if (rl->kind == RL_NUMBER && c->type != EQL_T_NUMBER) {
+	if (rl->kind == RL_BOOL && c->k >= K_LT) {
+		perr_at(p, vl, vc, "type mismatch: '%s' needs a number",
+			opname[c->k]);
+		return -1;
+	}
+	if (ABSENT(c))
+		return 0;
+	if (rl->kind == RL_NUMBER && ty != EQL_T_NUMBER) {
 		perr_at(p, vl, vc,
-			"type mismatch: '%s' is a string field but %lld is a "
-			"number", c->fname, (long long)rl->t.num);
+			"type mismatch: '%s' is a %s field but %lld is a "
+			"number", c->fr.fname,
+			ty == EQL_T_BOOL ? "boolean" : "string",
+			(long long)rl->t.num);
 		return -1;
 	}
-	if (rl->kind == RL_STRING && c->type == EQL_T_NUMBER) {
+	if (rl->kind == RL_STRING && ty != EQL_T_STRING && ty != EQL_T_ARRAY) {
 		perr_at(p, vl, vc,
-			"type mismatch: '%s' is a number field but the value "
-			"is a string", c->fname);
+			"type mismatch: '%s' is a %s field but the value "
+			"is a string", c->fr.fname,
+			ty == EQL_T_BOOL ? "boolean" : "number");
 		return -1;
 	}
+	if (rl->kind == RL_BOOL && ty != EQL_T_BOOL) {
+		perr_at(p, vl, vc,
+			"type mismatch: '%s' is a %s field but the value "
+			"is a boolean", c->fr.fname,
+			ty == EQL_T_NUMBER ? "number" : "string");
+		return -1;
+	}
+	return 0;
+}
+
+static int add_regex(struct parser *p, const struct token *t,
+		     const char *pat, size_t n, bool icase, struct lit *l)
+{
+	struct build *b = p->b;
+	char err[256];
+	struct eql_regex *re;
+
+	if (!grow((void **)&b->rx, &b->crx, b->nrx + 1, sizeof(*b->rx))) {
+		perr_at(p, t->line, t->col, "out of memory");
+		return -1;
+	}
+	re = eql_regex_compile(pat, n, icase, err, sizeof(err));
+	if (!re) {
+		perr_at(p, t->line, t->col, "%s", err);
+		return -1;
+	}
+	l->num = b->nrx;
+	b->rx[b->nrx++] = re;
 	return 0;
 }
 
@@ -1055,13 +1220,17 @@ static int cmp_add_literal(struct parser *p, const struct cmp *c,
 	l = &p->b->lits[p->b->nl];
 	memset(l, 0, sizeof(*l));
 	l->kind = L_EXACT;
-	if (rl->kind == RL_NUMBER) {
+	if (rl->kind == RL_NUMBER || rl->kind == RL_BOOL) {
 		l->num = rl->t.num;
 	} else {
 		if (pool_add_string(p, &rl->t, c->icase, &l->off, &l->len))
 			return -1;
+		/* the pool may have moved; l is in lits, which did not */
 		if (c->pattern)
 			classify(l, p->b->pool);
+		if (c->regex && add_regex(p, &rl->t, p->b->pool + l->off,
+					  l->len, c->k == K_REGEX_CI, l))
+			return -1;
 	}
 	p->b->nl++;
 	return 0;
@@ -1076,7 +1245,7 @@ static int cmp_values(struct parser *p, const struct cmp *c, int64_t ni)
 	struct rawlit rl;
 
 	for (;;) {
-		if (parse_literal(p, &rl, c->fname))
+		if (parse_literal(p, &rl, c->fr.fname))
 			return -1;
 		if (rl.kind == RL_NULL) {
 			if (c->is_list || (c->k != K_EQ && c->k != K_NE)) {
@@ -1111,14 +1280,24 @@ static void cmp_finish(struct parser *p, const struct cmp *c, int64_t ni,
 		       uint32_t first_lit)
 {
 	struct node *nd = &p->b->nodes[ni];
+	bool is_num = false;
 	uint32_t i;
 
-	nd->field = (uint8_t)c->f;
 	nd->a = first_lit;
 	nd->n = p->b->nl - first_lit;
+	if (nd->n && !ABSENT(c))
+		is_num = c->fr.type == EQL_T_NUMBER;
+	else if (nd->n)
+		/* an absent field: the literals say what it was compared
+		 * with; whatever it is, it reads null */
+		is_num = false;
 	if (nd->op != OP_IS_NULL && nd->op != OP_NOT_NULL) {
 		nd->op = OP_STR;
-		if (c->type == EQL_T_NUMBER) {
+		if (c->regex)
+			nd->op = OP_REGEX;
+		else if (!ABSENT(c) && c->fr.type == EQL_T_BOOL)
+			nd->op = OP_BOOL_EQ;
+		else if (is_num || c->k >= K_LT) {
 			switch (c->k) {
 			case K_LT: nd->op = OP_LT; break;
 			case K_LE: nd->op = OP_LE; break;
@@ -1132,32 +1311,251 @@ static void cmp_finish(struct parser *p, const struct cmp *c, int64_t ni,
 		if (c->k == K_NE || c->k == K_NOT_IN || c->k == K_NOT_IN_CI)
 			nd->flags |= CF_NEGATE;
 	}
-	/* Scalars first, argv scans and general patterns later. */
-	nd->cost = (c->type == EQL_T_ARRAY ? 8u : 1u) * (nd->n ? nd->n : 1u);
-	for (i = 0; i < nd->n; i++)
+	/* Scalars first, argv scans and general patterns later, regexes
+	 * last. */
+	nd->cost = (c->fr.type == EQL_T_ARRAY ? 8u : 1u) * (nd->n ? nd->n : 1u);
+	for (i = 0; i < nd->n; i++) {
 		if (p->b->lits[first_lit + i].kind == L_GENERAL)
 			nd->cost = sat_add(nd->cost, 4);
-	p->b->uses[c->f / 64] |= (uint64_t)1 << (c->f % 64);
+		if (c->regex)
+			nd->cost = sat_add(nd->cost, 64);
+	}
+	if (nd->flags & CF_ABSENT)
+		nd->cost = 0;
+	if (nd->op == OP_STR && nd->n) {
+		uint64_t m = 0;
+
+		for (i = 0; i < nd->n; i++) {
+			const struct lit *l = &p->b->lits[first_lit + i];
+
+			if (l->kind != L_EXACT) {
+				m = 0;
+				break;
+			}
+			m |= (uint64_t)1 << (l->len < 63 ? l->len : 63);
+		}
+		nd->lenmask = m;
+	}
 }
 
 /* field op value: one comparison node. */
 static int64_t parse_cmp(struct parser *p)
 {
-	struct cmp c = { 0 };
+	struct cmp c;
 	uint32_t first_lit;
 	int64_t ni;
 
-	if (cmp_field(p, &c) || cmp_operator(p, &c) ||
-	    cmp_check_types(p, &c) || next(p) || cmp_open_values(p, &c))
+	memset(&c, 0, sizeof(c));
+	if (parse_fref(p, &c.fr))
+		return -1;
+	if (cmp_operator(p, &c) || cmp_check_types(p, &c) || next(p) ||
+	    cmp_open_values(p, &c))
 		return -1;
 	ni = new_node(p, N_CMP);
-	if (ni < 0)
+	if (ni < 0 || node_field(p, ni, &c.fr, false))
 		return -1;
 	first_lit = p->b->nl;
 	if (cmp_values(p, &c, ni))
 		return -1;
 	cmp_finish(p, &c, ni, first_lit);
 	return ni;
+}
+
+/* ---- functions ------------------------------------------------------------ */
+
+enum func { F_LENGTH, F_STARTS, F_ENDS, F_CONTAINS };
+
+static const struct {
+	const char *name; /* lower case: EQL function names ignore case */
+	enum func f;
+} funcs[] = {
+	{ "length", F_LENGTH },
+	{ "startswith", F_STARTS },
+	{ "endswith", F_ENDS },
+	{ "stringcontains", F_CONTAINS },
+};
+
+static int expect(struct parser *p, enum tok t, const char *what)
+{
+	if (p->tok.type != t) {
+		perr_unexpected(p, what);
+		return -1;
+	}
+	return next(p);
+}
+
+/* length(field) op number: a comparison of the length (UTF-16 units, as
+ * Java's String.length() that Elasticsearch runs). */
+static int64_t parse_length(struct parser *p, const struct fref *r,
+			    int64_t ni)
+{
+	struct node *nd;
+	struct rawlit rl;
+	enum tok op = p->tok.type;
+	struct lit *l;
+
+	if (r->f >= 0 && r->type != EQL_T_STRING) {
+		perr_at(p, r->t.line, r->t.col,
+			"unsupported construct: length() of the %s field '%s'",
+			r->type == EQL_T_ARRAY ? "array" : "non-string",
+			r->fname);
+		return -1;
+	}
+	if (op != T_EQ && op != T_NE && op != T_LT && op != T_LE &&
+	    op != T_GT && op != T_GE) {
+		perr_unexpected(p, "a comparison after length()");
+		return -1;
+	}
+	if (next(p) || parse_literal(p, &rl, "length()"))
+		return -1;
+	if (rl.kind != RL_NUMBER) {
+		perr_at(p, rl.t.line, rl.t.col,
+			"type mismatch: length() is a number");
+		return -1;
+	}
+	if (!grow((void **)&p->b->lits, &p->b->cl, p->b->nl + 1,
+		  sizeof(*p->b->lits))) {
+		perr_at(p, rl.t.line, rl.t.col, "out of memory");
+		return -1;
+	}
+	l = &p->b->lits[p->b->nl];
+	memset(l, 0, sizeof(*l));
+	l->num = rl.t.num;
+	nd = &p->b->nodes[ni];
+	nd->a = p->b->nl++;
+	nd->n = 1;
+	nd->flags |= CF_LENGTH;
+	nd->op = op == T_EQ ? OP_NUM_EQ : op == T_NE ? OP_NUM_NE :
+		 op == T_LT ? OP_LT : op == T_LE ? OP_LE :
+		 op == T_GT ? OP_GT : OP_GE;
+	nd->cost = 2;
+	return ni;
+}
+
+/* startsWith, endsWith, stringContains: (field, "string" or field). */
+static int64_t parse_strfunc(struct parser *p, enum func fn, bool ci,
+			     const struct fref *r, int64_t ni)
+{
+	struct node *nd;
+	struct fref r2;
+	struct rawlit rl;
+	struct cmp c;
+
+	if (r->f >= 0 && r->type != EQL_T_STRING && r->type != EQL_T_ARRAY) {
+		perr_at(p, r->t.line, r->t.col,
+			"type mismatch: '%s' is not a string field", r->fname);
+		return -1;
+	}
+	if (expect(p, T_COMMA, "',' and a second argument"))
+		return -1;
+	nd = &p->b->nodes[ni];
+	nd->op = fn == F_STARTS ? OP_STARTS : fn == F_ENDS ? OP_ENDS :
+				   OP_CONTAINS;
+	if (ci)
+		nd->flags |= CF_ICASE;
+	if (p->tok.type == T_IDENT) {
+		if (parse_fref(p, &r2))
+			return -1;
+		if (r2.f >= 0 && r2.type != EQL_T_STRING) {
+			perr_at(p, r2.t.line, r2.t.col,
+				"unsupported construct: '%s' as a function's "
+				"second argument (a string field or a string)",
+				r2.fname);
+			return -1;
+		}
+		if (node_field(p, ni, &r2, true))
+			return -1;
+		nd = &p->b->nodes[ni];
+		nd->flags |= CF_FIELD2;
+		nd->a = p->b->nl;
+		nd->n = 0;
+	} else {
+		memset(&c, 0, sizeof(c));
+		c.icase = ci;
+		if (parse_literal(p, &rl, r->fname))
+			return -1;
+		if (rl.kind != RL_STRING) {
+			perr_at(p, rl.t.line, rl.t.col,
+				"type mismatch: the second argument must be a "
+				"string");
+			return -1;
+		}
+		nd->a = p->b->nl;
+		if (cmp_add_literal(p, &c, &rl))
+			return -1;
+		nd = &p->b->nodes[ni];
+		nd->n = 1;
+	}
+	nd->cost = (r->f >= 0 && r->type == EQL_T_ARRAY) ? 8u : 2u;
+	if (expect(p, T_RPAREN, "')' after the function's arguments"))
+		return -1;
+	/* f(...) == true / != false, as EQL allows */
+	if (p->tok.type == T_EQ || p->tok.type == T_NE) {
+		bool ne = p->tok.type == T_NE;
+
+		if (next(p))
+			return -1;
+		if (p->tok.type != T_TRUE && p->tok.type != T_FALSE) {
+			perr_unexpected(p, "true or false after the function");
+			return -1;
+		}
+		if ((p->tok.type == T_FALSE) != ne) {
+			int64_t n = new_node(p, N_NOT);
+
+			if (n < 0)
+				return -1;
+			p->b->nodes[n].a = (uint32_t)ni;
+			p->b->nodes[n].cost = p->b->nodes[ni].cost;
+			ni = n;
+		}
+		if (next(p))
+			return -1;
+	}
+	return ni;
+}
+
+static int64_t parse_func(struct parser *p)
+{
+	struct token ft = p->tok;
+	size_t n = ft.cend - ft.cstart, i;
+	struct fref r;
+	int64_t ni;
+	char lname[24];
+
+	for (i = 0; i < n && i + 1 < sizeof(lname); i++)
+		lname[i] = (char)lower((unsigned char)p->s[ft.cstart + i]);
+	lname[i] = '\0';
+	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (n == strlen(funcs[i].name) &&
+		    strcmp(lname, funcs[i].name) == 0)
+			break;
+	if (i == sizeof(funcs) / sizeof(funcs[0])) {
+		perr_at(p, ft.line, ft.col,
+			"unsupported construct: function call '%.*s()'",
+			(int)(n > 64 ? 64 : n), p->s + ft.cstart);
+		return -1;
+	}
+	if (funcs[i].f == F_LENGTH && ft.func_ci) {
+		perr_at(p, ft.line, ft.col, "length() has no '~' form");
+		return -1;
+	}
+	if (next(p) || expect(p, T_LPAREN, "'('"))
+		return -1;
+	if (p->tok.type != T_IDENT) {
+		perr_unexpected(p, "a field name as the first argument");
+		return -1;
+	}
+	if (parse_fref(p, &r))
+		return -1;
+	ni = new_node(p, N_CMP);
+	if (ni < 0 || node_field(p, ni, &r, false))
+		return -1;
+	if (funcs[i].f == F_LENGTH) {
+		if (expect(p, T_RPAREN, "')' after length's argument"))
+			return -1;
+		return parse_length(p, &r, ni);
+	}
+	return parse_strfunc(p, funcs[i].f, ft.func_ci, &r, ni);
 }
 
 static int64_t parse_primary(struct parser *p)
@@ -1193,16 +1591,20 @@ static int64_t parse_primary(struct parser *p)
 		return e;
 	}
 	case T_IDENT:
+		if (!p->tok.optional && peek_type(p) == T_LPAREN)
+			return parse_func(p);
 		return parse_cmp(p);
 	case T_UNSUPPORTED:
 		tok_desc(p, &p->tok, d, sizeof(d));
 		perr_at(p, p->tok.line, p->tok.col, "unsupported construct %s",
 			d);
 		return -1;
-	case T_BOOL:
+	case T_TRUE:
+	case T_FALSE:
 		tok_desc(p, &p->tok, d, sizeof(d));
 		perr_at(p, p->tok.line, p->tok.col,
-			"unsupported construct: boolean literal %s", d);
+			"unsupported construct: boolean literal %s as a "
+			"condition", d);
 		return -1;
 	case T_PIPE:
 		perr_at(p, p->tok.line, p->tok.col,
@@ -1349,6 +1751,9 @@ static int expect_eof(struct parser *p)
 
 static void build_free(struct build *b)
 {
+	for (uint32_t i = b->rx_borrowed; i < b->nrx; i++)
+		eql_regex_free(b->rx[i]);
+	free(b->rx);
 	free(b->nodes);
 	free(b->lits);
 	free(b->pool);
@@ -1383,6 +1788,12 @@ static int finalize(struct build *b, uint32_t root, struct eql_query *q)
 	q->root = root;
 	for (size_t i = 0; i < EQL_FIELDS_MAX / 64; i++)
 		q->uses[i] |= b->uses[i];
+	/* the regexes move to q: the builder no longer owns any */
+	free(q->rx);
+	q->rx = b->rx;
+	q->nrx = b->nrx;
+	b->rx = NULL;
+	b->nrx = b->crx = b->rx_borrowed = 0;
 	return 0;
 }
 
@@ -1443,6 +1854,9 @@ void eql_free(struct eql_query *q)
 {
 	if (!q)
 		return;
+	for (uint32_t i = 0; i < q->nrx; i++)
+		eql_regex_free(q->rx[i]);
+	free(q->rx);
 	free(q->block);
 	free(q);
 }
@@ -1467,6 +1881,13 @@ static int build_from_query(struct build *b, const struct eql_query *q)
 			return -1;
 		memcpy(b->pool, q->pool, q->pool_len);
 		b->pl = b->pc = q->pool_len;
+	}
+	/* The query's regexes, borrowed: a failure frees none of them. */
+	if (q->nrx) {
+		if (!grow((void **)&b->rx, &b->crx, q->nrx, sizeof(*b->rx)))
+			return -1;
+		memcpy(b->rx, q->rx, (size_t)q->nrx * sizeof(*b->rx));
+		b->nrx = b->rx_borrowed = q->nrx;
 	}
 	return 0;
 }
@@ -1552,6 +1973,28 @@ static inline bool bytes_eq(const char *s, const char *p, size_t n,
 	return icase ? eq_fold(s, p, n) : memcmp(s, p, n) == 0;
 }
 
+/* Whether lowpat[0..k) occurs in s[0..n) (folding s when icase; the
+ * pattern is then lower-case already). */
+static bool contains(const char *s, size_t n, const char *pat, size_t k,
+		     bool icase)
+{
+	const char *p, *end;
+	unsigned char c0, c1;
+
+	if (k > n)
+		return false;
+	if (!icase)
+		return memmem(s, n, pat, k) != NULL;
+	c0 = (unsigned char)pat[0];
+	c1 = (c0 >= 'a' && c0 <= 'z') ? (unsigned char)(c0 - 32) : c0;
+	end = s + n - k;
+	for (p = s; p <= end; p++)
+		if (((unsigned char)*p == c0 || (unsigned char)*p == c1) &&
+		    eq_fold(p + 1, pat + 1, k - 1))
+			return true;
+	return false;
+}
+
 static bool lit_match(const struct lit *l, const char *pool, const char *s,
 		      size_t n, bool icase)
 {
@@ -1565,6 +2008,8 @@ static bool lit_match(const struct lit *l, const char *pool, const char *s,
 	case L_SUFFIX:
 		return n >= l->len &&
 		       bytes_eq(s + n - l->len, t, l->len, icase);
+	case L_CONTAINS:
+		return contains(s, n, t, l->len, icase);
 	default:
 		return wildcard_match(t, l->len, s, n, icase);
 	}
@@ -1576,6 +2021,14 @@ static bool any_lit(const struct eql_query *q, const struct node *nd,
 	bool icase = nd->flags & CF_ICASE;
 	uint32_t i;
 
+	if (nd->lenmask && !((nd->lenmask >> (n < 63 ? n : 63)) & 1u))
+		return false;
+	if (nd->op == OP_REGEX) {
+		for (i = 0; i < nd->n; i++)
+			if (eql_regex_match(q->rx[q->lits[nd->a + i].num], s, n))
+				return true;
+		return false;
+	}
 	for (i = 0; i < nd->n; i++)
 		if (lit_match(&q->lits[nd->a + i], q->pool, s, n, icase))
 			return true;
@@ -1599,11 +2052,119 @@ static bool present(const struct eql_value *v)
 	}
 }
 
+static const struct eql_value missing_value;
+
+static inline const struct eql_value *field_of(const struct node *nd,
+					       const struct eql_event *ev)
+{
+	return (nd->flags & CF_ABSENT) ? &missing_value : &ev->f[nd->field];
+}
+
+/* Java's String.length() of UTF-8 text: UTF-16 units, each byte that
+ * starts no valid sequence one unit (read as U+FFFD). */
+static int64_t utf16_len(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int64_t units = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = p[i], k = 0, j;
+
+		if (c < 0x80) {
+			i++;
+			units++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			k = 2;
+		else if (c >= 0xE0 && c <= 0xEF)
+			k = 3;
+		else if (c >= 0xF0 && c <= 0xF4)
+			k = 4;
+		for (j = 1; k && j < k; j++)
+			if (i + j >= n || (p[i + j] & 0xC0) != 0x80)
+				k = 0;
+		if (k == 3 && ((c == 0xE0 && p[i + 1] < 0xA0) ||
+			       (c == 0xED && p[i + 1] > 0x9F)))
+			k = 0;
+		if (k == 4 && ((c == 0xF0 && p[i + 1] < 0x90) ||
+			       (c == 0xF4 && p[i + 1] > 0x8F)))
+			k = 0;
+		units += k == 4 ? 2 : 1;
+		i += k ? k : 1;
+	}
+	return units;
+}
+
+static bool fold_eq2(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+/* One string function on s with x: startsWith / endsWith / contains. */
+static bool str_func(uint8_t op, bool icase, const char *s, size_t n,
+		     const char *x, size_t xn)
+{
+	size_t i;
+
+	if (xn > n)
+		return false;
+	switch (op) {
+	case OP_STARTS:
+		return icase ? fold_eq2(s, x, xn) : memcmp(s, x, xn) == 0;
+	case OP_ENDS:
+		return icase ? fold_eq2(s + n - xn, x, xn) :
+			       memcmp(s + n - xn, x, xn) == 0;
+	default:
+		if (!icase)
+			return xn == 0 || memmem(s, n, x, xn) != NULL;
+		for (i = 0; i + xn <= n; i++)
+			if (fold_eq2(s + i, x, xn))
+				return true;
+		return false;
+	}
+}
+
+static bool eval_func(const struct eql_query *q, const struct node *nd,
+		      const struct eql_event *ev, const struct eql_value *v)
+{
+	bool icase = nd->flags & CF_ICASE;
+	const char *x;
+	size_t xn;
+	uint32_t i;
+
+	if (nd->flags & CF_FIELD2) {
+		const struct eql_value *w = (nd->flags & CF_ABSENT2) ?
+			&missing_value : &ev->f[nd->field2];
+
+		if (w->kind != EQL_STRING || !w->s)
+			return false;
+		x = w->s;
+		xn = w->n;
+	} else {
+		x = q->pool + q->lits[nd->a].off;
+		xn = q->lits[nd->a].len;
+	}
+	if (v->kind == EQL_STRING && v->s)
+		return str_func(nd->op, icase, v->s, v->n, x, xn);
+	if (v->kind == EQL_ARRAY && v->arr)
+		for (i = 0; i < v->arr->argc; i++)
+			if (str_func(nd->op, icase, v->arr->v[i].ptr,
+				     v->arr->v[i].len, x, xn))
+				return true;
+	return false;
+}
+
 static bool eval_cmp(const struct eql_query *q, const struct node *nd,
 		     const struct eql_event *ev)
 {
-	const struct eql_value *v = &ev->f[nd->field];
+	const struct eql_value *v = field_of(nd, ev);
 	bool hit = false;
+	int64_t num;
 	uint32_t i;
 
 	switch (nd->op) {
@@ -1611,7 +2172,12 @@ static bool eval_cmp(const struct eql_query *q, const struct node *nd,
 		return !present(v);
 	case OP_NOT_NULL:
 		return present(v);
+	case OP_STARTS:
+	case OP_ENDS:
+	case OP_CONTAINS:
+		return eval_func(q, nd, ev, v);
 	case OP_STR:
+	case OP_REGEX:
 		/* Strings and arrays are interchangeable: a string is an
 		 * array of one. A number given for a string field reads as
 		 * missing. */
@@ -1623,18 +2189,33 @@ static bool eval_cmp(const struct eql_query *q, const struct node *nd,
 					      v->arr->v[i].len);
 		}
 		break;
+	case OP_BOOL_EQ:
+		if (v->kind != EQL_BOOL)
+			break;
+		for (i = 0; i < nd->n && !hit; i++)
+			hit = (q->lits[nd->a + i].num != 0) == (v->num != 0);
+		break;
 	default:
-		if (v->kind != EQL_NUMBER)
+		if (nd->flags & CF_LENGTH) {
+			/* a script upstream: null in, null (false) out */
+			if (v->kind != EQL_STRING || !v->s)
+				return false;
+			num = utf16_len(v->s, v->n);
+		} else if (v->kind == EQL_NUMBER) {
+			num = v->num;
+		} else {
 			break; /* missing (or not a number): no match */
+		}
 		for (i = 0; i < nd->n && !hit; i++) {
 			int64_t x = q->lits[nd->a + i].num;
 
 			switch (nd->op) {
-			case OP_NUM_EQ: hit = v->num == x; break;
-			case OP_LT: hit = v->num < x; break;
-			case OP_LE: hit = v->num <= x; break;
-			case OP_GT: hit = v->num > x; break;
-			case OP_GE: hit = v->num >= x; break;
+			case OP_NUM_EQ: hit = num == x; break;
+			case OP_NUM_NE: hit = num != x; break;
+			case OP_LT: hit = num < x; break;
+			case OP_LE: hit = num <= x; break;
+			case OP_GT: hit = num > x; break;
+			case OP_GE: hit = num >= x; break;
 			default: break;
 			}
 		}
@@ -1666,6 +2247,8 @@ static bool eval_node(const struct eql_query *q, uint32_t idx,
 		return false;
 	case N_NOT:
 		return !eval_node(q, nd->a, ev);
+	case N_CONST:
+		return nd->op;
 	default:
 		return eval_cmp(q, nd, ev);
 	}
@@ -1683,4 +2266,247 @@ bool eql_query_uses(const struct eql_query *q, unsigned f)
 	if (!q || f >= EQL_FIELDS_MAX)
 		return false;
 	return (q->uses[f / 64] >> (f % 64)) & 1u;
+}
+
+/* ---- what a query needs, known before any event ----------------------- */
+
+enum tv { TV_F, TV_T, TV_U };
+
+/* The event as every exec has it: the constant rows filled, the others
+ * missing; known[f] says which rows are constant. */
+struct const_view {
+	struct eql_event ev;
+	bool known[EQL_FIELDS_MAX];
+};
+
+static void const_view_init(struct const_view *cv)
+{
+	memset(cv, 0, sizeof(*cv));
+	for (unsigned i = 0; i < ecs_nfields; i++)
+		if (ecs_fields[i].flags & ECS_CONSTANT) {
+			ecs_fields[i].fill(NULL, NULL, &cv->ev.f[i]);
+			cv->known[i] = true;
+		}
+}
+
+static bool node_known(const struct node *nd, const struct const_view *cv)
+{
+	bool k1 = (nd->flags & CF_ABSENT) || cv->known[nd->field];
+	bool k2 = !(nd->flags & CF_FIELD2) || (nd->flags & CF_ABSENT2) ||
+		  cv->known[nd->field2];
+
+	return k1 && k2;
+}
+
+static enum tv tri(const struct eql_query *q, uint32_t idx,
+		   const struct const_view *cv)
+{
+	const struct node *nd = &q->nodes[idx];
+	enum tv r, c;
+	uint32_t ch;
+
+	switch (nd->type) {
+	case N_AND:
+	case N_OR:
+		r = nd->type == N_AND ? TV_T : TV_F;
+		for (ch = nd->a; ch != NONE; ch = q->nodes[ch].next) {
+			c = tri(q, ch, cv);
+			if (c == (nd->type == N_AND ? TV_F : TV_T))
+				return c;
+			if (c == TV_U)
+				r = TV_U;
+		}
+		return r;
+	case N_NOT:
+		c = tri(q, nd->a, cv);
+		return c == TV_U ? TV_U : c == TV_T ? TV_F : TV_T;
+	case N_CONST:
+		return nd->op ? TV_T : TV_F;
+	default:
+		if (!node_known(nd, cv))
+			return TV_U;
+		return eval_cmp(q, nd, &cv->ev) ? TV_T : TV_F;
+	}
+}
+
+static void add_reason(char *buf, size_t cap, const char *r)
+{
+	size_t n = strlen(buf);
+
+	if (strstr(buf, r))
+		return;
+	snprintf(buf + n, cap - n, "%s%s", n ? "; " : "", r);
+}
+
+static void field_reason(const struct eql_query *q, const struct node *nd,
+			 const struct const_view *cv, char *buf, size_t cap)
+{
+	char r[320], name[80];
+	const char *why;
+
+	if (nd->flags & (CF_ABSENT | CF_ABSENT2)) {
+		snprintf(name, sizeof(name), "%.*s", (int)nd->alen,
+			 q->pool + nd->aoff);
+		why = ecs_absent_reason(name, strlen(name));
+		snprintf(r, sizeof(r), "needs %s (%s)", name,
+			 why ? why : "a field this program does not know");
+		add_reason(buf, cap, r);
+		if (!(nd->flags & CF_ABSENT) && cv->known[nd->field]) {
+			/* both fields decide it; the absent one says why */
+		}
+		return;
+	}
+	if (cv->known[nd->field]) {
+		const struct eql_value *v = &cv->ev.f[nd->field];
+
+		snprintf(r, sizeof(r), "needs %s other than \"%.*s\" (every audited exec has that)",
+			 ecs_fields[nd->field].name, (int)v->n, v->s ? v->s : "");
+		add_reason(buf, cap, r);
+	}
+}
+
+/* Why node idx evaluates to `got` whatever the event. */
+static void why(const struct eql_query *q, uint32_t idx, enum tv got,
+		const struct const_view *cv, char *buf, size_t cap)
+{
+	const struct node *nd = &q->nodes[idx];
+	uint32_t ch;
+
+	switch (nd->type) {
+	case N_AND:
+	case N_OR:
+		/* all children decide (AND true, OR false) or the first
+		 * that does (AND false, OR true) */
+		for (ch = nd->a; ch != NONE; ch = q->nodes[ch].next) {
+			if ((nd->type == N_AND) == (got == TV_T)) {
+				why(q, ch, got, cv, buf, cap);
+			} else if (tri(q, ch, cv) == got) {
+				why(q, ch, got, cv, buf, cap);
+				return;
+			}
+		}
+		return;
+	case N_NOT:
+		why(q, nd->a, got == TV_T ? TV_F : TV_T, cv, buf, cap);
+		return;
+	default:
+		field_reason(q, nd, cv, buf, cap);
+		return;
+	}
+}
+
+bool eql_query_never(const struct eql_query *q, char *buf, size_t cap)
+{
+	struct const_view *cv;
+	bool never;
+
+	if (cap)
+		buf[0] = '\0';
+	if (!q)
+		return false;
+	cv = malloc(sizeof(*cv));
+	if (!cv)
+		return false;
+	const_view_init(cv);
+	never = tri(q, q->root, cv) == TV_F;
+	if (never && cap)
+		why(q, q->root, TV_F, cv, buf, cap);
+	free(cv);
+	return never;
+}
+
+size_t eql_query_absent(const struct eql_query *q, char *buf, size_t cap)
+{
+	char name[80], r[320];
+	size_t count = 0;
+
+	if (cap)
+		buf[0] = '\0';
+	for (uint32_t i = 0; q && i < q->nnodes; i++) {
+		const struct node *nd = &q->nodes[i];
+		const char *w;
+
+		if (nd->type != N_CMP || !(nd->flags & (CF_ABSENT | CF_ABSENT2)))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)nd->alen,
+			 q->pool + nd->aoff);
+		w = ecs_absent_reason(name, strlen(name));
+		snprintf(r, sizeof(r), "%s (%s)", name,
+			 w ? w : "unknown here: ?field reads null");
+		if (cap && strstr(buf, r))
+			continue;
+		count++;
+		if (cap)
+			add_reason(buf, cap, r);
+	}
+	return count;
+}
+
+/* Whether node idx can be true only when field f is one of a set of
+ * exact values; with cb, call it once per value. */
+static bool req(const struct eql_query *q, uint32_t idx, unsigned f,
+		void (*cb)(void *, const char *, size_t, bool, bool), void *ctx)
+{
+	const struct node *nd = &q->nodes[idx];
+	uint32_t ch, i;
+
+	switch (nd->type) {
+	case N_AND:
+		for (ch = nd->a; ch != NONE; ch = q->nodes[ch].next)
+			if (req(q, ch, f, NULL, NULL))
+				return req(q, ch, f, cb, ctx);
+		return false;
+	case N_OR:
+		for (ch = nd->a; ch != NONE; ch = q->nodes[ch].next)
+			if (!req(q, ch, f, NULL, NULL))
+				return false;
+		for (ch = nd->a; cb && ch != NONE; ch = q->nodes[ch].next)
+			req(q, ch, f, cb, ctx);
+		return true;
+	case N_CMP:
+		if (nd->op != OP_STR || (nd->flags & (CF_NEGATE | CF_ABSENT)) ||
+		    nd->field != f || !nd->n)
+			return false;
+		for (i = 0; i < nd->n; i++)
+			if (q->lits[nd->a + i].kind != L_EXACT &&
+			    q->lits[nd->a + i].kind != L_PREFIX)
+				return false;
+		for (i = 0; cb && i < nd->n; i++)
+			cb(ctx, q->pool + q->lits[nd->a + i].off,
+			   q->lits[nd->a + i].len, nd->flags & CF_ICASE,
+			   q->lits[nd->a + i].kind == L_PREFIX);
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool eql_query_requires(const struct eql_query *q, unsigned f,
+			void (*cb)(void *ctx, const char *v, size_t n,
+				   bool icase, bool prefix),
+			void *ctx)
+{
+	if (!q || f >= EQL_FIELDS_MAX)
+		return false;
+	return req(q, q->root, f, cb, ctx);
+}
+
+void eql_query_fold_constants(struct eql_query *q)
+{
+	struct const_view *cv = malloc(sizeof(*cv));
+	struct node *nodes = (struct node *)(uintptr_t)q->nodes;
+
+	if (!cv)
+		return; /* they are then compared per exec, as before */
+	const_view_init(cv);
+	for (uint32_t i = 0; i < q->nnodes; i++) {
+		struct node *nd = &nodes[i];
+
+		if (nd->type != N_CMP || (nd->flags & (CF_ABSENT | CF_FIELD2)) ||
+		    !cv->known[nd->field])
+			continue;
+		nd->op = eval_cmp(q, nd, &cv->ev);
+		nd->type = N_CONST;
+	}
+	free(cv);
 }

@@ -294,6 +294,34 @@ static int check_config(const struct cmdline *cl)
 	return 0;
 }
 
+static int by_count(const void *a, const void *b)
+{
+	const struct ruleset_reason *x = a, *y = b;
+
+	if (x->loaded != y->loaded)
+		return x->loaded ? 1 : -1;
+	return x->count < y->count ? 1 : x->count > y->count ? -1 :
+	       strcmp(x->text, y->text);
+}
+
+/* The summary by reason: why rules did not load, why loaded ones cannot
+ * fire; most frequent first. */
+static void print_reasons(struct ruleset *rs)
+{
+	char sum[256], q[300];
+
+	if (!rs->nreasons && !rs->skipped_os && !rs->not_loaded)
+		return;
+	ruleset_summary(rs, sum, sizeof(sum));
+	printf("summary: %s\n", sum);
+	qsort(rs->reasons, rs->nreasons, sizeof(*rs->reasons), by_count);
+	for (size_t i = 0; i < rs->nreasons; i++)
+		printf("%6u %s: %s\n", rs->reasons[i].count,
+		       rs->reasons[i].loaded ? "loaded" : "not loaded",
+		       diag_quote(q, sizeof(q), rs->reasons[i].text,
+				  strlen(rs->reasons[i].text)));
+}
+
 /* Every rule file and exception of the configuration, loaded or not and
  * why: exit 0, or 2 on any problem or when no rule is enabled. */
 static int check_rules(const struct cmdline *cl)
@@ -310,10 +338,12 @@ static int check_rules(const struct cmdline *cl)
 		diag(LOG_ERR, "%s", err);
 		return EXIT_USAGE;
 	}
+	runtime_rule_overrides(&cl->opt, &c);
 	o.rules_dir = c.rules_dir;
 	o.local_rules_dir = c.local_rules_dir;
 	o.enable = c.rules;
 	ruleset_load(&rs, &o, runtime_report_rule, stdout);
+	print_reasons(&rs);
 	printf("%zu rule%s enabled, %u problem%s\n", rs.n,
 	       rs.n == 1 ? "" : "s", rs.problems,
 	       rs.problems == 1 ? "" : "s");
@@ -345,6 +375,11 @@ static void usage(FILE *f)
 	      "                     and exit\n"
 	      "      --rule FILE    review with this one rule file instead of the\n"
 	      "                     configured rules\n"
+	      "      --rules-dir DIR  rules_dir for review and --check-rules: may be\n"
+	      "                     a detection-rules checkout; runs every rule that\n"
+	      "                     loads unless --rules names some\n"
+	      "      --rules LIST   rules for review and --check-rules (stems, rule\n"
+	      "                     ids, or all)\n"
 	      "      --check-rules  load every rule file and exception, say which\n"
 	      "                     loaded and why others did not; exit 0 or 2\n"
 	      "      --stderr       plugin mode: copy every syslog message to stderr\n"
@@ -368,7 +403,8 @@ static void usage(FILE *f)
 static int parse_options(int argc, char **argv, struct cmdline *cl)
 {
 	enum { OPT_CHECK_CONFIG = 256, OPT_HOST_NAME, OPT_STDERR,
-	       OPT_CHECK_RULES, OPT_RULE, OPT_STATS };
+	       OPT_CHECK_RULES, OPT_RULE, OPT_STATS, OPT_RULES_DIR,
+	       OPT_RULES };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
@@ -378,6 +414,8 @@ static int parse_options(int argc, char **argv, struct cmdline *cl)
 		{ "stderr", no_argument, NULL, OPT_STDERR },
 		{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
 		{ "rule", required_argument, NULL, OPT_RULE },
+		{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
+		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -423,6 +461,22 @@ static int parse_options(int argc, char **argv, struct cmdline *cl)
 		case OPT_RULE:
 			cl->opt.rule_file = optarg;
 			break;
+		case OPT_RULES_DIR:
+			if (optarg[0] != '/' || strlen(optarg) >= CONF_PATH_MAX) {
+				diag(LOG_ERR, "--rules-dir needs an absolute path under %u bytes",
+				     CONF_PATH_MAX);
+				return -1;
+			}
+			cl->opt.rules_dir = optarg;
+			break;
+		case OPT_RULES:
+			if (strlen(optarg) >= CONF_RULES_MAX) {
+				diag(LOG_ERR, "--rules: over %u bytes",
+				     CONF_RULES_MAX);
+				return -1;
+			}
+			cl->opt.rules = optarg;
+			break;
 		case OPT_STATS:
 			cl->print_stats = true;
 			break;
@@ -451,6 +505,11 @@ static int parse_options(int argc, char **argv, struct cmdline *cl)
 	cl->opt.plugin_mode = cl->mode == MODE_PLUGIN;
 	if (cl->opt.rule_file && cl->mode == MODE_PLUGIN) {
 		diag(LOG_ERR, "--rule runs one rule over --input logs (review mode)");
+		return -1;
+	}
+	if ((cl->opt.rules_dir || cl->opt.rules) &&
+	    (cl->mode == MODE_PLUGIN || cl->mode == MODE_CHECK_CONFIG)) {
+		diag(LOG_ERR, "--rules-dir and --rules are for review mode and --check-rules (the plugin reads rules_dir and rules from its configuration)");
 		return -1;
 	}
 	return 0;

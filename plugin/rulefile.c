@@ -115,6 +115,11 @@ struct parser {
 	long long rule_version, meta_version;
 	struct tmp_threat *threats;
 	size_t nthreats, threatcap;
+	/* language/type other than "eql": said after the tags are read */
+	char bad_kind[160];
+	unsigned long bad_kind_line;
+	bool in_tags;           /* parsing the value of [rule] tags */
+	struct rulefile_os *os; /* may be NULL */
 };
 
 /* ------------------------------------------------------------------ */
@@ -705,6 +710,7 @@ bad:
 }
 
 static bool parse_value(struct parser *ps, struct value *v, int depth);
+static bool parse_inline(struct parser *ps, int depth);
 
 static bool parse_array(struct parser *ps, int depth)
 {
@@ -726,6 +732,15 @@ static bool parse_array(struct parser *ps, int depth)
 		}
 		if (!parse_value(ps, &elem, depth))
 			return false;
+		if (ps->in_tags && ps->os && depth == 1 &&
+		    elem.type == V_STRING) {
+			if (ps->scratch.len == 9 &&
+			    !memcmp(ps->scratch.p, "OS: Linux", 9))
+				ps->os->linux_tag = true;
+			else if (ps->scratch.len > 4 &&
+				 !memcmp(ps->scratch.p, "OS: ", 4))
+				ps->os->other_os_tag = true;
+		}
 		skip_blank(ps);
 		if (ps->p >= ps->end)
 			return fail(ps, start, "unterminated array");
@@ -736,6 +751,56 @@ static bool parse_array(struct parser *ps, int depth)
 		if (*ps->p != ']')
 			return fail(ps, ps->line, "expected ',' or ']' in array");
 	}
+}
+
+/* An inline table { k = v, ... } on one line: read and ignored (Elastic's
+ * [transform] sections hold them; nothing the plugin keeps does). */
+static bool parse_inline(struct parser *ps, int depth)
+{
+	unsigned long start = ps->line;
+	struct buf key = { 0 };
+	bool ok = false;
+
+	if (depth > RF_MAX_DEPTH)
+		return fail(ps, ps->line, "values nested too deeply (limit %d)",
+			    RF_MAX_DEPTH);
+	ps->p++;
+	skip_ws(ps);
+	if (peek(ps, 0) == '}') {
+		ps->p++;
+		return true;
+	}
+	for (;;) {
+		struct value v;
+
+		skip_ws(ps);
+		if (!parse_key(ps, &key, "a key in an inline table"))
+			goto out;
+		skip_ws(ps);
+		if (peek(ps, 0) != '=') {
+			fail(ps, ps->line, "expected '=' in an inline table");
+			goto out;
+		}
+		ps->p++;
+		skip_ws(ps);
+		if (!parse_value(ps, &v, depth))
+			goto out;
+		skip_ws(ps);
+		if (peek(ps, 0) == ',') {
+			ps->p++;
+			continue;
+		}
+		if (peek(ps, 0) == '}') {
+			ps->p++;
+			ok = true;
+			goto out;
+		}
+		fail(ps, start, "unterminated inline table");
+		goto out;
+	}
+out:
+	buf_free(&key);
+	return ok;
 }
 
 static bool parse_value(struct parser *ps, struct value *v, int depth)
@@ -753,7 +818,7 @@ static bool parse_value(struct parser *ps, struct value *v, int depth)
 		v->type = V_ARRAY;
 		return parse_array(ps, depth + 1);
 	case '{':
-		return fail(ps, ps->line, "inline tables are not supported");
+		return parse_inline(ps, depth + 1);
 	case -1:
 	case '\n':
 	case '\r':
@@ -911,12 +976,20 @@ static bool keep_rule_key(struct parser *ps, const struct value *v,
 	if (key_is(k, "language") || key_is(k, "type")) {
 		if (!want(ps, k->p, v, V_STRING, line))
 			return false;
-		if (strcmp(ps->scratch.p, "eql") ||
-		    ps->scratch.len != 3)
-			return fail(ps, line, "%s must be \"eql\", got \"%s\"",
-				    k->p, shown_value(ps, shown, sizeof(shown)));
+		/* said in finish(), once the tags are known: a rule for
+		 * another OS is skipped whatever its language */
+		if ((strcmp(ps->scratch.p, "eql") || ps->scratch.len != 3) &&
+		    !ps->bad_kind[0]) {
+			snprintf(ps->bad_kind, sizeof(ps->bad_kind),
+				 "%s must be \"eql\", got \"%s\"", k->p,
+				 shown_value(ps, shown, sizeof(shown)));
+			ps->bad_kind_line = line;
+		}
 		return true;
 	}
+	if (key_is(k, "building_block_type"))
+		return keep_str(ps, "building_block_type", v, RF_MAX_STRING,
+				&rf->building_block_type, line);
 	if (key_is(k, "risk_score")) {
 		if (!keep_int(ps, "risk_score", v, 0, 100, &n, line))
 			return false;
@@ -1028,8 +1101,12 @@ static bool parse_keyval(struct parser *ps)
 	if (!ns_insert(ps, &ps->nodes, ps->work.p, ps->work.len, N_VALUE))
 		return false;
 
+	ps->in_tags = ps->ctx == CTX_RULE && key_is(&ps->key, "tags");
 	if (!parse_value(ps, &v, 0))
 		return false;
+	if (ps->in_tags && ps->os)
+		ps->os->tags_read = true;
+	ps->in_tags = false;
 	if (!finish_line(ps, "value"))
 		return false;
 	return keep_value(ps, &v, line);
@@ -1340,6 +1417,8 @@ static bool finish(struct parser *ps)
 
 	if (!ps->have_rule)
 		return fail(ps, 0, "missing [rule] table");
+	if (ps->bad_kind[0])
+		return fail(ps, ps->bad_kind_line, "%s", ps->bad_kind);
 	if (!rf->meta.id)
 		missing = "rule_id";
 	else if (!rf->meta.name)
@@ -1373,6 +1452,7 @@ static bool finish(struct parser *ps)
 			 version);
 	}
 	rf->meta.version = rf->version_str;
+	rf->meta.building_block_type = rf->building_block_type;
 	return build_threats(ps);
 }
 
@@ -1414,6 +1494,7 @@ void rulefile_free(struct rule_file *rf)
 	if (!rf)
 		return;
 	free(rf->path);
+	free(rf->building_block_type);
 	free(rf->maturity);
 	free(rf->description);
 	free(rf->query);
@@ -1447,10 +1528,20 @@ void rulefile_free(struct rule_file *rf)
 struct rule_file *rulefile_parse(const char *name, const char *text,
 				 size_t len, char *err, size_t errlen)
 {
+	return rulefile_parse_os(name, text, len, NULL, err, errlen);
+}
+
+struct rule_file *rulefile_parse_os(const char *name, const char *text,
+				    size_t len, struct rulefile_os *os,
+				    char *err, size_t errlen)
+{
 	struct parser ps;
 	struct rule_file *rf;
 
+	if (os)
+		memset(os, 0, sizeof(*os));
 	memset(&ps, 0, sizeof(ps));
+	ps.os = os;
 	ps.name = name ? name : "<buffer>";
 	ps.err = err;
 	ps.errlen = errlen;
@@ -1510,6 +1601,12 @@ out:
 }
 
 struct rule_file *rulefile_load(const char *path, char *err, size_t errlen)
+{
+	return rulefile_load_os(path, NULL, err, errlen);
+}
+
+struct rule_file *rulefile_load_os(const char *path, struct rulefile_os *os,
+				   char *err, size_t errlen)
 {
 	struct rule_file *rf;
 	struct stat st;
@@ -1582,7 +1679,7 @@ struct rule_file *rulefile_load(const char *path, char *err, size_t errlen)
 		len += (size_t)r;
 	}
 	close(fd);
-	rf = rulefile_parse(path, text, len, err, errlen);
+	rf = rulefile_parse_os(path, text, len, os, err, errlen);
 	free(text);
 	return rf;
 nomem:

@@ -10,17 +10,78 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "diag.h"
+#include "ecs_event.h"
+#include "eql_regex.h"
 #include "ruleset.h"
+#include "version_lock.h"
 
 #define MSG_MAX 1024
+/* A detection-rules checkout nests rules a few levels deep; symlinked
+ * directories are not followed, so this only bounds odd trees. */
+#define WALK_MAX_DEPTH 8
 
 struct loaded {
 	struct rule_file *file;
 	struct eql_query *query;
 	char stem[256];
 	bool local;             /* from local_rules_dir: always enabled */
+	bool never;             /* cannot fire on audit data */
+	char *never_why;
 };
+
+/* Count one outcome under its reason (the per-reason summary). */
+static void tally(struct ruleset *rs, bool loaded, const char *reason)
+{
+	size_t i;
+	struct ruleset_reason *g;
+
+	for (i = 0; i < rs->nreasons; i++)
+		if (rs->reasons[i].loaded == loaded &&
+		    strcmp(rs->reasons[i].text, reason) == 0) {
+			rs->reasons[i].count++;
+			return;
+		}
+	g = realloc(rs->reasons, (rs->nreasons + 1) * sizeof(*g));
+	if (!g)
+		return;
+	rs->reasons = g;
+	g = &rs->reasons[rs->nreasons];
+	snprintf(g->text, sizeof(g->text), "%s", reason);
+	g->loaded = loaded;
+	g->count = 1;
+	rs->nreasons++;
+}
+
+/* A load error without what is particular to its file: the path, the
+ * line and column. */
+static void reason_of(const char *msg, const char *path, char *out,
+		      size_t cap)
+{
+	size_t n = strlen(path);
+	const char *m = msg;
+
+	if (strncmp(m, path, n) == 0 && m[n] == ':') {
+		m += n + 1;
+		while (*m >= '0' && *m <= '9')
+			m++;
+		if (*m == ':')
+			m++;
+		while (*m == ' ')
+			m++;
+	}
+	if (strncmp(m, "query: ", 7) == 0)
+		m += 7;
+	if (strncmp(m, "line ", 5) == 0) {
+		const char *c = strstr(m, ": ");
+
+		if (c)
+			m = c + 2;
+	}
+	snprintf(out, cap, "%s", m);
+}
 
 static void problem(struct ruleset *rs, ruleset_report_fn report, void *ctx,
 		    const char *what, const char *msg)
@@ -91,30 +152,64 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* Load and compile one rule into *out; false after reporting why. */
+/* How a rule that does not load is said: a problem, or, for `rules =
+ * all`, one outcome among many (listed by --check-rules, counted in the
+ * summary). */
+static void fail_one(struct ruleset *rs, const char *path, const char *msg,
+		     ruleset_report_fn report, void *ctx)
+{
+	char r[MSG_MAX], line[MSG_MAX + 32];
+
+	if (rs->all_mode) {
+		rs->not_loaded++;
+		reason_of(msg, path, r, sizeof(r));
+		tally(rs, false, r);
+		if (report && rs->listing) {
+			snprintf(line, sizeof(line), "not loaded: %s", r);
+			report(ctx, true, path, line);
+		}
+		return;
+	}
+	problem(rs, report, ctx, path, msg);
+}
+
+/* Load and compile one rule into *out; false after reporting why (or
+ * when the file is a rule for another OS: counted, not said). */
 static bool load_one(struct ruleset *rs, const char *path, const char *text,
 		     size_t len, struct loaded *out, ruleset_report_fn report,
 		     void *ctx)
 {
 	char err[MSG_MAX], msg[MSG_MAX + 64];
+	struct rulefile_os os;
 	const char *base;
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
-	out->file = text ? rulefile_parse(path, text, len, err, sizeof(err)) :
-			   rulefile_load(path, err, sizeof(err));
+	out->file = text ? rulefile_parse_os(path, text, len, &os, err,
+					     sizeof(err)) :
+			   rulefile_load_os(path, &os, err, sizeof(err));
+	if (rs->walking && os.tags_read && !os.linux_tag) {
+		rs->skipped_os++;
+		rulefile_free(out->file);
+		out->file = NULL;
+		return false;
+	}
 	if (!out->file) {
-		problem(rs, report, ctx, path, err);
+		fail_one(rs, path, err, report, ctx);
 		return false;
 	}
 	out->query = eql_compile(out->file->query, strlen(out->file->query),
 				 err, sizeof(err));
 	if (!out->query) {
 		snprintf(msg, sizeof(msg), "query: %s", err);
-		problem(rs, report, ctx, path, msg);
+		fail_one(rs, path, msg, report, ctx);
 		rulefile_free(out->file);
 		out->file = NULL;
 		return false;
+	}
+	if (eql_query_never(out->query, err, sizeof(err))) {
+		out->never = true;
+		out->never_why = strdup(err);
 	}
 	/* the stem follows the last '/' (or the "built-in:" prefix) */
 	for (base = path + strlen(path); base > path; base--)
@@ -134,31 +229,130 @@ static void drop(struct loaded *l)
 {
 	eql_free(l->query);
 	rulefile_free(l->file);
+	free(l->never_why);
 	l->query = NULL;
 	l->file = NULL;
+	l->never_why = NULL;
 }
 
-/* Load every *.toml of dir into the growing array. Returns -1 with errno
- * when the directory cannot be read. */
+struct pathlist {
+	char **p;
+	size_t n, cap;
+};
+
+static bool pathlist_add(struct pathlist *pl, const char *path)
+{
+	if (pl->n == pl->cap) {
+		size_t nc = pl->cap ? pl->cap * 2 : 64;
+		char **np = realloc(pl->p, nc * sizeof(*np));
+
+		if (!np)
+			return false;
+		pl->p = np;
+		pl->cap = nc;
+	}
+	pl->p[pl->n] = strdup(path);
+	if (!pl->p[pl->n])
+		return false;
+	pl->n++;
+	return true;
+}
+
+/* Every *.toml under dir, depth first in name order, hidden entries
+ * (.git) and symlinked directories left out. */
+static int walk(const char *dir, int depth, struct pathlist *pl)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct pathlist here = { 0 };
+	char path[4096];
+	int rc = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (!pathlist_add(&here, e->d_name)) {
+			rc = -1;
+			break;
+		}
+	}
+	closedir(d);
+	if (here.n)
+		qsort(here.p, here.n, sizeof(*here.p), cmp_names);
+	for (size_t i = 0; i < here.n; i++) {
+		struct stat st;
+
+		if (snprintf(path, sizeof(path), "%s/%s", dir, here.p[i]) >=
+			    (int)sizeof(path) ||
+		    lstat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (depth < WALK_MAX_DEPTH)
+				(void)walk(path, depth + 1, pl);
+		} else if (has_suffix(here.p[i], ".toml") &&
+			   (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
+			if (!pathlist_add(pl, path))
+				rc = -1;
+		}
+	}
+	for (size_t i = 0; i < here.n; i++)
+		free(here.p[i]);
+	free(here.p);
+	return rc;
+}
+
+/* Load every *.toml of dir (and of its subdirectories when recursive)
+ * into the growing array. Returns -1 with errno when the directory cannot
+ * be read. */
 static int load_dir(struct ruleset *rs, const char *dir, bool local,
-		    struct loaded **all, size_t *nall, size_t *cap,
-		    ruleset_report_fn report, void *ctx)
+		    bool recursive, struct loaded **all, size_t *nall,
+		    size_t *cap, ruleset_report_fn report, void *ctx)
 {
 	char path[4096];
 	char **names;
 	size_t n, i;
+	struct pathlist pl = { 0 };
+	DIR *probe;
 
-	names = list_dir(dir, ".toml", &n);
-	if (!names)
-		return -1;
+	if (recursive) {
+		probe = opendir(dir);
+		if (!probe)
+			return -1;
+		closedir(probe);
+		(void)walk(dir, 0, &pl);
+		names = pl.p;
+		n = pl.n;
+		if (!names) {
+			names = calloc(1, sizeof(*names));
+			if (!names)
+				return -1;
+		}
+	} else {
+		names = list_dir(dir, ".toml", &n);
+		if (!names)
+			return -1;
+	}
 	for (i = 0; i < n; i++) {
 		struct loaded l, *grown;
 
-		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
-		    (int)sizeof(path))
+		if (recursive)
+			snprintf(path, sizeof(path), "%s", names[i]);
+		else if (snprintf(path, sizeof(path), "%s/%s", dir,
+				  names[i]) >= (int)sizeof(path))
 			continue;
 		if (!load_one(rs, path, NULL, 0, &l, report, ctx))
 			continue;
+		if (!local && rs->lock.n && l.file->meta.id) {
+			int64_t v = version_lock_get(&rs->lock,
+						     l.file->meta.id);
+
+			if (v > 0)
+				snprintf(l.file->version_str,
+					 sizeof(l.file->version_str), "%lld",
+					 (long long)v);
+		}
 		l.local = local;
 		if (*nall == *cap) {
 			*cap = *cap ? *cap * 2 : 8;
@@ -174,6 +368,234 @@ static int load_dir(struct ruleset *rs, const char *dir, bool local,
 	}
 	free_names(names, n);
 	return 0;
+}
+
+/* Whether the `rules` list holds the word all. */
+static bool names_all(const char *enable)
+{
+	const char *p = enable ? enable : "";
+
+	while (*p) {
+		const char *st;
+
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		st = p;
+		while (*p && *p != ',' && !isspace((unsigned char)*p))
+			p++;
+		if (p - st == 3 && memcmp(st, "all", 3) == 0)
+			return true;
+		while (*p && *p != ',')
+			p++;
+	}
+	return false;
+}
+
+/* ---- the rule index ------------------------------------------------------ */
+
+/* Tried in this order: a rule is indexed by the first field whose set its
+ * query requires. */
+static const char *const index_fields[RULE_INDEX_FIELDS] = {
+	"process.name", "process.executable", "process.parent.name",
+	"process.parent.executable",
+};
+
+/* FNV-1a over the bytes, folded to lower case when icase. */
+static uint32_t key_hash(unsigned k, const char *s, size_t n, bool icase)
+{
+	uint32_t h = 2166136261u ^ (k * 16777619u) ^ (icase ? 0x9e3779b9u : 0);
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (icase && c >= 'A' && c <= 'Z')
+			c += 32;
+		h = (h ^ c) * 16777619u;
+	}
+	return h;
+}
+
+struct ix_build {
+	struct rule_index *ix;
+	unsigned k;
+	uint32_t rule;
+	bool failed;
+};
+
+static void ix_add(void *ctx, const char *v, size_t n, bool icase,
+		   bool prefix)
+{
+	struct ix_build *b = ctx;
+	struct rule_index *ix = b->ix;
+	struct rule_index_entry *e;
+
+	if (b->failed)
+		return;
+	if (ix->nent == ix->capent) {
+		size_t nc = ix->capent ? ix->capent * 2 : 256;
+
+		e = realloc(ix->ent, nc * sizeof(*e));
+		if (!e) {
+			b->failed = true;
+			return;
+		}
+		ix->ent = e;
+		ix->capent = nc;
+	}
+	e = &ix->ent[ix->nent];
+	e->key = malloc(n ? n : 1);
+	if (!e->key) {
+		b->failed = true;
+		return;
+	}
+	memcpy(e->key, v, n);
+	e->len = n;
+	e->icase = icase;
+	e->prefix = prefix;
+	e->k = (uint8_t)b->k;
+	e->rule = b->rule;
+	e->hash = key_hash(b->k, v, n, icase);
+	ix->nent++;
+	if (icase)
+		ix->has_icase[b->k] = true;
+	if (prefix)
+		ix->has_prefix[b->k] = true;
+}
+
+static void index_free(struct rule_index *ix)
+{
+	for (size_t i = 0; i < ix->nent; i++)
+		free(ix->ent[i].key);
+	free(ix->ent);
+	free(ix->slot);
+	free(ix->always);
+	free(ix->cand);
+	for (unsigned k = 0; k < RULE_INDEX_FIELDS; k++)
+		free(ix->pfx[k]);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/*
+ * Index the enabled rules by the process.name, then process.executable,
+ * values their queries require (eql_query_requires): an exec is tested
+ * only against the rules that can match it. A rule whose query requires
+ * no such set is always tested.
+ */
+static int build_index(struct ruleset *rs)
+{
+	struct rule_index *ix = &rs->ix;
+	struct ix_build b = { .ix = ix };
+	size_t cap;
+
+	memset(ix, 0, sizeof(*ix));
+	for (unsigned k = 0; k < RULE_INDEX_FIELDS; k++)
+		ix->field[k] = (uint8_t)ecs_field_find(index_fields[k],
+						       strlen(index_fields[k]));
+	ix->always = malloc((rs->n ? rs->n : 1) * sizeof(*ix->always));
+	if (!ix->always)
+		return -1;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct eql_query *q = rs->rule[i].query;
+
+		b.rule = (uint32_t)i;
+		for (b.k = 0; b.k < RULE_INDEX_FIELDS; b.k++)
+			if (eql_query_requires(q, ix->field[b.k], NULL, NULL))
+				break;
+		if (b.k == RULE_INDEX_FIELDS) {
+			ix->always[ix->nalways++] = (uint32_t)i;
+			continue;
+		}
+		eql_query_requires(q, ix->field[b.k], ix_add, &b);
+		ix->used[b.k] = true;
+	}
+	if (b.failed)
+		goto fail;
+	for (cap = 16; cap < ix->nent * 2; cap *= 2)
+		;
+	ix->slot = malloc(cap * sizeof(*ix->slot));
+	/* at most every rule once per field, plus the always ones */
+	ix->cand = malloc((ix->nent + rs->n + 1) * sizeof(*ix->cand));
+	if (!ix->slot || !ix->cand)
+		goto fail;
+	for (size_t i = 0; i < cap; i++)
+		ix->slot[i] = UINT32_MAX;
+	ix->mask = cap - 1;
+	for (size_t i = 0; i < ix->nent; i++) {
+		size_t h = ix->ent[i].hash & ix->mask;
+
+		if (ix->ent[i].prefix) {
+			/* prefixes are few: scanned, not hashed */
+			struct rule_index_entry *e = &ix->ent[i];
+			uint32_t *np = realloc(ix->pfx[e->k],
+					       (ix->npfx[e->k] + 1) *
+						       sizeof(*np));
+
+			if (!np)
+				goto fail;
+			ix->pfx[e->k] = np;
+			np[ix->npfx[e->k]++] = (uint32_t)i;
+			continue;
+		}
+
+		while (ix->slot[h] != UINT32_MAX)
+			h = (h + 1) & ix->mask;
+		ix->slot[h] = (uint32_t)i;
+	}
+	ix->ready = true;
+	return 0;
+fail:
+	index_free(ix);
+	return -1;
+}
+
+/* s[0..n) against the first n bytes of e's key (all of it unless a
+ * prefix is being tested). */
+static bool key_eq(const struct rule_index_entry *e, const char *s, size_t n)
+{
+	if (e->len != n)
+		return false;
+	if (!e->icase)
+		return memcmp(e->key, s, n) == 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		if ((unsigned char)e->key[i] != c)
+			return false;
+	}
+	return true;
+}
+
+/* Append the rules whose field-k set holds s to ix->cand[n..]; returns
+ * the new count. A rule is added once per matching key at most. */
+static size_t index_lookup(struct rule_index *ix, unsigned k, const char *s,
+			   size_t len, size_t n)
+{
+	for (size_t i = 0; i < ix->npfx[k]; i++) {
+		const struct rule_index_entry *e = &ix->ent[ix->pfx[k][i]];
+
+		if (e->len <= len && key_eq(e, s, e->len))
+			ix->cand[n++] = e->rule;
+	}
+	for (int ic = 0; ic < 2; ic++) {
+		uint32_t h;
+		size_t at;
+
+		if (ic && !ix->has_icase[k])
+			break;
+		h = key_hash(k, s, len, ic);
+		for (at = h & ix->mask; ix->slot[at] != UINT32_MAX;
+		     at = (at + 1) & ix->mask) {
+			const struct rule_index_entry *e = &ix->ent[ix->slot[at]];
+
+			if (e->hash == h && e->k == k && e->icase == (bool)ic &&
+			    key_eq(e, s, len) &&
+			    (n == 0 || ix->cand[n - 1] != e->rule))
+				ix->cand[n++] = e->rule;
+		}
+	}
+	return n;
 }
 
 static bool refers_to(const char *ref, size_t len, const struct loaded *l)
@@ -206,6 +628,12 @@ static void select_enabled(struct ruleset *rs, const char *enable,
 			end--;
 		if (end == start)
 			continue;
+		if (end - start == 3 && memcmp(start, "all", 3) == 0) {
+			for (i = 0; i < nall; i++)
+				if (!all[i].local)
+					on[i] = true;
+			continue;
+		}
 		/* A file stem names one file; a rule_id may be shared by
 		 * several versions of one rule (v2 and upstream): then the
 		 * file must be named. */
@@ -335,14 +763,26 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 	int f;
 
 	memset(rs, 0, sizeof(*rs));
+	rs->listing = o->check_all;
+	rs->all_mode = !o->only_file && names_all(o->enable);
 	if (o->only_file) {
 		all = calloc(1, sizeof(*all));
 		if (all && load_one(rs, o->only_file, NULL, 0, &all[0], report,
 				    ctx))
 			nall = 1;
 	} else {
-		if (load_dir(rs, o->rules_dir, false, &all, &nall, &cap,
-			     report, ctx) != 0) {
+		char lock[4200], err[MSG_MAX];
+
+		snprintf(lock, sizeof(lock), "%s/%s", o->rules_dir,
+			 VERSION_LOCK_PATH);
+		if (version_lock_load(&rs->lock, lock, err, sizeof(err)) != 0 &&
+		    errno != ENOENT)
+			problem(rs, report, ctx, lock, err);
+		rs->walking = true;
+		f = load_dir(rs, o->rules_dir, false, true, &all, &nall, &cap,
+			     report, ctx);
+		rs->walking = false;
+		if (f != 0) {
 			if (errno != ENOENT) {
 				snprintf(msg, sizeof(msg), "%s",
 					 strerror(errno));
@@ -365,9 +805,12 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 				}
 			}
 		}
+		/* a local rule that does not load is a problem, whatever
+		 * `rules` says */
+		rs->all_mode = false;
 		if (o->local_rules_dir && o->local_rules_dir[0] &&
-		    load_dir(rs, o->local_rules_dir, true, &all, &nall, &cap,
-			     report, ctx) != 0 && errno != ENOENT) {
+		    load_dir(rs, o->local_rules_dir, true, false, &all, &nall,
+			     &cap, report, ctx) != 0 && errno != ENOENT) {
 			snprintf(msg, sizeof(msg), "%s", strerror(errno));
 			problem(rs, report, ctx, o->local_rules_dir, msg);
 		}
@@ -389,17 +832,31 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 	for (i = 0; i < nall; i++) {
 		struct ruleset_rule *r;
 
-		if (report && o->check_all) {
-			char id[204], name[204];
+		rs->loaded++;
+		if (all[i].never) {
+			char why[MSG_MAX + 32];
 
-			snprintf(msg, sizeof(msg), "loaded: %s \"%s\" version %s%s",
+			rs->cannot_fire += on[i];
+			snprintf(why, sizeof(why), "cannot fire on audit data: %s",
+				 all[i].never_why ? all[i].never_why : "");
+			tally(rs, true, why);
+		}
+		if (report && o->check_all) {
+			char id[204], name[204], why[MSG_MAX];
+
+			why[0] = '\0';
+			if (all[i].never)
+				snprintf(why, sizeof(why),
+					 ", but cannot fire on audit data: %s",
+					 all[i].never_why ? all[i].never_why : "");
+			snprintf(msg, sizeof(msg), "loaded: %s \"%s\" version %s%s%s",
 				 diag_quote(id, sizeof(id), all[i].file->meta.id,
 					    strlen(all[i].file->meta.id)),
 				 diag_quote(name, sizeof(name),
 					    all[i].file->meta.name,
 					    strlen(all[i].file->meta.name)),
 				 all[i].file->meta.version,
-				 on[i] ? "" : " (not enabled)");
+				 on[i] ? "" : " (not enabled)", why);
 			report(ctx, true, all[i].file->path, msg);
 		}
 		if (!on[i]) {
@@ -421,6 +878,8 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 		r = &rs->rule[rs->n++];
 		r->file = all[i].file;
 		r->query = all[i].query;
+		r->never = all[i].never;
+		free(all[i].never_why);
 		memcpy(r->stem, all[i].stem, sizeof(r->stem));
 		throttle_init(&r->thr,
 			      o->throttle_max == UINT32_MAX ?
@@ -433,10 +892,14 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 
 	if (!o->only_file && o->local_rules_dir && o->local_rules_dir[0])
 		load_exceptions(rs, o->local_rules_dir, report, ctx);
-	for (i = 0; i < rs->n; i++)
+	for (i = 0; i < rs->n; i++) {
+		eql_query_fold_constants(rs->rule[i].query);
 		for (f = 0; f < EQL_FIELDS_MAX; f++)
 			if (eql_query_uses(rs->rule[i].query, (unsigned)f))
 				rs->uses[f] = true;
+	}
+	if (build_index(rs) != 0)
+		problem(rs, report, ctx, "rules", "out of memory (rules run unindexed)");
 	return rs->n;
 }
 
@@ -444,6 +907,9 @@ void ruleset_free(struct ruleset *rs)
 {
 	size_t i;
 
+	index_free(&rs->ix);
+	free(rs->reasons);
+	version_lock_free(&rs->lock);
 	for (i = 0; i < rs->n; i++) {
 		eql_free(rs->rule[i].query);
 		rulefile_free(rs->rule[i].file);
@@ -452,15 +918,63 @@ void ruleset_free(struct ruleset *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
+static void run_rule(struct ruleset *rs, uint32_t i,
+		     const struct eql_event *ev,
+		     void (*on_match)(struct ruleset_rule *r, void *ctx),
+		     void *ctx)
+{
+	if (eql_eval(rs->rule[i].query, ev)) {
+		rs->rule[i].matches++;
+		on_match(&rs->rule[i], ctx);
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 void ruleset_eval(struct ruleset *rs, const struct eql_event *ev,
 		  void (*on_match)(struct ruleset_rule *r, void *ctx),
 		  void *ctx)
 {
-	size_t i;
+	struct rule_index *ix = &rs->ix;
+	size_t i, n;
 
-	for (i = 0; i < rs->n; i++)
-		if (eql_eval(rs->rule[i].query, ev)) {
-			rs->rule[i].matches++;
-			on_match(&rs->rule[i], ctx);
-		}
+	eql_regex_begin_exec();
+	if (!ix->ready) {
+		for (i = 0; i < rs->n; i++)
+			run_rule(rs, (uint32_t)i, ev, on_match, ctx);
+		return;
+	}
+	/* The rules that may match this exec, in rule order: those whose
+	 * query names no process.name / executable set, and those whose set
+	 * holds this exec's value. */
+	n = ix->nalways;
+	memcpy(ix->cand, ix->always, n * sizeof(*ix->cand));
+	for (unsigned k = 0; k < RULE_INDEX_FIELDS; k++) {
+		const struct eql_value *v = &ev->f[ix->field[k]];
+
+		/* only fields some indexed rule reads: the others are not
+		 * filled (ecs_describe fills what the rules use) */
+		if (!ix->used[k])
+			continue;
+		if (v->kind == EQL_STRING && v->s)
+			n = index_lookup(ix, k, v->s, v->n, n);
+	}
+	if (n > ix->nalways)
+		qsort(ix->cand, n, sizeof(*ix->cand), cmp_u32);
+	for (i = 0; i < n; i++)
+		if (i == 0 || ix->cand[i] != ix->cand[i - 1])
+			run_rule(rs, ix->cand[i], ev, on_match, ctx);
+}
+
+void ruleset_summary(const struct ruleset *rs, char *buf, size_t cap)
+{
+	snprintf(buf, cap,
+		 "%zu rule%s enabled (%u cannot fire on audit data), %u loaded, %u not loaded, %u skipped (tagged for another OS)",
+		 rs->n, rs->n == 1 ? "" : "s", rs->cannot_fire, rs->loaded,
+		 rs->not_loaded, rs->skipped_os);
 }

@@ -150,7 +150,20 @@ static int read_settings(struct runtime *rt, struct ks_conf *next, char *err,
 	 * reload. */
 	if (rt->opt.format_given)
 		next->format = rt->opt.format;
+	runtime_rule_overrides(&rt->opt, next);
 	return rc;
+}
+
+void runtime_rule_overrides(const struct runtime_options *o,
+			    struct ks_conf *c)
+{
+	if (o->rules_dir)
+		snprintf(c->rules_dir, sizeof(c->rules_dir), "%s",
+			 o->rules_dir);
+	if (o->rules)
+		snprintf(c->rules, sizeof(c->rules), "%s", o->rules);
+	else if (o->rules_dir)
+		snprintf(c->rules, sizeof(c->rules), "all");
 }
 
 /* facility, log_socket. Review mode has no syslog: diagnostics stay on
@@ -266,6 +279,14 @@ static int apply_rules(struct runtime *rt, const struct ks_conf *c)
 		     rt->rules.n);
 		ruleset_free(&rules);
 		return 0;
+	}
+	{
+		char sum[256];
+
+		/* One line for the whole set: a checkout holds hundreds
+		 * of files, which --check-rules lists one by one. */
+		ruleset_summary(&rules, sum, sizeof(sum));
+		diag(LOG_INFO, "rules: %s", sum);
 	}
 	/* Their windows end with them: what they held back is said now, so
 	 * no count is lost. */

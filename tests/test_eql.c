@@ -16,6 +16,7 @@
 
 #include "ecs_event.h"
 #include "eql.h"
+#include "eql_regex.h"
 #include "rule.h"
 #include "v2_reference.h"
 
@@ -48,6 +49,8 @@ struct tev {
 	bool name_as_number;        /* process.name given as EQL_NUMBER */
 	bool has_pid, has_ppid, has_argc, has_pargc;
 	int64_t pid, ppid, argc, pargc;
+	int trunc;                  /* args_truncated: 0 missing, 1 false,
+				     * 2 true */
 };
 
 struct evstore {
@@ -133,6 +136,10 @@ static void fill(struct eql_event *ev, struct evstore *st, const struct tev *t)
 	set_str(&ev->f[fld("process.parent.working_directory")], t->pcwd);
 	set_num(&ev->f[fld("process.parent.pid")], t->has_ppid, t->ppid);
 	set_str(&ev->f[fld("user.id")], t->uid);
+	if (t->trunc) {
+		ev->f[fld("process.args_truncated")].kind = EQL_BOOL;
+		ev->f[fld("process.args_truncated")].num = t->trunc == 2;
+	}
 }
 
 enum { F_STD, F_ODD, F_EMPTY, F_STRARGS };
@@ -148,7 +155,7 @@ static const struct tev fixtures[] = {
 		.has_argc = true, .argc = 4, .has_pid = true, .pid = 1234,
 		.pname = "bash", .pexe = "/bin/bash", .pargs = { "-bash" },
 		.has_pargc = true, .pargc = 1, .has_ppid = true, .ppid = 1000,
-		.uid = "0",
+		.uid = "0", .trunc = 2,
 	},
 	/* Awkward bytes for escapes, wildcards and case; parent unknown;
 	 * event.type given as an array. */
@@ -160,6 +167,7 @@ static const struct tev fixtures[] = {
 		.args = { "", "a?c", "/boot/", "/boot", "C:\\dir", "--BYTES",
 			  "\xC3\x89t\xC3\xA9" },
 		.has_argc = true, .argc = 7, .has_pid = true, .pid = -5,
+		.trunc = 1,
 	},
 	/* Nothing known; process.args present but empty. */
 	[F_EMPTY] = { .args_empty = true },
@@ -387,6 +395,91 @@ static const struct tcase cases[] = {
 	/* a number given for a string field reads as missing */
 	{ "process.name == \"7\"", F_STRARGS, false },
 	{ "process.name != \"7\"", F_STRARGS, true },
+	/* regex: Lucene's syntax, whole value, any element */
+	{ "process.name regex \"ta.l\"", F_STD, true },
+	{ "process.name regex \"ta\"", F_STD, false },
+	{ "process.name regex \"ta.*\"", F_STD, true },
+	/* a top-level `|` keeps the anchors: .*q or ai, whole value */
+	{ "process.name regex \".*q|ai\"", F_STD, false },
+	{ "process.name regex \"ai|.*l\"", F_STD, true },
+	{ "process.name regex \"TAIL\"", F_STD, false },
+	{ "process.name regex~ \"TAIL\"", F_STD, true },
+	{ "process.name regex~ \"[T]AIL\"", F_STD, true },
+	/* regex~ folds characters, not ranges (Lucene) */
+	{ "process.name regex~ \"[A-Z]ail\"", F_STD, false },
+	{ "process.name regex~ \"[a-z]AIL\"", F_STD, true },
+	{ "process.name regex \"^tail$\"", F_STD, false },
+	{ "process.name regex \"*tail\"", F_STD, false },
+	{ "process.name regex \"t*ail\"", F_STD, true },
+	{ "process.name regex (\"x\", \"t.il\")", F_STD, true },
+	{ "process.args regex \"-[a-z]\"", F_STD, true },
+	{ "process.args regex \"/boot/vm.*\"", F_STD, true },
+	{ "process.args regex \"[0-9]{2}\"", F_STD, true },
+	{ "process.args regex \"[0-9]{3}\"", F_STD, false },
+	{ "process.command_line regex \".*[0-9]{2} /boot.*\"", F_STD, true },
+	{ "process.command_line regex \"a\\\\sb\\\\sc\"", F_ODD, true },
+	{ "process.command_line regex \"a\\\\Sb.c\"", F_ODD, false },
+	/* a '"' in a Lucene pattern quotes a literal string */
+	{ "process.working_directory regex \"say \\\"hi\\\"\"", F_ODD, false },
+	{ "process.working_directory regex \"say \\\\\\\"hi\\\\\\\"\"", F_ODD, true },
+	{ "process.working_directory regex \"\\\"say \\\"\\\\\\\"hi\\\\\\\"\"", F_ODD, true },
+	/* '.' is one character, not one byte */
+	{ "process.parent.name regex \"A.\"", F_ODD, true },
+	{ "process.args regex \"\\u{c9}t.\"", F_ODD, true },
+	{ "process.executable regex \"@\"", F_STD, true },
+	{ "process.executable regex \"#\"", F_STD, false },
+	{ "process.executable regex \"/usr/(bin|sbin)/\\\\w+\"", F_STD, true },
+	{ "process.executable regex \"/usr/(sbin|lib)/\\\\w+\"", F_STD, false },
+	{ "process.executable regex \"/opt/a\\\\\\\\b/c\"", F_ODD, true },
+	{ "?process.no_such regex \"x\"", F_STD, false },
+	/* string functions */
+	{ "startsWith(process.name, \"ta\")", F_STD, true },
+	{ "startsWith(process.name, \"TA\")", F_STD, false },
+	{ "startsWith~(process.name, \"TA\")", F_STD, true },
+	{ "StartsWith(process.name, \"ta\")", F_STD, true },
+	{ "endsWith(process.executable, \"/tail\")", F_STD, true },
+	{ "endsWith(process.executable, \"/TAIL\")", F_STD, false },
+	{ "endsWith~(process.executable, \"/TAIL\")", F_STD, true },
+	{ "stringContains(process.command_line, \"/boot/\")", F_STD, true },
+	{ "stringContains(process.command_line, \"/BOOT/\")", F_STD, false },
+	{ "stringContains~(process.command_line, \"/BOOT/\")", F_STD, true },
+	{ "startsWith(process.args, \"/boot/\")", F_STD, true },
+	{ "startsWith(process.args, \"/etc/\")", F_STD, false },
+	{ "startsWith(process.executable, process.name)", F_STD, false },
+	{ "endsWith(process.executable, process.name)", F_STD, true },
+	{ "stringContains(process.command_line, process.parent.command_line)", F_STD, false },
+	{ "startsWith(process.name, \"ta\") == true", F_STD, true },
+	{ "startsWith(process.name, \"ta\") == false", F_STD, false },
+	{ "startsWith(process.name, \"ta\") != false", F_STD, true },
+	{ "startsWith(?process.no_such, \"x\")", F_STD, false },
+	{ "startsWith(process.parent.command_line, \"x\")", F_STD, false },
+	{ "length(process.name) == 4", F_STD, true },
+	{ "length(process.name) > 4", F_STD, false },
+	{ "length(process.name) != 4", F_STD, false },
+	/* UTF-16 units: 'A' and an emoji (a surrogate pair) */
+	{ "length(process.parent.name) == 3", F_ODD, true },
+	/* null in, false out, `!=` included */
+	{ "length(process.parent.command_line) > 0", F_STD, false },
+	{ "length(process.parent.command_line) != 3", F_STD, false },
+	/* optional and absent fields read null */
+	{ "?process.name == \"tail\"", F_STD, true },
+	{ "?process.entry_leader.no_such == \"x\"", F_STD, false },
+	{ "?process.entry_leader.no_such == null", F_STD, true },
+	{ "?process.entry_leader.no_such != \"x\"", F_STD, true },
+	{ "?process.entry_leader.no_such > 3", F_STD, false },
+	{ "process.env_vars == \"LD_PRELOAD=x\"", F_STD, false },
+	{ "process.env_vars : \"LD_PRELOAD=*\"", F_STD, false },
+	{ "process.env_vars == null", F_STD, true },
+	{ "process.parent.code_signature.trusted == true", F_STD, false },
+	/* booleans */
+	{ "process.args_truncated == true", F_STD, true },
+	{ "process.args_truncated == true", F_ODD, false },
+	{ "process.args_truncated == false", F_ODD, true },
+	{ "process.args_truncated == false", F_EMPTY, false },
+	{ "process.args_truncated != true", F_EMPTY, true },
+	{ "process.args_truncated in (true, false)", F_ODD, true },
+	{ "process.args_truncated not in (false)", F_STD, true },
+	{ "process.args_truncated == null", F_EMPTY, true },
 };
 
 static struct eql_query *compile_or_fail(const char *text)
@@ -681,8 +774,8 @@ static void test_exceptions(void **state)
 	eql_free(q);
 }
 
-/* Every row of the ECS table is a field queries can name, except the
- * flags (no boolean comparison yet); nothing else is. */
+/* Every row of the ECS table is a field queries can name; nothing else
+ * is (without `?`). */
 static void test_field_names(void **state)
 {
 	char text[128], err[256];
@@ -695,11 +788,6 @@ static void test_field_names(void **state)
 
 		snprintf(text, sizeof(text), "process where %s == null", n);
 		q = eql_compile(text, strlen(text), err, sizeof(err));
-		if (ecs_fields[i].type == EQL_T_BOOL) {
-			assert_null(q);
-			assert_non_null(strstr(err, "boolean field"));
-			continue;
-		}
 		if (!q)
 			fail_msg("%s: %s", n, err);
 		assert_true(eql_query_uses(q, i));
@@ -739,14 +827,52 @@ static const struct ecase errors[] = {
 	  "unsupported construct 'sample'" },
 	{ "process where process.name == \"x\" | head 1", "column 35",
 	  "pipe '|'" },
-	{ "process where startsWith(process.name, \"x\")", "column 15",
-	  "function call 'startsWith()'" },
+	{ "process where cidrMatch(process.name, \"x\")", "column 15",
+	  "function call 'cidrMatch()'" },
+	{ "process where length(process.args) > 3", "column 22",
+	  "length() of the array field 'process.args'" },
+	{ "process where length~(process.name) > 3", "column 15",
+	  "no '~' form" },
+	{ "process where length(process.name) like \"3\"", "column 36",
+	  "a comparison after length()" },
+	{ "process where startsWith(process.pid, \"x\")", "column 26",
+	  "'process.pid' is not a string field" },
+	{ "process where startsWith(process.name, 3)", "column 40",
+	  "second argument must be a string" },
+	{ "process where endsWith(process.name, process.args)", "column 38",
+	  "'process.args' as a function's second argument" },
+	{ "process where stringContains(process.name \"x\")", "column 43",
+	  "expected ',' and a second argument" },
+	{ "process where process.name regex \"a~b\"", "column 34",
+	  "complement '~' cannot be translated" },
+	{ "process where process.name regex \"a&b\"", "column 34",
+	  "intersection '&' cannot be translated" },
+	{ "process where process.name regex \"<1-5>\"", "column 34",
+	  "'<...>'" },
+	{ "process where process.name regex \"\\\\q\"", "column 34",
+	  "invalid character class \\q" },
+	{ "process where process.name regex~ \"[^\\\\S]\"", "column 35",
+	  "negated class holding \\S" },
+	{ "process where process.name regex \"a{1001}\"", "column 34",
+	  "repeat bound over 1000" },
+	{ "process where process.name regex \"(a\"", "column 34",
+	  "expected ')'" },
+	{ "process where process.name regex \"[z-a]\"", "column 34",
+	  "invalid range" },
+	{ "process where process.pid regex \"1\"", "type mismatch",
+	  "'regex' is a string operator" },
+	{ "process where process.name regex 1", "column 34",
+	  "needs a string pattern" },
+	{ "process where process.args_truncated == \"x\"", "column 41",
+	  "boolean field but the value is a string" },
+	{ "process where process.args_truncated like \"x\"", "column 38",
+	  "cannot compare the boolean field" },
+	{ "process where process.name == true", "column 31",
+	  "string field but the value is a boolean" },
+	{ "process where process.pid < true", "column 29",
+	  "needs a number" },
 	{ "process where wildcard(process.name, \"x*\")", "column 15",
 	  "function call 'wildcard()'" },
-	{ "process where stringContains(process.name, \"x\")", "column 15",
-	  "function call 'stringContains()'" },
-	{ "process where length(process.name) > 3", "column 15",
-	  "function call 'length()'" },
 	{ "process where process.name == process.parent.name", "column 31",
 	  "comparing field 'process.name' with field 'process.parent.name'" },
 	{ "process where process.name : 5", "column 30",
@@ -820,9 +946,8 @@ static const struct ecase errors[] = {
 	  "out of range" },
 	{ "process where process.name not like \"x\"", "column 32",
 	  "expected 'in' after 'not'" },
-	{ "process where process.name regex \"x.*\"", "column 28",
-	  "unsupported construct 'regex'" },
-	{ "process where true", "column 15", "boolean literal 'true'" },
+	{ "process where true", "column 15",
+	  "boolean literal 'true' as a condition" },
 	{ "process where process.name == (\"x\")", "column 31",
 	  "takes a single value" },
 	{ "process where process.name in \"x\"", "column 31",
@@ -990,6 +1115,186 @@ static void test_empty_first_literal(void **state)
 	eql_free(c);
 }
 
+
+/* What a query needs, decided before any event. */
+static void test_never(void **state)
+{
+	static const struct {
+		const char *q;
+		bool never;
+		const char *why;
+	} c[] = {
+		{ "process where event.type == \"start\" and process.name == \"x\"", false, NULL },
+		{ "process where event.type == \"change\" and process.name == \"x\"", true,
+		  "needs event.type other than \"start\"" },
+		{ "process where event.action in (\"fork\", \"clone\")", true,
+		  "needs event.action other than \"exec\"" },
+		{ "process where host.os.type == \"windows\" or process.env_vars : \"X=*\"", true,
+		  "needs process.env_vars (audit records do not carry the environment)" },
+		{ "process where process.name == \"x\" and ?process.entry_leader.x == \"y\"", true,
+		  "needs process.entry_leader.x (a field this program does not know)" },
+		{ "process where process.name == \"x\" and not ?process.entry_leader.x == \"y\"", false, NULL },
+		{ "process where process.name == \"x\" or process.env_vars : \"X=*\"", false, NULL },
+		{ "process where not event.type == \"start\"", true,
+		  "needs event.type other than \"start\"" },
+		{ "process where startsWith(process.env_vars, \"X\")", true, "process.env_vars" },
+	};
+	char buf[1024];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		struct eql_query *q = compile_or_fail(c[i].q);
+		bool never = eql_query_never(q, buf, sizeof(buf));
+
+		if (never != c[i].never || (c[i].why && !strstr(buf, c[i].why)))
+			fail_msg("%s: never=%d (%s)", c[i].q, never, buf);
+		eql_free(q);
+	}
+	{
+		struct eql_query *q = compile_or_fail(
+			"process where process.name == \"x\" or ?process.env_vars == \"a\" or container.id == \"c\"");
+
+		assert_int_equal(eql_query_absent(q, buf, sizeof(buf)), 2);
+		assert_non_null(strstr(buf, "container.id (audit records carry no container context)"));
+		eql_free(q);
+	}
+}
+
+struct names {
+	char got[512];
+};
+
+static void add_name(void *ctx, const char *v, size_t n, bool icase,
+		     bool prefix)
+{
+	struct names *nm = ctx;
+	size_t k = strlen(nm->got);
+
+	snprintf(nm->got + k, sizeof(nm->got) - k, "%s%.*s%s", icase ? "~" : "",
+		 (int)n, v, prefix ? "*" : "");
+	k = strlen(nm->got);
+	snprintf(nm->got + k, sizeof(nm->got) - k, ",");
+}
+
+/* The literal sets a rule index may rely on, and none where a match could
+ * happen with another name. */
+static void test_requires(void **state)
+{
+	static const struct {
+		const char *q;
+		const char *want; /* NULL: no set */
+	} c[] = {
+		{ "process where process.name == \"a\" and process.args == \"-x\"", "a," },
+		{ "process where process.name in (\"a\", \"b\") and process.args == \"-x\"", "a,b," },
+		{ "process where process.name : \"A\"", "~a," },
+		{ "process where (process.name == \"a\" and process.pid > 1) or process.name in~ (\"B\")", "~b,a," },
+		{ "process where process.name == \"a\" or process.args == \"x\"", NULL },
+		{ "process where process.name like \"a*\"", "a*," },
+		{ "process where process.name like \"*a\"", NULL },
+		{ "process where process.name like \"a?\"", NULL },
+		{ "process where process.name != \"a\"", NULL },
+		{ "process where not process.name == \"a\"", NULL },
+		{ "process where process.name regex \"a\"", NULL },
+		{ "process where process.name : (\"a\", \"B*\")", "~a,~b*," },
+		{ "process where process.name : (\"a\", \"*b\")", NULL },
+		{ "process where process.args == \"a\" and (process.name == \"x\" or process.name == \"y\")", "x,y," },
+	};
+	unsigned f = fld("process.name");
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		struct eql_query *q = compile_or_fail(c[i].q);
+		struct names nm = { "" };
+		bool has = eql_query_requires(q, f, add_name, &nm);
+
+		if (has != (c[i].want != NULL) || (has && strcmp(nm.got, c[i].want)))
+			fail_msg("%s: %d '%s'", c[i].q, has, nm.got);
+		eql_free(q);
+	}
+}
+
+/* A 128 KiB argument an attacker shaped against backtracking: each regex
+ * test stays within its limit, hits are counted, and the verdict is a
+ * plain no-match. */
+static void test_regex_hostile(void **state)
+{
+	static const char *const pats[] = {
+		"(a|aa)*[^a]", "(a*)*[^a]", ".*a.*a.*a.*a.*a.*[^a]",
+		".*[0-9]{1,3}\\\\.[0-9]{1,3}\\\\.[0-9]{1,3}\\\\.[0-9]{1,3}:x.*",
+	};
+	const size_t n = 128 * 1024;
+	char *arg = malloc(n + 1), text[256];
+	struct eql_regex_counters before, after;
+	struct eql_event ev;
+	struct evstore st;
+	struct tev t = fixtures[F_STD];
+
+	(void)state;
+	assert_non_null(arg);
+	memset(&t.args, 0, sizeof(t.args));
+	t.args[0] = arg;
+	for (size_t p = 0; p < ARRAY_SIZE(pats); p++) {
+		struct eql_query *q;
+
+		/* "aaaa..." for the first three, "1.1.1.1.1..." for the last */
+		for (size_t i = 0; i < n; i++)
+			arg[i] = p < 3 ? 'a' : (i % 2 ? '.' : '1');
+		arg[n] = '\0';
+		fill(&ev, &st, &t);
+		snprintf(text, sizeof(text), "process where process.args regex \"%s\"", pats[p]);
+		q = compile_or_fail(text);
+		eql_regex_counters(&before);
+		eql_regex_begin_exec();
+		assert_false(eql_eval(q, &ev));
+		eql_regex_counters(&after);
+		if (p < 3)
+			assert_true(after.limit_hits > before.limit_hits);
+		eql_free(q);
+	}
+	/* After EQL_REGEX_MAX_LIMIT_HITS hits in one exec, later regex
+	 * tests of that exec are not run at all. */
+	{
+		struct eql_query *q = compile_or_fail(
+			"process where process.args regex \"(a|aa)*[^a]\" or process.args regex \"(a*)*[^a]\" or "
+			"process.args regex \"(a|a)*[^a]\" or process.args regex \"(aa|a)*[^a]\" or process.args regex \"a*[^a]\"");
+
+		memset(arg, 'a', n);
+		fill(&ev, &st, &t);
+		eql_regex_counters(&before);
+		eql_regex_begin_exec();
+		assert_false(eql_eval(q, &ev));
+		eql_regex_counters(&after);
+		assert_int_equal(after.limit_hits - before.limit_hits, EQL_REGEX_MAX_LIMIT_HITS);
+		assert_int_equal(after.skipped - before.skipped, 1);
+		eql_free(q);
+	}
+	free(arg);
+}
+
+/* A value that is not UTF-8 is matched with each bad byte read as U+FFFD:
+ * `.` still steps over it, so a stray byte cannot hide a match. */
+static void test_regex_invalid_utf8(void **state)
+{
+	struct eql_event ev;
+	struct evstore st;
+	struct tev t = fixtures[F_STD];
+	struct eql_query *q;
+
+	(void)state;
+	t.cmdline = "curl \xff 10.1.2.3 \xc3";
+	fill(&ev, &st, &t);
+	q = compile_or_fail("process where process.command_line regex \".*[0-9]{1,3}\\\\.[0-9]{1,3}\\\\.[0-9]{1,3}\\\\.[0-9]{1,3}.*\"");
+	eql_regex_begin_exec();
+	assert_true(eql_eval(q, &ev));
+	eql_free(q);
+	q = compile_or_fail("process where process.command_line regex \"curl . 10.1.2.3 .\"");
+	assert_true(eql_eval(q, &ev));
+	eql_free(q);
+	q = compile_or_fail("process where length(process.command_line) == 17");
+	assert_true(eql_eval(q, &ev));
+	eql_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1001,6 +1306,10 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_empty_first_literal),
+		cmocka_unit_test(test_never),
+		cmocka_unit_test(test_requires),
+		cmocka_unit_test(test_regex_hostile),
+		cmocka_unit_test(test_regex_invalid_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -385,6 +385,91 @@ static void test_only_file(void **state)
 	ruleset_free(&rs);
 }
 
+
+/* A detection-rules checkout: subdirectories walked, other OSes skipped
+ * and counted, versions from the lock, `all` with building blocks, and
+ * rules that do not load counted by reason instead of reported. */
+static void test_checkout(void **state)
+{
+	char top[128], path[256];
+	struct ruleset rs;
+	struct ruleset_options o = { .enable = "all", .check_all = true };
+	static const char rule[] =
+		"[rule]\nrule_id = \"%s\"\nname = \"%s\"\nrisk_score = 21\n"
+		"severity = \"low\"\nlanguage = \"%s\"\ntype = \"%s\"\n%s"
+		"tags = [\"Domain: Endpoint\", \"%s\"]\n"
+		"query = \"process where process.name == \\\"%s\\\"\"\n";
+	char text[1024];
+
+	(void)state;
+	snprintf(top, sizeof(top), "%s/checkout", dir);
+	mkdir(top, 0755);
+	snprintf(path, sizeof(path), "%s/rules", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/rules/linux", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/rules/windows", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/rules_building_block", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/.git", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/detection_rules", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/detection_rules/etc", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/detection_rules/etc/version.lock.json", top);
+	write_file(path, "{\"aaaa\": {\"rule_name\": \"x\", \"stack_emit\": {\"9.5\": {\"version\": 999}}, \"version\": 42},"
+			 " \"bbbb\": {\"version\": 7}}");
+	snprintf(text, sizeof(text), rule, "aaaa", "A", "eql", "eql", "", "OS: Linux", "a");
+	snprintf(path, sizeof(path), "%s/rules/linux/a.toml", top);
+	write_file(path, text);
+	snprintf(text, sizeof(text), rule, "bbbb", "B", "eql", "eql",
+		 "building_block_type = \"default\"\n", "OS: Linux", "b");
+	snprintf(path, sizeof(path), "%s/rules_building_block/b.toml", top);
+	write_file(path, text);
+	snprintf(text, sizeof(text), rule, "cccc", "C", "kuery", "query", "", "OS: Linux", "c");
+	snprintf(path, sizeof(path), "%s/rules/linux/c.toml", top);
+	write_file(path, text);
+	snprintf(text, sizeof(text), rule, "dddd", "D", "eql", "eql", "", "OS: Windows", "d");
+	snprintf(path, sizeof(path), "%s/rules/windows/d.toml", top);
+	write_file(path, text);
+	/* a broken Windows rule is skipped all the same: its tags come
+	 * before the problem */
+	snprintf(path, sizeof(path), "%s/rules/windows/e.toml", top);
+	write_file(path, "[rule]\ntags = [\"OS: Windows\"]\nlanguage = \"kuery\"\n");
+	snprintf(text, sizeof(text), rule, "ffff", "F", "eql", "eql", "", "OS: Linux", "f");
+	snprintf(path, sizeof(path), "%s/.git/f.toml", top);
+	write_file(path, text);
+
+	o.rules_dir = top;
+	problems_seen = 0;
+	assert_int_equal(ruleset_load(&rs, &o, report, NULL), 2);
+	assert_int_equal(problems_seen, 0);
+	assert_int_equal(rs.loaded, 2);
+	assert_int_equal(rs.not_loaded, 1);
+	assert_int_equal(rs.skipped_os, 2);
+	assert_int_equal(rs.nreasons, 1);
+	assert_string_equal(rs.reasons[0].text, "language must be \"eql\", got \"kuery\"");
+	/* walk order: rules/linux/a before rules_building_block/b */
+	assert_string_equal(rs.rule[0].file->meta.id, "aaaa");
+	assert_string_equal(rs.rule[0].file->meta.version, "42");
+	assert_null(rs.rule[0].file->meta.building_block_type);
+	assert_string_equal(rs.rule[1].file->meta.version, "7");
+	assert_string_equal(rs.rule[1].file->meta.building_block_type, "default");
+	assert_true(run(&rs, "b", A("b"), NULL, NULL));
+	assert_string_equal(last_id, "bbbb");
+	ruleset_free(&rs);
+
+	/* Named rules: the kuery rule is a problem again. */
+	o.enable = "aaaa,c";
+	problems_seen = 0;
+	assert_int_equal(ruleset_load(&rs, &o, report, NULL), 1);
+	/* c.toml does not load, and "c" then names no rule */
+	assert_int_equal(problems_seen, 2);
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_bad_file_and_local_rules),
 		cmocka_unit_test(test_exceptions),
 		cmocka_unit_test(test_only_file),
+		cmocka_unit_test(test_checkout),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -34,8 +34,8 @@ fi
 for t in "$CC" pkg-config python3; do
 	command -v "$t" >/dev/null 2>&1 || { echo "$0: $t is required" >&2; exit 2; }
 done
-deps=$(pkg-config --cflags --libs auparse audit) || {
-	echo "$0: pkg-config cannot find auparse/audit (apt-get install libauparse-dev libaudit-dev)" >&2; exit 2; }
+deps=$(pkg-config --cflags --libs auparse audit libpcre2-8) || {
+	echo "$0: pkg-config cannot find auparse/audit/libpcre2-8 (apt-get install libauparse-dev libaudit-dev libpcre2-dev)" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ks-fuzz.XXXXXX")
 keep=0
@@ -45,7 +45,7 @@ trap 'exit 1' INT TERM
 
 # Harness -> the plugin modules it links, and -max_len for its inputs.
 declare -A srcs maxlen asan_extra
-srcs[fuzz_records]="plugin/strbuf plugin/argv plugin/exec_event plugin/prefilter plugin/event_assembly plugin/node_ids plugin/proc_table plugin/rule plugin/alert plugin/eql plugin/diag plugin/logsock plugin/ecs_event tests/v2_reference"
+srcs[fuzz_records]="plugin/strbuf plugin/argv plugin/exec_event plugin/prefilter plugin/event_assembly plugin/node_ids plugin/proc_table plugin/rule plugin/alert plugin/eql plugin/eql_regex plugin/diag plugin/logsock plugin/ecs_event tests/v2_reference"
 maxlen[fuzz_records]=65536
 # libauparse has no frame pointers: slow unwinding, so lsan.supp can match.
 asan_extra[fuzz_records]=fast_unwind_on_malloc=0:malloc_context_size=12
@@ -53,9 +53,9 @@ srcs[fuzz_config]="plugin/conf plugin/diag plugin/logsock plugin/strbuf"
 maxlen[fuzz_config]=16384
 srcs[fuzz_argv]="plugin/argv"
 maxlen[fuzz_argv]=16384
-srcs[fuzz_eql]="plugin/eql plugin/diag plugin/logsock plugin/ecs_event plugin/strbuf plugin/rule tests/v2_reference"
+srcs[fuzz_eql]="plugin/eql plugin/eql_regex plugin/diag plugin/logsock plugin/ecs_event plugin/strbuf plugin/rule tests/v2_reference"
 maxlen[fuzz_eql]=8192
-srcs[fuzz_rulefile]="plugin/rulefile plugin/diag plugin/logsock plugin/eql plugin/ecs_event plugin/strbuf plugin/rule"
+srcs[fuzz_rulefile]="plugin/rulefile plugin/diag plugin/logsock plugin/eql plugin/eql_regex plugin/ecs_event plugin/strbuf plugin/rule"
 maxlen[fuzz_rulefile]=65536
 
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -160,6 +160,22 @@ for path in tomls:
     if m:
         put("fuzz_eql", os.path.basename(path) + ".eql", m.group(1))
 put("fuzz_eql", "small.eql", b'process where process.name : ("tail", "dd") and process.args like~ "/BOOT/*" and not process.parent.name == null')
+put("fuzz_eql", "features.eql", b'process where ?process.x.y == "a" and process.name regex~ """[a-z]+\\d{1,3}(x|y)*""" and '
+    b'startsWith~(process.executable, "/USR") and length(process.command_line) > 3 and process.args_truncated != true')
+# Every query of a detection-rules checkout beside the project (all OSes,
+# every language: what does not compile exercises the error paths).
+import tomllib
+elastic = os.path.join(src, "..", "shared", "elastic-detection-rules")
+for root, dirs, files in os.walk(elastic):
+    dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    for fn in sorted(files):
+        if fn.endswith(".toml"):
+            try:
+                q = tomllib.load(open(os.path.join(root, fn), "rb")).get("rule", {}).get("query")
+            except Exception:
+                q = None
+            if q:
+                put("fuzz_eql", "elastic-" + fn + ".eql", q.encode()[:8192])
 PY
 
 # --- replay regressions, then fuzz --------------------------------------
