@@ -38,9 +38,9 @@
  * missing field is false, so `not` over it is true; `field == null` is true
  * only when the field is missing and `field != null` only when present.
  *
- * Cost: eql_compile parses once into a flat tree; eql_eval walks it with no
- * allocation and no re-parsing, O(size of tree x elements of the arrays it
- * touches).
+ * Cost: eql_compile parses once into a flat tree (eql_tree.h); eql_eval
+ * walks it with no allocation and no re-parsing, O(size of tree x elements
+ * of the arrays it touches).
  */
 #ifndef KS_EQL_H
 #define KS_EQL_H
@@ -118,14 +118,18 @@ bool eql_query_uses(const struct eql_query *q, unsigned f);
  */
 bool eql_query_never(const struct eql_query *q, char *buf, size_t cap);
 
-/* Decide once the comparisons on the constant rows (ECS_CONSTANT: every
- * exec has event.type "start"), so they cost nothing per exec. Only for
- * events described by ecs_describe: an event holding other values there
- * is then judged as if it held the constants. */
+/* Decide once what does not depend on the exec, so it costs nothing per
+ * exec: the comparisons on the constant rows (ECS_CONSTANT: every exec has
+ * event.type "start") and on fields audit data never fills (they read
+ * null), then every `and`, `or` and `not` those decide; an `and` or `or`
+ * left with one operand becomes that operand. Only for events described
+ * by ecs_describe: an event holding other values in the constant rows is
+ * then judged as if it held the constants. */
 void eql_query_fold_constants(struct eql_query *q);
 
 /* The absent fields the query reads, each with why ("; "-separated in
- * buf); returns how many. */
+ * buf); returns how many. Before eql_query_fold_constants, which decides
+ * the comparisons on them. */
 size_t eql_query_absent(const struct eql_query *q, char *buf, size_t cap);
 
 /*

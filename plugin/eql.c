@@ -33,6 +33,7 @@
 #include "ecs_event.h"
 #include "eql.h"
 #include "eql_regex.h"
+#include "eql_tree.h"
 #include "rule.h"
 
 /* node.field is a byte; the use bits are whole words. */
@@ -41,83 +42,6 @@ _Static_assert(EQL_FIELDS_MAX <= 256 && EQL_FIELDS_MAX % 64 == 0,
 
 #define EQL_MAX_QUERY_BYTES (64u * 1024u)
 #define EQL_MAX_DEPTH 64
-#define NONE UINT32_MAX
-
-/* ---- compiled form ---------------------------------------------------- */
-
-/* N_CONST: a comparison decided at compile time (a constant row such as
- * event.type); `op` holds its value, `field` still says which row. */
-enum node_type { N_AND, N_OR, N_NOT, N_CMP, N_CONST };
-
-enum cmp_op {
-	OP_STR,       /* any element matches any literal (exact or pattern) */
-	OP_NUM_EQ,    /* number equals any literal */
-	OP_LT,
-	OP_LE,
-	OP_GT,
-	OP_GE,
-	OP_IS_NULL,
-	OP_NOT_NULL,
-	OP_BOOL_EQ,   /* boolean equals any literal (lit.num 0 or 1) */
-	OP_REGEX,     /* any element matches any regex (lit.num: index) */
-	OP_NUM_NE,    /* length(f) != n: false when f is missing */
-	OP_STARTS,    /* startsWith(f, x): any element of f */
-	OP_ENDS,
-	OP_CONTAINS,  /* stringContains(f, x) */
-};
-
-enum {
-	CF_ICASE = 1u << 0,  /* fold ASCII case; literals are pre-lowered */
-	CF_NEGATE = 1u << 1, /* `!=` / `not in`: true when nothing matched */
-	CF_ABSENT = 1u << 2, /* the field is never present (?unknown, or one
-			      * audit data cannot fill): reads as null */
-	CF_LENGTH = 1u << 3, /* compares length(field), not the field */
-	CF_FIELD2 = 1u << 4, /* a function's second argument is field2 */
-	CF_ABSENT2 = 1u << 5, /* ... and that field is never present */
-};
-
-enum lit_kind {
-	L_EXACT,   /* whole string equals text */
-	L_PREFIX,  /* text then only `*`s */
-	L_SUFFIX,  /* only `*`s then text */
-	L_CONTAINS, /* `*`s, text without wildcards, `*`s */
-	L_GENERAL, /* anything else: wildcard_match() */
-};
-
-struct lit {
-	int64_t num;
-	uint32_t off, len; /* text in the pool (the literal part for
-			    * prefix/suffix, the whole pattern otherwise) */
-	uint8_t kind;
-};
-
-struct node {
-	uint8_t type, op, field, flags;
-	uint8_t field2;  /* CF_FIELD2 */
-	uint32_t a;    /* AND/OR: first child; NOT: child; CMP: first lit */
-	uint32_t n;    /* AND/OR: children; CMP: lits */
-	uint32_t next; /* next sibling under an AND/OR */
-	uint32_t cost; /* rough evaluation cost, for ordering siblings */
-	uint32_t aoff; /* CF_ABSENT(2): the field's name in the pool */
-	uint16_t alen;
-	/* OP_STR with only exact literals: bit min(len, 63) set for each
-	 * literal's length, so a value of another length is rejected
-	 * without comparing (0: no such filter) */
-	uint64_t lenmask;
-};
-
-struct eql_query {
-	void *block; /* lits, then nodes, then pool: one allocation */
-	const struct lit *lits;
-	const struct node *nodes;
-	const char *pool;
-	uint32_t nnodes, nlits;
-	size_t pool_len;
-	uint32_t root;
-	uint64_t uses[EQL_FIELDS_MAX / 64]; /* bit per ECS table row */
-	struct eql_regex **rx; /* compiled regex literals, owned */
-	uint32_t nrx;
-};
 
 /* ---- tokens ------------------------------------------------------------ */
 
@@ -184,17 +108,12 @@ static const struct {
 	{ "descendant", T_UNSUPPORTED }, { "child", T_UNSUPPORTED },
 };
 
-static inline unsigned char lower(unsigned char c)
-{
-	return (unsigned char)(c - 'A') < 26u ? (unsigned char)(c + 32) : c;
-}
-
 static bool word_eq_ci(const char *s, size_t n, const char *w)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (w[i] == '\0' || lower((unsigned char)s[i]) != w[i])
+		if (w[i] == '\0' || eql_lower((unsigned char)s[i]) != w[i])
 			return false;
 	return w[n] == '\0';
 }
@@ -214,7 +133,7 @@ static int hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = lower(c);
+	c = eql_lower(c);
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
 	return -1;
@@ -223,9 +142,9 @@ static int hexval(unsigned char c)
 /* ---- builder ----------------------------------------------------------- */
 
 struct build {
-	struct node *nodes;
+	struct eql_node *nodes;
 	uint32_t nn, cn;
-	struct lit *lits;
+	struct eql_lit *lits;
 	uint32_t nl, cl;
 	char *pool;
 	size_t pl, pc;
@@ -298,10 +217,10 @@ static bool grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 	return true;
 }
 
-static int64_t new_node(struct parser *p, enum node_type t)
+static int64_t new_node(struct parser *p, enum eql_node_type t)
 {
 	struct build *b = p->b;
-	struct node *n;
+	struct eql_node *n;
 
 	if (!grow((void **)&b->nodes, &b->cn, b->nn + 1, sizeof(*b->nodes))) {
 		perr_at(p, p->tok.line, p->tok.col, "out of memory");
@@ -310,8 +229,8 @@ static int64_t new_node(struct parser *p, enum node_type t)
 	n = &b->nodes[b->nn];
 	memset(n, 0, sizeof(*n));
 	n->type = (uint8_t)t;
-	n->a = NONE;
-	n->next = NONE;
+	n->a = EQL_NONE;
+	n->next = EQL_NONE;
 	return b->nn++;
 }
 
@@ -769,7 +688,7 @@ static int pool_add_string(struct parser *p, const struct token *t,
 	}
 	if (icase)
 		for (i = 0; i < o; i++)
-			d[i] = (char)lower((unsigned char)d[i]);
+			d[i] = (char)eql_lower((unsigned char)d[i]);
 	*off = (uint32_t)b->pl;
 	*len = (uint32_t)o;
 	b->pl += o;
@@ -778,7 +697,7 @@ static int pool_add_string(struct parser *p, const struct token *t,
 
 /* Pick the cheapest matcher equivalent to wildcard_match() on this
  * pattern; `*` and `?` are always wildcards (EQL has no escape for them). */
-static void classify(struct lit *l, const char *pool)
+static void classify(struct eql_lit *l, const char *pool)
 {
 	const char *s = pool + l->off;
 	uint32_t n = l->len, i, lead = 0, trail = 0, stars = 0;
@@ -843,23 +762,22 @@ static uint32_t sat_add(uint32_t a, uint32_t b)
  * side-effect free, so order never changes the result, only how soon the
  * short circuit cuts in: `process.name == "dd"` before an argv scan.
  */
-static void sort_children(struct build *b, uint32_t parent)
+static void sort_children(struct eql_node *nodes, uint32_t parent)
 {
-	uint32_t sorted = NONE, c = b->nodes[parent].a, cost = 0;
+	uint32_t sorted = EQL_NONE, c = nodes[parent].a, cost = 0;
 
-	while (c != NONE) {
-		uint32_t nx = b->nodes[c].next, *link = &sorted;
+	while (c != EQL_NONE) {
+		uint32_t nx = nodes[c].next, *link = &sorted;
 
-		while (*link != NONE &&
-		       b->nodes[*link].cost <= b->nodes[c].cost)
-			link = &b->nodes[*link].next;
-		b->nodes[c].next = *link;
+		while (*link != EQL_NONE && nodes[*link].cost <= nodes[c].cost)
+			link = &nodes[*link].next;
+		nodes[c].next = *link;
 		*link = c;
-		cost = sat_add(cost, b->nodes[c].cost);
+		cost = sat_add(cost, nodes[c].cost);
 		c = nx;
 	}
-	b->nodes[parent].a = sorted;
-	b->nodes[parent].cost = cost;
+	nodes[parent].a = sorted;
+	nodes[parent].cost = cost;
 }
 
 /* A literal as read from the query, before type checks. */
@@ -981,7 +899,7 @@ static int parse_fref(struct parser *p, struct fref *r)
 static int node_field(struct parser *p, int64_t ni, const struct fref *r,
 		      bool second)
 {
-	struct node *nd = &p->b->nodes[ni];
+	struct eql_node *nd = &p->b->nodes[ni];
 	uint32_t off;
 
 	if (r->f >= 0) {
@@ -1186,7 +1104,7 @@ static int cmp_check_literal(struct parser *p, const struct cmp *c,
 }
 
 static int add_regex(struct parser *p, const struct token *t,
-		     const char *pat, size_t n, bool icase, struct lit *l)
+		     const char *pat, size_t n, bool icase, struct eql_lit *l)
 {
 	struct build *b = p->b;
 	char err[256];
@@ -1210,7 +1128,7 @@ static int add_regex(struct parser *p, const struct token *t,
 static int cmp_add_literal(struct parser *p, const struct cmp *c,
 			   const struct rawlit *rl)
 {
-	struct lit *l;
+	struct eql_lit *l;
 
 	if (!grow((void **)&p->b->lits, &p->b->cl, p->b->nl + 1,
 		  sizeof(*p->b->lits))) {
@@ -1279,7 +1197,7 @@ static int cmp_values(struct parser *p, const struct cmp *c, int64_t ni)
 static void cmp_finish(struct parser *p, const struct cmp *c, int64_t ni,
 		       uint32_t first_lit)
 {
-	struct node *nd = &p->b->nodes[ni];
+	struct eql_node *nd = &p->b->nodes[ni];
 	bool is_num = false;
 	uint32_t i;
 
@@ -1326,7 +1244,7 @@ static void cmp_finish(struct parser *p, const struct cmp *c, int64_t ni,
 		uint64_t m = 0;
 
 		for (i = 0; i < nd->n; i++) {
-			const struct lit *l = &p->b->lits[first_lit + i];
+			const struct eql_lit *l = &p->b->lits[first_lit + i];
 
 			if (l->kind != L_EXACT) {
 				m = 0;
@@ -1389,10 +1307,10 @@ static int expect(struct parser *p, enum tok t, const char *what)
 static int64_t parse_length(struct parser *p, const struct fref *r,
 			    int64_t ni)
 {
-	struct node *nd;
+	struct eql_node *nd;
 	struct rawlit rl;
 	enum tok op = p->tok.type;
-	struct lit *l;
+	struct eql_lit *l;
 
 	if (r->f >= 0 && r->type != EQL_T_STRING) {
 		perr_at(p, r->t.line, r->t.col,
@@ -1436,7 +1354,7 @@ static int64_t parse_length(struct parser *p, const struct fref *r,
 static int64_t parse_strfunc(struct parser *p, enum func fn, bool ci,
 			     const struct fref *r, int64_t ni)
 {
-	struct node *nd;
+	struct eql_node *nd;
 	struct fref r2;
 	struct rawlit rl;
 	struct cmp c;
@@ -1523,7 +1441,7 @@ static int64_t parse_func(struct parser *p)
 	char lname[24];
 
 	for (i = 0; i < n && i + 1 < sizeof(lname); i++)
-		lname[i] = (char)lower((unsigned char)p->s[ft.cstart + i]);
+		lname[i] = (char)eql_lower((unsigned char)p->s[ft.cstart + i]);
 	lname[i] = '\0';
 	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
 		if (n == strlen(funcs[i].name) &&
@@ -1651,7 +1569,7 @@ static int64_t parse_not(struct parser *p)
 
 /* One level of n-ary AND or OR over `sub`. */
 static int64_t parse_nary(struct parser *p, enum tok optok,
-			  enum node_type type, int64_t (*sub)(struct parser *))
+			  enum eql_node_type type, int64_t (*sub)(struct parser *))
 {
 	int64_t first, n, c;
 	uint32_t last, count = 1;
@@ -1675,7 +1593,7 @@ static int64_t parse_nary(struct parser *p, enum tok optok,
 		count++;
 	}
 	p->b->nodes[n].n = count;
-	sort_children(p->b, (uint32_t)n);
+	sort_children(p->b->nodes, (uint32_t)n);
 	return n;
 }
 
@@ -1763,8 +1681,8 @@ static void build_free(struct build *b)
 /* Pack the builder into one block and point q at it. */
 static int finalize(struct build *b, uint32_t root, struct eql_query *q)
 {
-	size_t lsz = (size_t)b->nl * sizeof(struct lit);
-	size_t nsz = (size_t)b->nn * sizeof(struct node);
+	size_t lsz = (size_t)b->nl * sizeof(struct eql_lit);
+	size_t nsz = (size_t)b->nn * sizeof(struct eql_node);
 	char *blk;
 
 	/* lits (8-aligned) first, then nodes (4-aligned, lsz is a multiple
@@ -1779,8 +1697,8 @@ static int finalize(struct build *b, uint32_t root, struct eql_query *q)
 		memcpy(blk + lsz + nsz, b->pool, b->pl);
 	free(q->block);
 	q->block = blk;
-	q->lits = (const struct lit *)(void *)blk;
-	q->nodes = (const struct node *)(void *)(blk + lsz);
+	q->lits = (const struct eql_lit *)(void *)blk;
+	q->nodes = (const struct eql_node *)(void *)(blk + lsz);
 	q->pool = blk + lsz + nsz;
 	q->nnodes = b->nn;
 	q->nlits = b->nl;
@@ -1931,7 +1849,7 @@ int eql_add_exception(struct eql_query *q, const char *text, size_t len,
 		 * tree flat however many exceptions are added. */
 		uint32_t c = b.nodes[root].a;
 
-		while (b.nodes[c].next != NONE)
+		while (b.nodes[c].next != EQL_NONE)
 			c = b.nodes[c].next;
 		b.nodes[c].next = (uint32_t)notn;
 		b.nodes[root].n++;
@@ -1944,7 +1862,7 @@ int eql_add_exception(struct eql_query *q, const char *text, size_t len,
 		b.nodes[root].next = (uint32_t)notn;
 		root = (uint32_t)andn;
 	}
-	sort_children(&b, root);
+	sort_children(b.nodes, root);
 	if (finalize(&b, root, q)) {
 		set_err(err, errlen, "out of memory");
 		goto out;
@@ -1962,7 +1880,7 @@ static bool eq_fold(const char *s, const char *lowpat, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (lower((unsigned char)s[i]) != (unsigned char)lowpat[i])
+		if (eql_lower((unsigned char)s[i]) != (unsigned char)lowpat[i])
 			return false;
 	return true;
 }
@@ -1975,8 +1893,8 @@ static inline bool bytes_eq(const char *s, const char *p, size_t n,
 
 /* Whether lowpat[0..k) occurs in s[0..n) (folding s when icase; the
  * pattern is then lower-case already). */
-static bool contains(const char *s, size_t n, const char *pat, size_t k,
-		     bool icase)
+bool eql_contains(const char *s, size_t n, const char *pat, size_t k,
+		  bool icase)
 {
 	const char *p, *end;
 	unsigned char c0, c1;
@@ -1995,7 +1913,7 @@ static bool contains(const char *s, size_t n, const char *pat, size_t k,
 	return false;
 }
 
-static bool lit_match(const struct lit *l, const char *pool, const char *s,
+static bool lit_match(const struct eql_lit *l, const char *pool, const char *s,
 		      size_t n, bool icase)
 {
 	const char *t = pool + l->off;
@@ -2009,13 +1927,13 @@ static bool lit_match(const struct lit *l, const char *pool, const char *s,
 		return n >= l->len &&
 		       bytes_eq(s + n - l->len, t, l->len, icase);
 	case L_CONTAINS:
-		return contains(s, n, t, l->len, icase);
+		return eql_contains(s, n, t, l->len, icase);
 	default:
 		return wildcard_match(t, l->len, s, n, icase);
 	}
 }
 
-static bool any_lit(const struct eql_query *q, const struct node *nd,
+static bool any_lit(const struct eql_query *q, const struct eql_node *nd,
 		    const char *s, size_t n)
 {
 	bool icase = nd->flags & CF_ICASE;
@@ -2054,7 +1972,7 @@ static bool present(const struct eql_value *v)
 
 static const struct eql_value missing_value;
 
-static inline const struct eql_value *field_of(const struct node *nd,
+static inline const struct eql_value *field_of(const struct eql_node *nd,
 					       const struct eql_event *ev)
 {
 	return (nd->flags & CF_ABSENT) ? &missing_value : &ev->f[nd->field];
@@ -2100,7 +2018,7 @@ static int64_t utf16_len(const char *s, size_t n)
 static bool fold_eq2(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+		if (eql_lower((unsigned char)a[i]) != eql_lower((unsigned char)b[i]))
 			return false;
 	return true;
 }
@@ -2129,7 +2047,7 @@ static bool str_func(uint8_t op, bool icase, const char *s, size_t n,
 	}
 }
 
-static bool eval_func(const struct eql_query *q, const struct node *nd,
+static bool eval_func(const struct eql_query *q, const struct eql_node *nd,
 		      const struct eql_event *ev, const struct eql_value *v)
 {
 	bool icase = nd->flags & CF_ICASE;
@@ -2159,7 +2077,7 @@ static bool eval_func(const struct eql_query *q, const struct node *nd,
 	return false;
 }
 
-static bool eval_cmp(const struct eql_query *q, const struct node *nd,
+static bool eval_cmp(const struct eql_query *q, const struct eql_node *nd,
 		     const struct eql_event *ev)
 {
 	const struct eql_value *v = field_of(nd, ev);
@@ -2231,17 +2149,17 @@ static bool eval_cmp(const struct eql_query *q, const struct node *nd,
 static bool eval_node(const struct eql_query *q, uint32_t idx,
 		      const struct eql_event *ev)
 {
-	const struct node *nd = &q->nodes[idx];
+	const struct eql_node *nd = &q->nodes[idx];
 	uint32_t c;
 
 	switch (nd->type) {
 	case N_AND:
-		for (c = nd->a; c != NONE; c = q->nodes[c].next)
+		for (c = nd->a; c != EQL_NONE; c = q->nodes[c].next)
 			if (!eval_node(q, c, ev))
 				return false;
 		return true;
 	case N_OR:
-		for (c = nd->a; c != NONE; c = q->nodes[c].next)
+		for (c = nd->a; c != EQL_NONE; c = q->nodes[c].next)
 			if (eval_node(q, c, ev))
 				return true;
 		return false;
@@ -2289,7 +2207,7 @@ static void const_view_init(struct const_view *cv)
 		}
 }
 
-static bool node_known(const struct node *nd, const struct const_view *cv)
+static bool node_known(const struct eql_node *nd, const struct const_view *cv)
 {
 	bool k1 = (nd->flags & CF_ABSENT) || cv->known[nd->field];
 	bool k2 = !(nd->flags & CF_FIELD2) || (nd->flags & CF_ABSENT2) ||
@@ -2301,7 +2219,7 @@ static bool node_known(const struct node *nd, const struct const_view *cv)
 static enum tv tri(const struct eql_query *q, uint32_t idx,
 		   const struct const_view *cv)
 {
-	const struct node *nd = &q->nodes[idx];
+	const struct eql_node *nd = &q->nodes[idx];
 	enum tv r, c;
 	uint32_t ch;
 
@@ -2309,7 +2227,7 @@ static enum tv tri(const struct eql_query *q, uint32_t idx,
 	case N_AND:
 	case N_OR:
 		r = nd->type == N_AND ? TV_T : TV_F;
-		for (ch = nd->a; ch != NONE; ch = q->nodes[ch].next) {
+		for (ch = nd->a; ch != EQL_NONE; ch = q->nodes[ch].next) {
 			c = tri(q, ch, cv);
 			if (c == (nd->type == N_AND ? TV_F : TV_T))
 				return c;
@@ -2338,7 +2256,7 @@ static void add_reason(char *buf, size_t cap, const char *r)
 	snprintf(buf + n, cap - n, "%s%s", n ? "; " : "", r);
 }
 
-static void field_reason(const struct eql_query *q, const struct node *nd,
+static void field_reason(const struct eql_query *q, const struct eql_node *nd,
 			 const struct const_view *cv, char *buf, size_t cap)
 {
 	char r[320], name[80];
@@ -2369,7 +2287,7 @@ static void field_reason(const struct eql_query *q, const struct node *nd,
 static void why(const struct eql_query *q, uint32_t idx, enum tv got,
 		const struct const_view *cv, char *buf, size_t cap)
 {
-	const struct node *nd = &q->nodes[idx];
+	const struct eql_node *nd = &q->nodes[idx];
 	uint32_t ch;
 
 	switch (nd->type) {
@@ -2377,7 +2295,7 @@ static void why(const struct eql_query *q, uint32_t idx, enum tv got,
 	case N_OR:
 		/* all children decide (AND true, OR false) or the first
 		 * that does (AND false, OR true) */
-		for (ch = nd->a; ch != NONE; ch = q->nodes[ch].next) {
+		for (ch = nd->a; ch != EQL_NONE; ch = q->nodes[ch].next) {
 			if ((nd->type == N_AND) == (got == TV_T)) {
 				why(q, ch, got, cv, buf, cap);
 			} else if (tri(q, ch, cv) == got) {
@@ -2423,7 +2341,7 @@ size_t eql_query_absent(const struct eql_query *q, char *buf, size_t cap)
 	if (cap)
 		buf[0] = '\0';
 	for (uint32_t i = 0; q && i < q->nnodes; i++) {
-		const struct node *nd = &q->nodes[i];
+		const struct eql_node *nd = &q->nodes[i];
 		const char *w;
 
 		if (nd->type != N_CMP || !(nd->flags & (CF_ABSENT | CF_ABSENT2)))
@@ -2447,20 +2365,20 @@ size_t eql_query_absent(const struct eql_query *q, char *buf, size_t cap)
 static bool req(const struct eql_query *q, uint32_t idx, unsigned f,
 		void (*cb)(void *, const char *, size_t, bool, bool), void *ctx)
 {
-	const struct node *nd = &q->nodes[idx];
+	const struct eql_node *nd = &q->nodes[idx];
 	uint32_t ch, i;
 
 	switch (nd->type) {
 	case N_AND:
-		for (ch = nd->a; ch != NONE; ch = q->nodes[ch].next)
+		for (ch = nd->a; ch != EQL_NONE; ch = q->nodes[ch].next)
 			if (req(q, ch, f, NULL, NULL))
 				return req(q, ch, f, cb, ctx);
 		return false;
 	case N_OR:
-		for (ch = nd->a; ch != NONE; ch = q->nodes[ch].next)
+		for (ch = nd->a; ch != EQL_NONE; ch = q->nodes[ch].next)
 			if (!req(q, ch, f, NULL, NULL))
 				return false;
-		for (ch = nd->a; cb && ch != NONE; ch = q->nodes[ch].next)
+		for (ch = nd->a; cb && ch != EQL_NONE; ch = q->nodes[ch].next)
 			req(q, ch, f, cb, ctx);
 		return true;
 	case N_CMP:
@@ -2491,22 +2409,85 @@ bool eql_query_requires(const struct eql_query *q, unsigned f,
 	return req(q, q->root, f, cb, ctx);
 }
 
+/*
+ * Fold what node idx decided before any event into the tree: an AND with
+ * a false operand, an OR with a true one, a NOT over a constant become
+ * constants; operands that cannot change their parent's value are
+ * unlinked; a parent left with one operand takes its place. Siblings are
+ * sorted again by their new costs. Recursion depth is the tree's, which
+ * the parser bounds.
+ */
+static void simplify(struct eql_node *nodes, uint32_t idx)
+{
+	struct eql_node *nd = &nodes[idx];
+	uint32_t c, *link, kept = 0;
+	bool is_and;
+
+	switch (nd->type) {
+	case N_NOT:
+		simplify(nodes, nd->a);
+		if (nodes[nd->a].type == N_CONST) {
+			nd->op = !nodes[nd->a].op;
+			nd->type = N_CONST;
+			nd->cost = 0;
+		} else {
+			nd->cost = nodes[nd->a].cost;
+		}
+		return;
+	case N_AND:
+	case N_OR:
+		is_and = nd->type == N_AND;
+		link = &nd->a;
+		while ((c = *link) != EQL_NONE) {
+			simplify(nodes, c);
+			if (nodes[c].type != N_CONST) {
+				kept++;
+				link = &nodes[c].next;
+			} else if ((bool)nodes[c].op == is_and) {
+				*link = nodes[c].next; /* true under AND */
+			} else {
+				nd->type = N_CONST;    /* false under AND */
+				nd->op = !is_and;
+				nd->cost = 0;
+				return;
+			}
+		}
+		if (kept == 0) {
+			nd->type = N_CONST;
+			nd->op = is_and;
+			nd->cost = 0;
+		} else if (kept == 1) {
+			uint32_t next = nd->next;
+
+			*nd = nodes[nd->a];
+			nd->next = next;
+		} else {
+			nd->n = kept;
+			sort_children(nodes, idx);
+		}
+		return;
+	default:
+		return;
+	}
+}
+
 void eql_query_fold_constants(struct eql_query *q)
 {
 	struct const_view *cv = malloc(sizeof(*cv));
-	struct node *nodes = (struct node *)(uintptr_t)q->nodes;
+	struct eql_node *nodes = (struct eql_node *)(uintptr_t)q->nodes;
 
 	if (!cv)
 		return; /* they are then compared per exec, as before */
 	const_view_init(cv);
 	for (uint32_t i = 0; i < q->nnodes; i++) {
-		struct node *nd = &nodes[i];
+		struct eql_node *nd = &nodes[i];
 
-		if (nd->type != N_CMP || (nd->flags & (CF_ABSENT | CF_FIELD2)) ||
-		    !cv->known[nd->field])
+		if (nd->type != N_CMP || !node_known(nd, cv))
 			continue;
 		nd->op = eval_cmp(q, nd, &cv->ev);
 		nd->type = N_CONST;
+		nd->cost = 0;
 	}
 	free(cv);
+	simplify(nodes, q->root);
 }
