@@ -57,6 +57,27 @@ void eql_regex_free(struct eql_regex *re);
 /* Whole-value match of s[0..n). */
 bool eql_regex_match(const struct eql_regex *re, const char *s, size_t n);
 
+/*
+ * Text every match holds, for prefilters (eql_set.h): the run of plain
+ * characters (single characters and "strings", not quantified, at the top
+ * level of a pattern without a top-level `|`) the pattern starts with,
+ * the one it ends with, and its longest run. Each is ASCII only, cut to
+ * EQL_REGEX_LIT_MAX bytes (the prefix and the longest run keep their
+ * start, the suffix its end), lower-case when the pattern folds case
+ * (icase: then compare folding ASCII case); n 0 when there is none. A
+ * value the pattern matches has prefix at its start, suffix at its end
+ * and inner somewhere, in its raw bytes (invalid UTF-8 only ever becomes
+ * U+FFFD, never ASCII).
+ */
+#define EQL_REGEX_LIT_MAX 64
+struct eql_regex_lits {
+	char prefix[EQL_REGEX_LIT_MAX], suffix[EQL_REGEX_LIT_MAX],
+		inner[EQL_REGEX_LIT_MAX];
+	uint8_t nprefix, nsuffix, ninner;
+	bool icase;
+};
+const struct eql_regex_lits *eql_regex_lits(const struct eql_regex *re);
+
 /* A new exec: its limit hits start from zero. */
 void eql_regex_begin_exec(void);
 

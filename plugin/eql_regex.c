@@ -30,6 +30,7 @@
 struct eql_regex {
 	pcre2_code *code;
 	uint32_t options;
+	struct eql_regex_lits lits;
 };
 
 /* The matcher state shared by every pattern (eql_regex.h: one thread). */
@@ -54,6 +55,19 @@ struct tr {
 	size_t len, cap;
 	int depth;
 	unsigned top_alts;  /* `|` at the top level */
+	/* The top level's literal runs (eql_regex_lits): the item being
+	 * read (a character or "string", unquantified) and the run of such
+	 * items it extends. */
+	bool item_lit;
+	char item[EQL_REGEX_LIT_MAX];
+	size_t nitem;
+	bool item_long;
+	struct {
+		char head[EQL_REGEX_LIT_MAX], tail[EQL_REGEX_LIT_MAX];
+		size_t n;   /* the run's length (may exceed the buffers) */
+	} run;
+	bool at_start;      /* no break since the start: run is the prefix */
+	struct eql_regex_lits *lits;
 	bool failed;
 	char *err;
 	size_t errlen;
@@ -121,6 +135,15 @@ static uint32_t other_case(uint32_t c)
 /* A character outside a class (Lucene REGEXP_CHAR / REGEXP_STRING). */
 static void emit_char(struct tr *t, uint32_t c)
 {
+	/* Only ASCII is kept as literal text: a value's invalid bytes are
+	 * matched as U+FFFD, which no ASCII byte becomes. */
+	if (c >= 0x80)
+		t->item_lit = false;
+	else if (t->nitem < EQL_REGEX_LIT_MAX)
+		t->item[t->nitem++] = (char)(t->icase && is_alpha(c) ?
+					     (c | 0x20) : c);
+	else
+		t->item_long = true;
 	if (t->icase && is_alpha(c)) {
 		emit(t, "[");
 		emit_cp(t, c);
@@ -219,6 +242,7 @@ static void class_exp(struct tr *t)
 	bool negate = match(t, '^');
 	char b[48];
 
+	t->item_lit = false;
 	pos_part[0] = '\0';
 	do {
 		bool lit;
@@ -305,6 +329,8 @@ static void simple_exp(struct tr *t)
 	bool lit;
 	uint32_t litc = 0, pre;
 
+	if (peek(t, ".#@("))
+		t->item_lit = false;
 	if (match(t, '.')) {
 		emit(t, ".");
 	} else if (match(t, '#')) {
@@ -335,10 +361,12 @@ static void simple_exp(struct tr *t)
 		pre = match_predefined(t, &lit, &litc);
 		if (t->failed)
 			return;
-		if (pre)
+		if (pre) {
+			t->item_lit = false;
 			emit_predefined(t, pre);
-		else
+		} else {
 			emit_char(t, lit ? litc : char_exp(t));
+		}
 	}
 }
 
@@ -396,6 +424,8 @@ static void repeat_exp(struct tr *t)
 	char q[32];
 
 	compl_exp(t);
+	if (peek(t, "?*+{"))
+		t->item_lit = false;
 	while (peek(t, "?*+{")) {
 		if (match(t, '?')) {
 			quantify(t, start, "?");
@@ -437,11 +467,62 @@ static void repeat_exp(struct tr *t)
 	}
 }
 
+/* The run so far ends: keep it as the longest or the prefix. */
+static void run_break(struct tr *t)
+{
+	struct eql_regex_lits *l = t->lits;
+	size_t k = t->run.n < EQL_REGEX_LIT_MAX ? t->run.n : EQL_REGEX_LIT_MAX;
+
+	if (t->at_start) {
+		memcpy(l->prefix, t->run.head, k);
+		l->nprefix = (uint8_t)k;
+		t->at_start = false;
+	}
+	if (k > l->ninner) {
+		memcpy(l->inner, t->run.head, k);
+		l->ninner = (uint8_t)k;
+	}
+	t->run.n = 0;
+}
+
+/* One top-level item read: it extends the run, or breaks it. */
+static void run_item(struct tr *t)
+{
+	if (!t->item_lit || t->item_long) {
+		run_break(t);
+		return;
+	}
+	for (size_t i = 0; i < t->nitem; i++) {
+		if (t->run.n < EQL_REGEX_LIT_MAX)
+			t->run.head[t->run.n] = t->item[i];
+		else
+			memmove(t->run.tail, t->run.tail + 1,
+				EQL_REGEX_LIT_MAX - 1);
+		t->run.tail[t->run.n < EQL_REGEX_LIT_MAX ?
+			    t->run.n : EQL_REGEX_LIT_MAX - 1] = t->item[i];
+		t->run.n++;
+	}
+}
+
+static void concat_item(struct tr *t)
+{
+	bool top = t->depth == 0;
+
+	if (top) {
+		t->item_lit = true;
+		t->item_long = false;
+		t->nitem = 0;
+	}
+	repeat_exp(t);
+	if (top && t->lits)
+		run_item(t);
+}
+
 static void concat_exp(struct tr *t)
 {
-	repeat_exp(t);
+	concat_item(t);
 	while (more(t) && !peek(t, ")|&"))
-		repeat_exp(t);
+		concat_item(t);
 }
 
 static void inter_exp(struct tr *t)
@@ -543,18 +624,20 @@ static void drop_outer_any(char *out, size_t *len, unsigned top_alts,
 }
 
 static int translate(const char *pat, size_t len, bool icase, char *out,
-		     size_t cap, uint32_t *opt, char *err, size_t errlen);
+		     size_t cap, uint32_t *opt, struct eql_regex_lits *lits,
+		     char *err, size_t errlen);
 
 int eql_regex_translate(const char *pat, size_t len, bool icase, char *out,
 			size_t cap, char *err, size_t errlen)
 {
 	uint32_t opt;
 
-	return translate(pat, len, icase, out, cap, &opt, err, errlen);
+	return translate(pat, len, icase, out, cap, &opt, NULL, err, errlen);
 }
 
 static int translate(const char *pat, size_t len, bool icase, char *out,
-		     size_t cap, uint32_t *opt, char *err, size_t errlen)
+		     size_t cap, uint32_t *opt, struct eql_regex_lits *lits,
+		     char *err, size_t errlen)
 {
 	struct tr t = { 0 };
 	uint32_t *cp;
@@ -586,6 +669,10 @@ static int translate(const char *pat, size_t len, bool icase, char *out,
 	t.cap = cap;
 	t.err = err;
 	t.errlen = errlen;
+	t.lits = lits;
+	t.at_start = true;
+	if (lits)
+		memset(lits, 0, sizeof(*lits));
 	out[0] = '\0';
 	if (n) {
 		union_exp(&t);
@@ -596,6 +683,19 @@ static int translate(const char *pat, size_t len, bool icase, char *out,
 	free(cp);
 	if (t.failed)
 		return -1;
+	if (lits && n) {
+		/* the last run is the suffix; an alternation at the top
+		 * level leaves no text every match must hold */
+		size_t k = t.run.n < EQL_REGEX_LIT_MAX ? t.run.n :
+							 EQL_REGEX_LIT_MAX;
+
+		memcpy(lits->suffix, t.run.tail, k);
+		lits->nsuffix = (uint8_t)k;
+		run_break(&t);
+		if (t.top_alts)
+			memset(lits, 0, sizeof(*lits));
+		lits->icase = icase;
+	}
 	drop_outer_any(out, &t.len, t.top_alts, opt);
 	return 0;
 }
@@ -648,6 +748,7 @@ struct eql_regex *eql_regex_compile(const char *pat, size_t len, bool icase,
 	size_t cap = len * 24 + 64;
 	char *tr = malloc(cap);
 	struct eql_regex *re = NULL;
+	struct eql_regex_lits lits;
 	uint32_t opt;
 	int ec;
 	PCRE2_SIZE eo;
@@ -657,7 +758,7 @@ struct eql_regex *eql_regex_compile(const char *pat, size_t len, bool icase,
 			snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (translate(pat, len, icase, tr, cap, &opt, err, errlen) != 0)
+	if (translate(pat, len, icase, tr, cap, &opt, &lits, err, errlen) != 0)
 		goto out;
 	re = calloc(1, sizeof(*re));
 	if (!re || !runner_get()) {
@@ -668,6 +769,7 @@ struct eql_regex *eql_regex_compile(const char *pat, size_t len, bool icase,
 		goto out;
 	}
 	re->options = opt;
+	re->lits = lits;
 	re->code = pcre2_compile((PCRE2_SPTR)tr, PCRE2_ZERO_TERMINATED,
 				 opt | PCRE2_UTF | PCRE2_DOTALL |
 					 PCRE2_NO_AUTO_CAPTURE |
@@ -691,6 +793,11 @@ struct eql_regex *eql_regex_compile(const char *pat, size_t len, bool icase,
 out:
 	free(tr);
 	return re;
+}
+
+const struct eql_regex_lits *eql_regex_lits(const struct eql_regex *re)
+{
+	return &re->lits;
 }
 
 void eql_regex_free(struct eql_regex *re)

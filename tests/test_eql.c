@@ -1295,6 +1295,59 @@ static void test_regex_invalid_utf8(void **state)
 	eql_free(q);
 }
 
+/* The text a regex's every match holds (eql_regex_lits), which the rule
+ * set's gates rely on. */
+static void test_regex_lits(void **state)
+{
+	static const struct {
+		const char *pat;
+		bool icase;
+		const char *prefix, *suffix, *inner;
+	} c[] = {
+		{ "abc", false, "abc", "abc", "abc" },
+		{ "abc.*", false, "abc", "", "abc" },
+		{ ".*abc", false, "", "abc", "abc" },
+		{ ".*ab[0-9]cdef.*", false, "", "", "cdef" },
+		{ "AbC.*x", true, "abc", "x", "abc" },
+		{ "ab?c", false, "a", "c", "a" },
+		{ "ab*", false, "a", "", "a" },
+		{ "a{2}b", false, "", "b", "b" },
+		{ "a\\.b", false, "a.b", "a.b", "a.b" },
+		{ "\"x.y\"z", false, "x.yz", "x.yz", "x.yz" },
+		{ "\"xy\"+z", false, "", "z", "z" },
+		{ "a|b", false, "", "", "" },
+		{ "(a|b)c", false, "", "c", "c" },
+		{ "a(b|c)d", false, "a", "d", "a" },
+		{ "\\d+x", false, "", "x", "x" },
+		{ "/var/run/\\w+\\.(pid|lock)", true, "/var/run/", "", "/var/run/" },
+		{ "caf\xc3\xa9", false, "caf", "", "caf" },
+		{ "@x", false, "", "x", "x" },
+		{ "", false, "", "", "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		char err[256];
+		struct eql_regex *re = eql_regex_compile(c[i].pat, strlen(c[i].pat),
+							 c[i].icase, err, sizeof(err));
+		const struct eql_regex_lits *l;
+
+		if (!re)
+			fail_msg("%s: %s", c[i].pat, err);
+		l = eql_regex_lits(re);
+		if (l->nprefix != strlen(c[i].prefix) ||
+		    memcmp(l->prefix, c[i].prefix, l->nprefix) != 0 ||
+		    l->nsuffix != strlen(c[i].suffix) ||
+		    memcmp(l->suffix, c[i].suffix, l->nsuffix) != 0 ||
+		    l->ninner != strlen(c[i].inner) ||
+		    memcmp(l->inner, c[i].inner, l->ninner) != 0)
+			fail_msg("%s: prefix '%.*s' suffix '%.*s' inner '%.*s'",
+				 c[i].pat, l->nprefix, l->prefix, l->nsuffix,
+				 l->suffix, l->ninner, l->inner);
+		eql_regex_free(re);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1310,6 +1363,7 @@ int main(void)
 		cmocka_unit_test(test_requires),
 		cmocka_unit_test(test_regex_hostile),
 		cmocka_unit_test(test_regex_invalid_utf8),
+		cmocka_unit_test(test_regex_lits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
