@@ -40,7 +40,7 @@
  *
  * Cost: eql_compile parses once into a flat tree (eql_tree.h); eql_eval
  * walks it with no allocation and no re-parsing, O(size of tree x elements
- * of the arrays it touches).
+ * of the arrays it touches). Many queries on one event: eql_set.h.
  */
 #ifndef KS_EQL_H
 #define KS_EQL_H
@@ -131,18 +131,5 @@ void eql_query_fold_constants(struct eql_query *q);
  * buf); returns how many. Before eql_query_fold_constants, which decides
  * the comparisons on them. */
 size_t eql_query_absent(const struct eql_query *q, char *buf, size_t cap);
-
-/*
- * Whether the query can be true only when field f (a string field) equals
- * one of a set of literals or starts with one of a set of prefixes (`like
- * "python*"`); with cb, calls it once per literal (icase: the literal is
- * lower-case and compared folding ASCII case; prefix: a prefix). Used to
- * index rules by process.name: a rule is then run only on the execs whose
- * name is in its set.
- */
-bool eql_query_requires(const struct eql_query *q, unsigned f,
-			void (*cb)(void *ctx, const char *v, size_t n,
-				   bool icase, bool prefix),
-			void *ctx);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * eql_tree.h - the compiled form of an EQL query (eql.c): for the modules
- * that read queries' trees themselves, such as one that evaluates many
- * queries at once. Others use eql.h.
+ * eql_tree.h - the compiled form of an EQL query, shared by the compiler
+ * and evaluator (eql.c) and the rule set that evaluates many queries at
+ * once (eql_set.c). Not for other modules: they use eql.h and eql_set.h.
  *
  * A query is one block: literals, then nodes, then a byte pool. AND/OR
  * nodes are n-ary, their children chained through `next` in evaluation

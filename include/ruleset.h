@@ -23,12 +23,13 @@
  * with an already enabled rule_id are each reported and skipped; the rest
  * still runs.
  *
- * Cost: loading parses and compiles each file once. ruleset_eval runs, in
- * rule order, the enabled queries that can match the event: a rule whose
- * query requires process.name (or else process.executable) to be one of
- * a set of literals is indexed by them (a hash lookup per exec), the
- * others run on every exec; no allocation, no parsing. It starts the
- * exec's regex budget (eql_regex_begin_exec).
+ * Cost: loading parses and compiles each file once, then decides what it
+ * can before any event (eql_query_fold_constants) and compiles the
+ * enabled rules into one eql_set: per exec, each field some rule's gate
+ * reads is scanned once and only the rules a gate lets through run, in
+ * rule order; a rule that cannot fire on audit data never runs. No
+ * allocation, no parsing per exec. ruleset_eval starts the exec's regex
+ * budget (eql_regex_begin_exec).
  */
 #ifndef KS_RULESET_H
 #define KS_RULESET_H
@@ -38,6 +39,7 @@
 #include <stdint.h>
 #include <time.h>
 #include "eql.h"
+#include "eql_set.h"
 #include "rulefile.h"
 #include "throttle.h"
 #include "version_lock.h"
@@ -61,40 +63,12 @@ struct ruleset_reason {
 	unsigned count;
 };
 
-/* Enabled rules by the process.name, process.executable, or the parent's
- * name or executable values their queries require (ruleset.c
- * build_index). */
-#define RULE_INDEX_FIELDS 4
-struct rule_index_entry {
-	char *key;
-	size_t len;
-	uint32_t hash, rule;
-	uint8_t k;      /* which field */
-	bool icase;     /* key lower-case, compared folding ASCII case */
-	bool prefix;    /* the value starts with key */
-};
-
-struct rule_index {
-	bool ready;
-	uint8_t field[RULE_INDEX_FIELDS]; /* their ECS rows */
-	bool has_icase[RULE_INDEX_FIELDS];
-	bool has_prefix[RULE_INDEX_FIELDS];
-	bool used[RULE_INDEX_FIELDS];     /* some rule is indexed by it */
-	uint32_t *pfx[RULE_INDEX_FIELDS]; /* the prefix entries of each */
-	size_t npfx[RULE_INDEX_FIELDS];
-	struct rule_index_entry *ent;
-	size_t nent, capent;
-	uint32_t *slot;            /* open addressing over ent */
-	size_t mask;
-	uint32_t *always;          /* rules tested on every exec */
-	size_t nalways;
-	uint32_t *cand;            /* scratch: this exec's candidates */
-};
-
 struct ruleset {
 	struct ruleset_rule *rule;
 	size_t n;
 	bool uses[EQL_FIELDS_MAX]; /* some enabled query reads the field */
+	struct eql_set *set;        /* the enabled rules compiled together;
+				     * NULL: each query on every exec */
 	unsigned problems;          /* reported while loading */
 	/* what loading found, for the summary */
 	unsigned loaded;            /* rule files that loaded */
@@ -106,7 +80,6 @@ struct ruleset {
 	struct version_lock lock;   /* rules_dir's version.lock.json */
 	/* loading state */
 	bool all_mode, walking, listing;
-	struct rule_index ix;
 };
 
 struct ruleset_options {
@@ -117,6 +90,9 @@ struct ruleset_options {
 	unsigned throttle_max;       /* 0 off; CONF_THROTTLE_PER_RULE: max_signals */
 	unsigned throttle_window;    /* seconds; 0 off */
 	bool check_all;              /* --check-rules: load every file */
+	bool plain;                  /* tests: no compiled set, no folding;
+				      * each query as compiled, on every
+				      * exec (the reference for the set) */
 };
 
 /* How loading reports: ok=true "loaded" lines (only with check_all) and

@@ -2360,55 +2360,6 @@ size_t eql_query_absent(const struct eql_query *q, char *buf, size_t cap)
 	return count;
 }
 
-/* Whether node idx can be true only when field f is one of a set of
- * exact values; with cb, call it once per value. */
-static bool req(const struct eql_query *q, uint32_t idx, unsigned f,
-		void (*cb)(void *, const char *, size_t, bool, bool), void *ctx)
-{
-	const struct eql_node *nd = &q->nodes[idx];
-	uint32_t ch, i;
-
-	switch (nd->type) {
-	case N_AND:
-		for (ch = nd->a; ch != EQL_NONE; ch = q->nodes[ch].next)
-			if (req(q, ch, f, NULL, NULL))
-				return req(q, ch, f, cb, ctx);
-		return false;
-	case N_OR:
-		for (ch = nd->a; ch != EQL_NONE; ch = q->nodes[ch].next)
-			if (!req(q, ch, f, NULL, NULL))
-				return false;
-		for (ch = nd->a; cb && ch != EQL_NONE; ch = q->nodes[ch].next)
-			req(q, ch, f, cb, ctx);
-		return true;
-	case N_CMP:
-		if (nd->op != OP_STR || (nd->flags & (CF_NEGATE | CF_ABSENT)) ||
-		    nd->field != f || !nd->n)
-			return false;
-		for (i = 0; i < nd->n; i++)
-			if (q->lits[nd->a + i].kind != L_EXACT &&
-			    q->lits[nd->a + i].kind != L_PREFIX)
-				return false;
-		for (i = 0; cb && i < nd->n; i++)
-			cb(ctx, q->pool + q->lits[nd->a + i].off,
-			   q->lits[nd->a + i].len, nd->flags & CF_ICASE,
-			   q->lits[nd->a + i].kind == L_PREFIX);
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool eql_query_requires(const struct eql_query *q, unsigned f,
-			void (*cb)(void *ctx, const char *v, size_t n,
-				   bool icase, bool prefix),
-			void *ctx)
-{
-	if (!q || f >= EQL_FIELDS_MAX)
-		return false;
-	return req(q, q->root, f, cb, ctx);
-}
-
 /*
  * Fold what node idx decided before any event into the tree: an AND with
  * a false operand, an OR with a true one, a NOT over a constant become

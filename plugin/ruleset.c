@@ -391,213 +391,6 @@ static bool names_all(const char *enable)
 	return false;
 }
 
-/* ---- the rule index ------------------------------------------------------ */
-
-/* Tried in this order: a rule is indexed by the first field whose set its
- * query requires. */
-static const char *const index_fields[RULE_INDEX_FIELDS] = {
-	"process.name", "process.executable", "process.parent.name",
-	"process.parent.executable",
-};
-
-/* FNV-1a over the bytes, folded to lower case when icase. */
-static uint32_t key_hash(unsigned k, const char *s, size_t n, bool icase)
-{
-	uint32_t h = 2166136261u ^ (k * 16777619u) ^ (icase ? 0x9e3779b9u : 0);
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (icase && c >= 'A' && c <= 'Z')
-			c += 32;
-		h = (h ^ c) * 16777619u;
-	}
-	return h;
-}
-
-struct ix_build {
-	struct rule_index *ix;
-	unsigned k;
-	uint32_t rule;
-	bool failed;
-};
-
-static void ix_add(void *ctx, const char *v, size_t n, bool icase,
-		   bool prefix)
-{
-	struct ix_build *b = ctx;
-	struct rule_index *ix = b->ix;
-	struct rule_index_entry *e;
-
-	if (b->failed)
-		return;
-	if (ix->nent == ix->capent) {
-		size_t nc = ix->capent ? ix->capent * 2 : 256;
-
-		e = realloc(ix->ent, nc * sizeof(*e));
-		if (!e) {
-			b->failed = true;
-			return;
-		}
-		ix->ent = e;
-		ix->capent = nc;
-	}
-	e = &ix->ent[ix->nent];
-	e->key = malloc(n ? n : 1);
-	if (!e->key) {
-		b->failed = true;
-		return;
-	}
-	memcpy(e->key, v, n);
-	e->len = n;
-	e->icase = icase;
-	e->prefix = prefix;
-	e->k = (uint8_t)b->k;
-	e->rule = b->rule;
-	e->hash = key_hash(b->k, v, n, icase);
-	ix->nent++;
-	if (icase)
-		ix->has_icase[b->k] = true;
-	if (prefix)
-		ix->has_prefix[b->k] = true;
-}
-
-static void index_free(struct rule_index *ix)
-{
-	for (size_t i = 0; i < ix->nent; i++)
-		free(ix->ent[i].key);
-	free(ix->ent);
-	free(ix->slot);
-	free(ix->always);
-	free(ix->cand);
-	for (unsigned k = 0; k < RULE_INDEX_FIELDS; k++)
-		free(ix->pfx[k]);
-	memset(ix, 0, sizeof(*ix));
-}
-
-/*
- * Index the enabled rules by the process.name, then process.executable,
- * values their queries require (eql_query_requires): an exec is tested
- * only against the rules that can match it. A rule whose query requires
- * no such set is always tested.
- */
-static int build_index(struct ruleset *rs)
-{
-	struct rule_index *ix = &rs->ix;
-	struct ix_build b = { .ix = ix };
-	size_t cap;
-
-	memset(ix, 0, sizeof(*ix));
-	for (unsigned k = 0; k < RULE_INDEX_FIELDS; k++)
-		ix->field[k] = (uint8_t)ecs_field_find(index_fields[k],
-						       strlen(index_fields[k]));
-	ix->always = malloc((rs->n ? rs->n : 1) * sizeof(*ix->always));
-	if (!ix->always)
-		return -1;
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct eql_query *q = rs->rule[i].query;
-
-		b.rule = (uint32_t)i;
-		for (b.k = 0; b.k < RULE_INDEX_FIELDS; b.k++)
-			if (eql_query_requires(q, ix->field[b.k], NULL, NULL))
-				break;
-		if (b.k == RULE_INDEX_FIELDS) {
-			ix->always[ix->nalways++] = (uint32_t)i;
-			continue;
-		}
-		eql_query_requires(q, ix->field[b.k], ix_add, &b);
-		ix->used[b.k] = true;
-	}
-	if (b.failed)
-		goto fail;
-	for (cap = 16; cap < ix->nent * 2; cap *= 2)
-		;
-	ix->slot = malloc(cap * sizeof(*ix->slot));
-	/* at most every rule once per field, plus the always ones */
-	ix->cand = malloc((ix->nent + rs->n + 1) * sizeof(*ix->cand));
-	if (!ix->slot || !ix->cand)
-		goto fail;
-	for (size_t i = 0; i < cap; i++)
-		ix->slot[i] = UINT32_MAX;
-	ix->mask = cap - 1;
-	for (size_t i = 0; i < ix->nent; i++) {
-		size_t h = ix->ent[i].hash & ix->mask;
-
-		if (ix->ent[i].prefix) {
-			/* prefixes are few: scanned, not hashed */
-			struct rule_index_entry *e = &ix->ent[i];
-			uint32_t *np = realloc(ix->pfx[e->k],
-					       (ix->npfx[e->k] + 1) *
-						       sizeof(*np));
-
-			if (!np)
-				goto fail;
-			ix->pfx[e->k] = np;
-			np[ix->npfx[e->k]++] = (uint32_t)i;
-			continue;
-		}
-
-		while (ix->slot[h] != UINT32_MAX)
-			h = (h + 1) & ix->mask;
-		ix->slot[h] = (uint32_t)i;
-	}
-	ix->ready = true;
-	return 0;
-fail:
-	index_free(ix);
-	return -1;
-}
-
-/* s[0..n) against the first n bytes of e's key (all of it unless a
- * prefix is being tested). */
-static bool key_eq(const struct rule_index_entry *e, const char *s, size_t n)
-{
-	if (e->len != n)
-		return false;
-	if (!e->icase)
-		return memcmp(e->key, s, n) == 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c += 32;
-		if ((unsigned char)e->key[i] != c)
-			return false;
-	}
-	return true;
-}
-
-/* Append the rules whose field-k set holds s to ix->cand[n..]; returns
- * the new count. A rule is added once per matching key at most. */
-static size_t index_lookup(struct rule_index *ix, unsigned k, const char *s,
-			   size_t len, size_t n)
-{
-	for (size_t i = 0; i < ix->npfx[k]; i++) {
-		const struct rule_index_entry *e = &ix->ent[ix->pfx[k][i]];
-
-		if (e->len <= len && key_eq(e, s, e->len))
-			ix->cand[n++] = e->rule;
-	}
-	for (int ic = 0; ic < 2; ic++) {
-		uint32_t h;
-		size_t at;
-
-		if (ic && !ix->has_icase[k])
-			break;
-		h = key_hash(k, s, len, ic);
-		for (at = h & ix->mask; ix->slot[at] != UINT32_MAX;
-		     at = (at + 1) & ix->mask) {
-			const struct rule_index_entry *e = &ix->ent[ix->slot[at]];
-
-			if (e->hash == h && e->k == k && e->icase == (bool)ic &&
-			    key_eq(e, s, len) &&
-			    (n == 0 || ix->cand[n - 1] != e->rule))
-				ix->cand[n++] = e->rule;
-		}
-	}
-	return n;
-}
-
 static bool refers_to(const char *ref, size_t len, const struct loaded *l)
 {
 	return (strlen(l->stem) == len && memcmp(l->stem, ref, len) == 0) ||
@@ -753,6 +546,21 @@ static void load_exceptions(struct ruleset *rs, const char *dir,
 	free_names(names, n);
 }
 
+/* The enabled rules as one eql_set; those that cannot fire on audit data
+ * left out. */
+static int build_set(struct ruleset *rs)
+{
+	struct eql_query **q = calloc(rs->n ? rs->n : 1, sizeof(*q));
+
+	if (!q)
+		return -1;
+	for (size_t i = 0; i < rs->n; i++)
+		q[i] = rs->rule[i].never ? NULL : rs->rule[i].query;
+	rs->set = eql_set_new(q, rs->n);
+	free(q);
+	return rs->set ? 0 : -1;
+}
+
 size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 		    ruleset_report_fn report, void *ctx)
 {
@@ -893,13 +701,15 @@ size_t ruleset_load(struct ruleset *rs, const struct ruleset_options *o,
 	if (!o->only_file && o->local_rules_dir && o->local_rules_dir[0])
 		load_exceptions(rs, o->local_rules_dir, report, ctx);
 	for (i = 0; i < rs->n; i++) {
-		eql_query_fold_constants(rs->rule[i].query);
+		if (!o->plain)
+			eql_query_fold_constants(rs->rule[i].query);
 		for (f = 0; f < EQL_FIELDS_MAX; f++)
 			if (eql_query_uses(rs->rule[i].query, (unsigned)f))
 				rs->uses[f] = true;
 	}
-	if (build_index(rs) != 0)
-		problem(rs, report, ctx, "rules", "out of memory (rules run unindexed)");
+	if (!o->plain && build_set(rs) != 0)
+		problem(rs, report, ctx, "rules",
+			"out of memory (each rule runs on every exec)");
 	return rs->n;
 }
 
@@ -907,7 +717,7 @@ void ruleset_free(struct ruleset *rs)
 {
 	size_t i;
 
-	index_free(&rs->ix);
+	eql_set_free(rs->set);
 	free(rs->reasons);
 	version_lock_free(&rs->lock);
 	for (i = 0; i < rs->n; i++) {
@@ -918,57 +728,34 @@ void ruleset_free(struct ruleset *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
-static void run_rule(struct ruleset *rs, uint32_t i,
-		     const struct eql_event *ev,
-		     void (*on_match)(struct ruleset_rule *r, void *ctx),
-		     void *ctx)
-{
-	if (eql_eval(rs->rule[i].query, ev)) {
-		rs->rule[i].matches++;
-		on_match(&rs->rule[i], ctx);
-	}
-}
+struct run {
+	struct ruleset *rs;
+	void (*on_match)(struct ruleset_rule *r, void *ctx);
+	void *ctx;
+};
 
-static int cmp_u32(const void *a, const void *b)
+static void matched(void *ctx, size_t i)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	struct run *run = ctx;
 
-	return x < y ? -1 : x > y;
+	run->rs->rule[i].matches++;
+	run->on_match(&run->rs->rule[i], run->ctx);
 }
 
 void ruleset_eval(struct ruleset *rs, const struct eql_event *ev,
 		  void (*on_match)(struct ruleset_rule *r, void *ctx),
 		  void *ctx)
 {
-	struct rule_index *ix = &rs->ix;
-	size_t i, n;
+	struct run run = { rs, on_match, ctx };
 
 	eql_regex_begin_exec();
-	if (!ix->ready) {
-		for (i = 0; i < rs->n; i++)
-			run_rule(rs, (uint32_t)i, ev, on_match, ctx);
+	if (rs->set) {
+		eql_set_eval(rs->set, ev, matched, &run);
 		return;
 	}
-	/* The rules that may match this exec, in rule order: those whose
-	 * query names no process.name / executable set, and those whose set
-	 * holds this exec's value. */
-	n = ix->nalways;
-	memcpy(ix->cand, ix->always, n * sizeof(*ix->cand));
-	for (unsigned k = 0; k < RULE_INDEX_FIELDS; k++) {
-		const struct eql_value *v = &ev->f[ix->field[k]];
-
-		/* only fields some indexed rule reads: the others are not
-		 * filled (ecs_describe fills what the rules use) */
-		if (!ix->used[k])
-			continue;
-		if (v->kind == EQL_STRING && v->s)
-			n = index_lookup(ix, k, v->s, v->n, n);
-	}
-	if (n > ix->nalways)
-		qsort(ix->cand, n, sizeof(*ix->cand), cmp_u32);
-	for (i = 0; i < n; i++)
-		if (i == 0 || ix->cand[i] != ix->cand[i - 1])
-			run_rule(rs, ix->cand[i], ev, on_match, ctx);
+	for (size_t i = 0; i < rs->n; i++)
+		if (eql_eval(rs->rule[i].query, ev))
+			matched(&run, i);
 }
 
 void ruleset_summary(const struct ruleset *rs, char *buf, size_t cap)

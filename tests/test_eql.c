@@ -1160,59 +1160,6 @@ static void test_never(void **state)
 	}
 }
 
-struct names {
-	char got[512];
-};
-
-static void add_name(void *ctx, const char *v, size_t n, bool icase,
-		     bool prefix)
-{
-	struct names *nm = ctx;
-	size_t k = strlen(nm->got);
-
-	snprintf(nm->got + k, sizeof(nm->got) - k, "%s%.*s%s", icase ? "~" : "",
-		 (int)n, v, prefix ? "*" : "");
-	k = strlen(nm->got);
-	snprintf(nm->got + k, sizeof(nm->got) - k, ",");
-}
-
-/* The literal sets a rule index may rely on, and none where a match could
- * happen with another name. */
-static void test_requires(void **state)
-{
-	static const struct {
-		const char *q;
-		const char *want; /* NULL: no set */
-	} c[] = {
-		{ "process where process.name == \"a\" and process.args == \"-x\"", "a," },
-		{ "process where process.name in (\"a\", \"b\") and process.args == \"-x\"", "a,b," },
-		{ "process where process.name : \"A\"", "~a," },
-		{ "process where (process.name == \"a\" and process.pid > 1) or process.name in~ (\"B\")", "~b,a," },
-		{ "process where process.name == \"a\" or process.args == \"x\"", NULL },
-		{ "process where process.name like \"a*\"", "a*," },
-		{ "process where process.name like \"*a\"", NULL },
-		{ "process where process.name like \"a?\"", NULL },
-		{ "process where process.name != \"a\"", NULL },
-		{ "process where not process.name == \"a\"", NULL },
-		{ "process where process.name regex \"a\"", NULL },
-		{ "process where process.name : (\"a\", \"B*\")", "~a,~b*," },
-		{ "process where process.name : (\"a\", \"*b\")", NULL },
-		{ "process where process.args == \"a\" and (process.name == \"x\" or process.name == \"y\")", "x,y," },
-	};
-	unsigned f = fld("process.name");
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
-		struct eql_query *q = compile_or_fail(c[i].q);
-		struct names nm = { "" };
-		bool has = eql_query_requires(q, f, add_name, &nm);
-
-		if (has != (c[i].want != NULL) || (has && strcmp(nm.got, c[i].want)))
-			fail_msg("%s: %d '%s'", c[i].q, has, nm.got);
-		eql_free(q);
-	}
-}
-
 /* A 128 KiB argument an attacker shaped against backtracking: each regex
  * test stays within its limit, hits are counted, and the verdict is a
  * plain no-match. */
@@ -1360,7 +1307,6 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_empty_first_literal),
 		cmocka_unit_test(test_never),
-		cmocka_unit_test(test_requires),
 		cmocka_unit_test(test_regex_hostile),
 		cmocka_unit_test(test_regex_invalid_utf8),
 		cmocka_unit_test(test_regex_lits),

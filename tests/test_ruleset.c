@@ -1,7 +1,8 @@
 /*
  * test_ruleset.c - rules as data: the built-in v2 rule on every strict test
  * vector of rule-semantics.md §6; loading the shipped rule files, rule
- * selection, local rules and exceptions, and bad files next to good ones.
+ * selection, local rules and exceptions, bad files next to good ones, and
+ * the rules compiled together against the same rules run one by one.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -470,6 +471,86 @@ static void test_checkout(void **state)
 	ruleset_free(&rs);
 }
 
+/* The ids of the rules that match, in the order ruleset_eval says them. */
+static void collect(struct ruleset_rule *r, void *ctx)
+{
+	char *ids = ctx;
+	size_t n = strlen(ids);
+
+	snprintf(ids + n, 512 - n, "%s ", r->file->meta.id);
+}
+
+/* The enabled rules compiled into one eql_set say what the same rules run
+ * one by one as compiled (ruleset_options.plain) say, in the same order. */
+static void test_set_vs_plain(void **state)
+{
+	const struct {
+		const char *name;
+		const char *const *args;
+		const char *pexe;
+		const char *const *pargs;
+	} v[] = {
+		{ "tail", A("tail", "-c", "64", "/boot/x"), "/bin/bash", bash },
+		{ "tail", A("tail", "--bytes=9", "/boot/x"), "/bin/bash", bash },
+		{ "tail", A("tail", "-c", "64", "/boot/x"), NULL, NULL },
+		{ "xxd", A("xxd", "-s0x200", "/boot/vmlinuz"), "/bin/bash", bash },
+		{ "dd", A("dd", "if=/boot/vmlinuz", "seek=1"), "/bin/dash",
+		  A("/bin/sh", "/usr/lib/needrestart/vmlinuz-get-version", "/boot/v") },
+		{ "dd", A("dd", "if=/boot/vmlinuz", "of=/tmp/k", "skip=1"), "/bin/bash", bash },
+		{ "cmp", A("cmp", "-i", "9", "/boot/a", "/tmp/b"), "/bin/bash", bash },
+		{ "cat", A("cat", "/boot/config"), "/bin/bash", bash },
+		{ "TAIL", A("tail", "-c", "64", "/boot/x"), "/bin/bash", bash },
+		{ "dmesg", A("dmesg", "-C"), "/bin/bash", bash },
+		{ "grep", A("grep", "-a", "[heap]", "/proc/1/maps"), "/bin/bash", bash },
+		{ "file", A("file", "/boot/vmlinuz"), "/bin/bash", bash },
+	};
+	static const char *const elastic[] = {
+		"discovery_potential_memory_seeking_activity",
+		"discovery_kernel_unpacking",
+		"discovery_suspicious_memory_grep_activity",
+		"defense_evasion_clear_kernel_ring_buffer",
+	};
+	static const char *const all =
+		"kernel_seeking_v2,kernel_seeking_hardened,"
+		"discovery_potential_memory_seeking_activity,"
+		"discovery_kernel_unpacking,"
+		"discovery_suspicious_memory_grep_activity,"
+		"defense_evasion_clear_kernel_ring_buffer";
+	const char *src = getenv("KS_SRCDIR");
+	char from[1024], to[1024];
+	struct ruleset rs, plain;
+	struct ruleset_options o = { .enable = all, .plain = true };
+	unsigned multi = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(elastic) / sizeof(elastic[0]); i++) {
+		snprintf(from, sizeof(from), "%s/tests/data/elastic-rules/%s.toml",
+			 src ? src : ".", elastic[i]);
+		snprintf(to, sizeof(to), "%s/%s.toml", dir, elastic[i]);
+		copy(from, to);
+	}
+	o.rules_dir = dir;
+	assert_int_equal(load(&rs, all, false), 6);
+	assert_non_null(rs.set);
+	assert_int_equal(ruleset_load(&plain, &o, report, NULL), 6);
+	assert_null(plain.set);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct fake_argv a, p;
+		struct eql_event e;
+		char got[512] = "", want[512] = "";
+
+		event(&e, &a, &p, v[i].name, v[i].args, v[i].pexe, v[i].pargs);
+		ruleset_eval(&rs, &e, collect, got);
+		ruleset_eval(&plain, &e, collect, want);
+		if (strcmp(got, want) != 0)
+			fail_msg("vector %zu: set '%s', plain '%s'", i, got, want);
+		multi += strchr(got, ' ') != strrchr(got, ' ');
+	}
+	assert_true(multi >= 2); /* several rules on one exec: in order */
+	ruleset_free(&rs);
+	ruleset_free(&plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_exceptions),
 		cmocka_unit_test(test_only_file),
 		cmocka_unit_test(test_checkout),
+		cmocka_unit_test(test_set_vs_plain),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -11,8 +11,12 @@
  * and 512 are tried); a compiled query evaluates without touching memory it
  * should not; eql_add_exception(q, X) behaves as `q and not X` (compared
  * with X compiled on its own); a failed eql_add_exception leaves q as it
- * was; and the compiled text of the shipped v2 rule agrees with rule.c's
- * hand-written reference (tests/v2_reference.c) on the fuzzed event.
+ * was; the compiled text of the shipped v2 rule agrees with rule.c's
+ * hand-written reference (tests/v2_reference.c) on the fuzzed event; and
+ * the query gives the same answer evaluated through an eql_set (its gate
+ * must let every match through), with its constants folded
+ * (eql_query_fold_constants: the event holds the constant rows), and
+ * through an eql_set again once folded.
  */
 #include "config.h"
 
@@ -24,6 +28,7 @@
 #include "argv.h"
 #include "ecs_event.h"
 #include "eql.h"
+#include "eql_set.h"
 #include "rule.h"
 #include "v2_reference.h"
 
@@ -152,6 +157,49 @@ static void check_err(const char *err, size_t errlen)
 
 static const size_t errlens[4] = { 512, 0, 1, 9 };
 
+static void on_set_match(void *ctx, size_t i)
+{
+	bool *hit = ctx;
+
+	CHECK(i < 3);
+	hit[i] = true;
+}
+
+/* q alone and among others in a set, folded and not: the same answer as
+ * eql_eval. */
+static void check_set(struct eql_query *q, struct eql_query *v2,
+		      const struct eql_event *ev)
+{
+	struct eql_query *qs[3] = { v2, NULL, q };
+	bool want = eql_eval(q, ev), want_v2 = eql_eval(v2, ev);
+
+	for (int folded = 0; folded < 2; folded++) {
+		struct eql_set *set;
+		bool hit[3] = { false, false, false };
+
+		if (folded) {
+			eql_query_fold_constants(q);
+			if (eql_eval(q, ev) != want) {
+				fprintf(stderr, "folding changed the answer: %d\n", want);
+				abort();
+			}
+		}
+		set = eql_set_new(qs, 3);
+		if (!set)
+			continue; /* out of memory: allowed */
+		eql_set_eval(set, ev, on_set_match, hit);
+		if (hit[2] != want || hit[0] != want_v2 || hit[1]) {
+			char gate[512];
+
+			eql_set_gate(set, 2, gate, sizeof(gate));
+			fprintf(stderr, "eql_set says %d, eql_eval %d (folded %d, gate %s)\n",
+				hit[2], want, folded, gate);
+			abort();
+		}
+		eql_set_free(set);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -271,6 +319,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				CHECK(eql_eval(q, &fe.ev) == before);
 			}
 		}
+		check_set(q, v2, &fe.ev);
 		eql_free(q);
 	}
 	eql_free(x);
