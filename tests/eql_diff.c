@@ -12,6 +12,14 @@
  * given are missing; the constant rows are filled as every exec has them.
  * With -t MS, an event whose rules take longer than MS milliseconds is
  * reported on stderr and the exit status is 1.
+ *
+ * Other modes, for the rule set's own checks:
+ *   -p          the rules as loaded, each run on every event: no folded
+ *               constants, no eql_set (ruleset_options.plain)
+ *   -g          print "RULE_ID GATE" for each enabled rule (eql_set_gate)
+ *               and the set's counts, read no events
+ *   -r LOG      review the audit log LOG as the plugin does (--format
+ *               json), the alerts to stdout; with -p the plain rules
  */
 #include "config.h"
 
@@ -19,10 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ecs_event.h"
 #include "eql_regex.h"
 #include "ruleset.h"
+#include "runtime.h"
 
 #define MAXEL 4096
 
@@ -56,6 +66,63 @@ static size_t unhex(const char *h, char *out)
 	return n;
 }
 
+/* -g: each enabled rule's gate, then the counts. */
+static int print_gates(const struct ruleset *rs)
+{
+	struct eql_set_stats st;
+	char buf[8192];
+
+	if (!rs->set)
+		return 2;
+	for (size_t i = 0; i < rs->n; i++) {
+		eql_set_gate(rs->set, i, buf, sizeof(buf));
+		printf("%s %s\n", rs->rule[i].file->meta.id,
+		       rs->rule[i].never ? "(cannot fire: not in the set)" : buf);
+	}
+	eql_set_stats(rs->set, &st);
+	printf("queries %zu gated %zu always %zu never %zu atoms %zu fields %zu\n",
+	       st.queries, st.gated, st.always, st.never, st.atoms, st.fields);
+	return 0;
+}
+
+/* -r: the plugin's review of one audit log, JSON alerts on stdout. */
+static int review(const char *dir, const char *log, bool plain)
+{
+	static struct runtime rt;
+	struct runtime_options opt = {
+		.rules_dir = dir,
+		.rules = "all",
+		.format_given = true,
+		.format = ALERT_FORMAT_JSON,
+	};
+	static char buf[65536];
+	FILE *f = fopen(log, "rb");
+	size_t n;
+
+	if (!f)
+		return 2;
+	runtime_init(&rt, &opt);
+	if (runtime_configure(&rt) != 0) {
+		fclose(f);
+		return 2;
+	}
+	if (plain) {
+		struct ruleset_options o = {
+			.rules_dir = dir, .enable = "all", .plain = true,
+		};
+
+		ruleset_free(&rt.rules);
+		ruleset_load(&rt.rules, &o, NULL, NULL);
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		runtime_feed(&rt, buf, n);
+	fclose(f);
+	runtime_flush(&rt);
+	fflush(stdout);
+	runtime_free(&rt);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ruleset rs;
@@ -64,21 +131,35 @@ int main(int argc, char **argv)
 	static struct argv av[EQL_FIELDS_MAX];
 	static struct argv_arg el[EQL_FIELDS_MAX][64];
 	char *line = NULL, *store = NULL;
+	const char *log = NULL;
 	size_t cap = 0, used = 0, scap = 0;
 	double limit_ms = 0, max_ms = 0;
-	int status = 0, a = 1;
+	int status = 0, opt;
+	bool gates = false;
 	unsigned long event_no = 0;
 
-	if (argc > 2 && strcmp(argv[1], "-t") == 0) {
-		limit_ms = atof(argv[2]);
-		a = 3;
+	while ((opt = getopt(argc, argv, "t:pgr:")) != -1) {
+		switch (opt) {
+		case 't': limit_ms = atof(optarg); break;
+		case 'p': o.plain = true; break;
+		case 'g': gates = true; break;
+		case 'r': log = optarg; break;
+		default: optind = argc; break;
+		}
 	}
-	if (a >= argc) {
-		fprintf(stderr, "usage: eql_diff [-t MS] RULES_DIR < events\n");
+	if (optind + 1 != argc) {
+		fprintf(stderr, "usage: eql_diff [-t MS] [-p] [-g | -r LOG] RULES_DIR [< events]\n");
 		return 2;
 	}
-	o.rules_dir = argv[a];
+	o.rules_dir = argv[optind];
+	if (log)
+		return review(o.rules_dir, log, o.plain);
 	ruleset_load(&rs, &o, NULL, NULL);
+	if (gates) {
+		status = print_gates(&rs);
+		ruleset_free(&rs);
+		return status;
+	}
 	memset(&ev, 0, sizeof(ev));
 	for (;;) {
 		ssize_t len = getline(&line, &cap, stdin);
