@@ -67,13 +67,19 @@ bool eql_regex_match(const struct eql_regex *re, const char *s, size_t n);
  * (icase: then compare folding ASCII case); n 0 when there is none. A
  * value the pattern matches has prefix at its start, suffix at its end
  * and inner somewhere, in its raw bytes (invalid UTF-8 only ever becomes
- * U+FFFD, never ASCII).
+ * U+FFFD, never ASCII). When the pattern starts (ends) with a class of
+ * at most EQL_REGEX_SET_MAX ASCII characters, not quantified (`\s`, `\d`,
+ * `[abc]`, `[0-9]`; not negated), a match starts (ends) with one of them:
+ * prefix_set (suffix_set), lower-case when icase.
  */
 #define EQL_REGEX_LIT_MAX 64
+#define EQL_REGEX_SET_MAX 10
 struct eql_regex_lits {
 	char prefix[EQL_REGEX_LIT_MAX], suffix[EQL_REGEX_LIT_MAX],
 		inner[EQL_REGEX_LIT_MAX];
 	uint8_t nprefix, nsuffix, ninner;
+	char prefix_set[EQL_REGEX_SET_MAX], suffix_set[EQL_REGEX_SET_MAX];
+	uint8_t nprefix_set, nsuffix_set;
 	bool icase;
 };
 const struct eql_regex_lits *eql_regex_lits(const struct eql_regex *re);

@@ -67,6 +67,11 @@ struct tr {
 		size_t n;   /* the run's length (may exceed the buffers) */
 	} run;
 	bool at_start;      /* no break since the start: run is the prefix */
+	/* the item being read, when it is a class of a few characters */
+	char cls[EQL_REGEX_SET_MAX];
+	size_t ncls;
+	bool cls_ok;
+	size_t items;       /* top-level items read */
 	struct eql_regex_lits *lits;
 	bool failed;
 	char *err;
@@ -232,6 +237,32 @@ static void emit_predefined(struct tr *t, uint32_t c)
 
 static void union_exp(struct tr *t);
 
+/* A class's members, kept while they are a few ASCII characters
+ * (eql_regex_lits' sets). */
+static void cls_add_range(struct tr *t, uint32_t lo, uint32_t hi)
+{
+	if (hi >= 0x80 || hi - lo >= EQL_REGEX_SET_MAX ||
+	    t->ncls + (hi - lo + 1) > EQL_REGEX_SET_MAX) {
+		t->cls_ok = false;
+		return;
+	}
+	for (uint32_t c = lo; c <= hi; c++)
+		t->cls[t->ncls++] = (char)(t->icase && is_alpha(c) ? (c | 0x20) : c);
+}
+
+static void cls_add_pre(struct tr *t, uint32_t pre)
+{
+	if (pre == 'd') {
+		cls_add_range(t, '0', '9');
+	} else if (pre == 's') {
+		cls_add_range(t, '\t', '\n');
+		cls_add_range(t, '\r', '\r');
+		cls_add_range(t, ' ', ' ');
+	} else {
+		t->cls_ok = false;
+	}
+}
+
 /* `[` ... `]`, the `[` consumed. */
 static void class_exp(struct tr *t)
 {
@@ -243,6 +274,8 @@ static void class_exp(struct tr *t)
 	char b[48];
 
 	t->item_lit = false;
+	t->ncls = 0;
+	t->cls_ok = !negate;
 	pos_part[0] = '\0';
 	do {
 		bool lit;
@@ -254,9 +287,11 @@ static void class_exp(struct tr *t)
 		if (pre) {
 			if (pre == 'd' || pre == 's' || pre == 'w') {
 				snprintf(b, sizeof(b), "%s", pre_members(pre));
+				cls_add_pre(t, pre);
 			} else {
 				if (nneg < 3)
 					neg_parts[nneg++] = (char)pre;
+				t->cls_ok = false;
 				continue;
 			}
 		} else {
@@ -274,11 +309,14 @@ static void class_exp(struct tr *t)
 				}
 				snprintf(b, sizeof(b), "\\x{%x}-\\x{%x}",
 					 (unsigned)c, (unsigned)hi);
+				cls_add_range(t, c, hi);
 			} else if (t->icase && is_alpha(c)) {
 				snprintf(b, sizeof(b), "\\x{%x}\\x{%x}",
 					 (unsigned)c, (unsigned)other_case(c));
+				cls_add_range(t, c, c);
 			} else {
 				snprintf(b, sizeof(b), "\\x{%x}", (unsigned)c);
+				cls_add_range(t, c, c);
 			}
 		}
 		if (pl + strlen(b) + 1 > sizeof(pos_part)) {
@@ -353,6 +391,7 @@ static void simple_exp(struct tr *t)
 		}
 		union_exp(t);
 		t->depth--;
+		t->cls_ok = false; /* a group is no class, whatever it holds */
 		if (!match(t, ')'))
 			tfail(t, "expected ')'");
 	} else if (peek(t, "<")) {
@@ -363,6 +402,9 @@ static void simple_exp(struct tr *t)
 			return;
 		if (pre) {
 			t->item_lit = false;
+			t->ncls = 0;
+			t->cls_ok = true;
+			cls_add_pre(t, pre);
 			emit_predefined(t, pre);
 		} else {
 			emit_char(t, lit ? litc : char_exp(t));
@@ -424,8 +466,10 @@ static void repeat_exp(struct tr *t)
 	char q[32];
 
 	compl_exp(t);
-	if (peek(t, "?*+{"))
+	if (peek(t, "?*+{")) {
 		t->item_lit = false;
+		t->cls_ok = false;
+	}
 	while (peek(t, "?*+{")) {
 		if (match(t, '?')) {
 			quantify(t, start, "?");
@@ -512,10 +556,24 @@ static void concat_item(struct tr *t)
 		t->item_lit = true;
 		t->item_long = false;
 		t->nitem = 0;
+		t->cls_ok = false;
 	}
 	repeat_exp(t);
-	if (top && t->lits)
+	if (top && t->lits) {
+		struct eql_regex_lits *l = t->lits;
+		bool set = t->cls_ok && t->ncls > 0;
+
+		/* a class first or last: one of its characters starts or
+		 * ends every match */
+		if (t->items++ == 0 && set) {
+			memcpy(l->prefix_set, t->cls, t->ncls);
+			l->nprefix_set = (uint8_t)t->ncls;
+		}
+		l->nsuffix_set = set ? (uint8_t)t->ncls : 0;
+		if (set)
+			memcpy(l->suffix_set, t->cls, t->ncls);
 		run_item(t);
+	}
 }
 
 static void concat_exp(struct tr *t)

@@ -1243,33 +1243,47 @@ static void test_regex_invalid_utf8(void **state)
 }
 
 /* The text a regex's every match holds (eql_regex_lits), which the rule
- * set's gates rely on. */
+ * set's gates rely on: the runs it starts and ends with and its longest,
+ * and the characters of a class it starts or ends with. */
 static void test_regex_lits(void **state)
 {
 	static const struct {
 		const char *pat;
 		bool icase;
-		const char *prefix, *suffix, *inner;
+		const char *prefix, *suffix, *inner, *pset, *sset;
 	} c[] = {
-		{ "abc", false, "abc", "abc", "abc" },
-		{ "abc.*", false, "abc", "", "abc" },
-		{ ".*abc", false, "", "abc", "abc" },
-		{ ".*ab[0-9]cdef.*", false, "", "", "cdef" },
-		{ "AbC.*x", true, "abc", "x", "abc" },
-		{ "ab?c", false, "a", "c", "a" },
-		{ "ab*", false, "a", "", "a" },
-		{ "a{2}b", false, "", "b", "b" },
-		{ "a\\.b", false, "a.b", "a.b", "a.b" },
-		{ "\"x.y\"z", false, "x.yz", "x.yz", "x.yz" },
-		{ "\"xy\"+z", false, "", "z", "z" },
-		{ "a|b", false, "", "", "" },
-		{ "(a|b)c", false, "", "c", "c" },
-		{ "a(b|c)d", false, "a", "d", "a" },
-		{ "\\d+x", false, "", "x", "x" },
-		{ "/var/run/\\w+\\.(pid|lock)", true, "/var/run/", "", "/var/run/" },
-		{ "caf\xc3\xa9", false, "caf", "", "caf" },
-		{ "@x", false, "", "x", "x" },
-		{ "", false, "", "", "" },
+		{ "abc", false, "abc", "abc", "abc", "", "" },
+		{ "abc.*", false, "abc", "", "abc", "", "" },
+		{ ".*abc", false, "", "abc", "abc", "", "" },
+		{ ".*ab[0-9]cdef.*", false, "", "", "cdef", "", "" },
+		{ "AbC.*x", true, "abc", "x", "abc", "", "" },
+		{ "ab?c", false, "a", "c", "a", "", "" },
+		{ "ab*", false, "a", "", "a", "", "" },
+		{ "a{2}b", false, "", "b", "b", "", "" },
+		{ "a\\.b", false, "a.b", "a.b", "a.b", "", "" },
+		{ "\"x.y\"z", false, "x.yz", "x.yz", "x.yz", "", "" },
+		{ "\"xy\"+z", false, "", "z", "z", "", "" },
+		{ "a|b", false, "", "", "", "", "" },
+		{ "(a|b)c", false, "", "c", "c", "", "" },
+		{ "a(b|c)d", false, "a", "d", "a", "", "" },
+		{ "\\d+x", false, "", "x", "x", "", "" },
+		{ "/var/run/\\w+\\.(pid|lock)", true, "/var/run/", "", "/var/run/", "", "" },
+		{ "caf\xc3\xa9", false, "caf", "", "caf", "", "" },
+		{ "@x", false, "", "x", "x", "", "" },
+		{ "", false, "", "", "", "", "" },
+		/* a class first or last */
+		{ "/[a-z0-9\\s_\\-\\\\./]+\\s", true, "/", "", "/", "", "\t\n\r " },
+		{ "[abc]x[0-9]", false, "", "", "x", "abc", "0123456789" },
+		{ "[AB]x", true, "", "x", "x", "ab", "" },
+		{ "[AB]x", false, "", "x", "x", "AB", "" },
+		{ "\\sfoo", false, "", "foo", "foo", "\t\n\r ", "" },
+		{ "[^a]x", false, "", "x", "x", "", "" },
+		{ "[A-Z]x", false, "", "x", "x", "", "" },
+		{ "[ab]+x", false, "", "x", "x", "", "" },
+		{ "x(a[bc])", false, "x", "", "x", "", "" },
+		{ "x(\\s)", false, "x", "", "x", "", "" },
+		{ "[a\\D]x", false, "", "x", "x", "", "" },
+		{ "a|[bc]", false, "", "", "", "", "" },
 	};
 
 	(void)state;
@@ -1287,10 +1301,15 @@ static void test_regex_lits(void **state)
 		    l->nsuffix != strlen(c[i].suffix) ||
 		    memcmp(l->suffix, c[i].suffix, l->nsuffix) != 0 ||
 		    l->ninner != strlen(c[i].inner) ||
-		    memcmp(l->inner, c[i].inner, l->ninner) != 0)
-			fail_msg("%s: prefix '%.*s' suffix '%.*s' inner '%.*s'",
+		    memcmp(l->inner, c[i].inner, l->ninner) != 0 ||
+		    l->nprefix_set != strlen(c[i].pset) ||
+		    memcmp(l->prefix_set, c[i].pset, l->nprefix_set) != 0 ||
+		    l->nsuffix_set != strlen(c[i].sset) ||
+		    memcmp(l->suffix_set, c[i].sset, l->nsuffix_set) != 0)
+			fail_msg("%s: prefix '%.*s' suffix '%.*s' inner '%.*s' sets %u %u",
 				 c[i].pat, l->nprefix, l->prefix, l->nsuffix,
-				 l->suffix, l->ninner, l->inner);
+				 l->suffix, l->ninner, l->inner, l->nprefix_set,
+				 l->nsuffix_set);
 		eql_regex_free(re);
 	}
 }
