@@ -6,27 +6,39 @@
  * string and array fields such that the query can be true only when one
  * of them holds. An atom is one literal of a comparison the query cannot
  * be true without (`process.name in ("curl", "wget")`, `process.args :
- * "-c"`, `like "/tmp/..."`, `startsWith(...)`, the fixed start, end or
- * middle of a `like` pattern): whole value, prefix, suffix or substring,
- * case-sensitive or folding ASCII case. Where an AND offers several
- * such comparisons the cheapest is taken (a scalar field before an array,
- * a whole value before a substring, long literals before short ones); an
- * OR needs one on each side. Any row of the ECS table can serve, so a new
- * field needs no code here. A query that is false whatever the event has
- * an empty gate and never runs; one with no such comparison (only
- * regexes, negations, numbers, ...) has none and runs on every event.
+ * "-c"`, `like "/tmp/..."`, `startsWith(...)`; the fixed start, end or
+ * middle of a `like` pattern; the text every match of a regex holds, or
+ * the characters of a class it starts or ends with, eql_regex_lits):
+ * whole value, prefix, suffix or substring, case-sensitive or folding
+ * ASCII case. Where an AND offers several such comparisons, the one least
+ * likely to hold is taken (a guess from the kind and length of its
+ * literals, arrays counting for more); an OR needs one on each side. Any
+ * string or array row of the ECS table can serve, so a new field needs no
+ * code here. A query that is false whatever the event (after
+ * eql_query_fold_constants) has an empty gate and never runs; one with no
+ * such comparison (only negations, numbers, regexes without plain text,
+ * ...) has none and runs on every event.
  *
  * Per event, each field some gate reads is scanned once: every element
- * of it is hashed once (exact and case-folded in the same pass; the hash
- * of each prefix and suffix length some atom has falls out of that pass)
- * and looked up, substrings are searched, and each atom that holds marks
- * its queries. The marked queries then run, in index order, as eql_eval
- * runs them; the answer is exactly eql_eval's for every query.
+ * is hashed once (exact and case-folded in the same pass; the hash of
+ * each prefix and suffix length some atom has falls out of that pass)
+ * and looked up, behind filters on its length and edge bytes; substrings
+ * are found through pairs of bytes looked at every few bytes (one less
+ * than the shortest substring atom of the field); each atom that holds
+ * marks its queries. The marked queries then run, in index order, as
+ * eql_eval runs them: the answer is exactly eql_eval's for every query,
+ * and the matches come in index order. (One difference in cost, not in
+ * meaning: a regex limit hit counts toward the exec's budget, eql_regex.h,
+ * only when its query runs, so on hostile argv that spends the budget, a
+ * query the gates skipped leaves more of it to the regexes of later
+ * ones.)
  *
- * Cost: building is linear in the queries' size. Evaluating one event is
- * O(bytes of the scanned fields x (1 + prefix/suffix lengths probed) +
- * substring atoms x bytes) plus the marked queries; no allocation. The
- * set keeps scratch space: one evaluation at a time.
+ * Cost: building is linear in the queries' size (plus sorting the
+ * atoms). Evaluating one event is O(bytes of the scanned fields) for the
+ * scan, plus, at each pair looked at that some substring atom holds,
+ * comparing those atoms (hostile input: bytes x those atoms' total
+ * length), plus the marked queries; no allocation. The set keeps scratch
+ * space: one evaluation at a time.
  */
 #ifndef KS_EQL_SET_H
 #define KS_EQL_SET_H

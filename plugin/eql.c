@@ -1901,11 +1901,24 @@ bool eql_contains(const char *s, size_t n, const char *pat, size_t k,
 
 	if (k > n)
 		return false;
+	if (k == 0)
+		return true;
 	if (!icase)
 		return memmem(s, n, pat, k) != NULL;
 	c0 = (unsigned char)pat[0];
 	c1 = (c0 >= 'a' && c0 <= 'z') ? (unsigned char)(c0 - 32) : c0;
 	end = s + n - k;
+	if (c0 == c1) {
+		/* no case to fold in the first byte: memchr finds it */
+		for (p = s; p <= end; p++) {
+			p = memchr(p, c0, (size_t)(end - p) + 1);
+			if (!p)
+				return false;
+			if (eq_fold(p + 1, pat + 1, k - 1))
+				return true;
+		}
+		return false;
+	}
 	for (p = s; p <= end; p++)
 		if (((unsigned char)*p == c0 || (unsigned char)*p == c1) &&
 		    eq_fold(p + 1, pat + 1, k - 1))

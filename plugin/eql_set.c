@@ -2,13 +2,14 @@
  * eql_set.c - many queries evaluated together on one event (eql_set.h).
  *
  * A gate is read off the query tree: a comparison of a field with
- * literals it must match (OP_STR without negation, the string functions
- * with a literal) gives one atom per literal; an OR needs a gate on every
- * operand and takes their union; an AND takes its cheapest operand's
- * gate; a constant false gives the empty gate, everything else none. The
- * atoms of all queries are interned (one atom, many queries) and those
- * tested by hash (whole value, prefix, suffix) go into one open-addressing
- * table keyed by row, kind, case and text.
+ * literals it must match (OP_STR without negation, a regex, the string
+ * functions with a literal) gives one atom per literal; an OR needs a
+ * gate on every operand and takes their union; an AND takes the gate of
+ * its operand least likely to hold (ref_cost); a constant false gives the
+ * empty gate, everything else none. The atoms of all queries are
+ * interned (one atom, many queries) and those tested by hash (whole
+ * value, prefix, suffix) go into one open-addressing table keyed by row,
+ * kind, case and text, behind a bit filter on the hash.
  *
  * The hash is FNV-1a over the bytes (ASCII-folded for the case-folding
  * atoms), run forward for whole values and prefixes and backward from the
@@ -61,15 +62,25 @@ struct atom {
 };
 
 #define PAIR_BITS 4096u
+#define SUB_STRIDE_MAX 8u
 
 static inline uint16_t pair_of(unsigned char a, unsigned char b)
 {
 	return (uint16_t)(eql_lower(a) << 8 | eql_lower(b));
 }
 
+/* The filter bit of a pair (a folded, then b folded). */
 static inline unsigned pair_bit(uint16_t p)
 {
-	return (unsigned)((p * 40503u) >> 4) & (PAIR_BITS - 1);
+	return ((unsigned)(p >> 8) << 4 ^ (p & 0xffu)) & (PAIR_BITS - 1);
+}
+
+/* The filter bit of a whole value by its length and edges (folded). */
+static inline unsigned edge_bit(size_t n, unsigned char first,
+				unsigned char last)
+{
+	return (unsigned)(((n * 0x9E37u) ^ (first * 0x45D9u) ^ (last * 0x1F3u)) >>
+			  3) & (PAIR_BITS - 1);
 }
 
 /* How one field is scanned: the probes its atoms need. */
@@ -83,24 +94,34 @@ struct scan {
 	uint32_t *slen;    /* the same for suffixes */
 	uint8_t *scase;
 	size_t nslen;
-	/* Substring atoms of two bytes or more, found by their first two
-	 * bytes (ASCII-folded): a 4096-bit filter over a hash of that
-	 * pair, then the atoms sorted by it. */
+	/* Substring atoms of three bytes or more, found through pairs of
+	 * (ASCII-folded) bytes: the value's pairs are looked at every
+	 * `stride` bytes, stride being one less than the shortest of these
+	 * atoms (at most SUB_STRIDE_MAX), so every occurrence has one of its
+	 * first `stride` pairs looked at; each atom is filed under those
+	 * pairs, with their offsets: a 4096-bit filter over pair_bit, then
+	 * the entries sorted by pair_bit, from bstart[bit] on. */
 	uint64_t *pairs;
-	struct pair { uint16_t pair; uint32_t atom; } *sub;
+	struct pair { uint16_t pair; uint8_t off; uint32_t atom; } *sub;
 	size_t nsub;
-	uint32_t *sub1;    /* one-byte substring atoms, searched one by one */
-	size_t nsub1;
+	uint32_t *bstart;  /* PAIR_BITS + 1 */
+	size_t stride;
+	uint32_t *longs;   /* those atoms, while building */
+	size_t nlongs;
+	uint32_t *few;     /* shorter substring atoms, searched one by one */
+	size_t nfew;
 	bool cs, ic;       /* some hashed atom is exact-case, case-folding */
 	/* Cheap tests before any hashing, from the atoms' lengths and
 	 * their (folded) first or last bytes: most values fail them. */
-	uint64_t elen;     /* bit min(len, 63) of each whole-value atom */
-	uint64_t efirst[4]; /* its first byte (bit 0: the empty one) */
+	uint64_t efilt[PAIR_BITS / 64]; /* whole-value atoms by their length,
+					 * first and last bytes (edge_bit) */
 	uint64_t pedge[PAIR_BITS / 64], sedge[PAIR_BITS / 64];
 			   /* first (last) two bytes of each prefix
 			    * (suffix) atom, pair_bit; one-byte atoms by
 			    * their byte alone, in pedge1/sedge1 */
 	uint64_t pedge1[4], sedge1[4];
+	uint64_t (*plast)[4]; /* for each prefix length: the (folded)
+			       * last bytes of the prefixes that long */
 };
 
 struct eql_set {
@@ -119,6 +140,7 @@ struct eql_set {
 	uint64_t filter[FILTER_BITS / 64]; /* bit hash % FILTER_BITS of each
 					    * hashed atom: most probes stop
 					    * there */
+	unsigned char fold[256]; /* ASCII case folding, by table */
 	char *pool;
 	struct scan *scans;
 	size_t nscans;
@@ -204,6 +226,12 @@ static uint32_t ref_cost(const struct ref *r)
 	uint32_t p = r->kind == A_EXACT ? whole[len] :
 		     r->kind == A_CONTAINS ? sub[len] : part[len];
 
+	/* a value seldom starts or ends with blank space or a control
+	 * character (arguments and paths are not padded) */
+	if (r->n == 1 && (r->kind == A_PREFIX || r->kind == A_SUFFIX) &&
+	    ((unsigned char)r->s[0] <= ' ' || r->s[0] == 0x7f))
+		p = 5000;
+
 	return p * (array ? 4 : 1) + (array ? 4 : 1) *
 		(r->kind == A_CONTAINS ? 4 : 1);
 }
@@ -258,7 +286,24 @@ static int general_ref(struct reflist *l, const char *p, uint32_t n,
 	return add_ref(l, best->s, best->n, row, best->kind, icase) ? -1 : 1;
 }
 
-/* The same for a regex: the text every match holds (eql_regex_lits). */
+/* A set of one-byte prefixes or suffixes, one of which every match has:
+ * what it costs a gate. */
+static uint32_t set_cost(const char *set, size_t n, uint8_t row, uint8_t kind,
+			 bool icase)
+{
+	uint32_t cost = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct ref r = { .s = set + i, .n = 1, .row = row, .kind = kind,
+				 .icase = icase };
+
+		cost = sat_add(cost, ref_cost(&r));
+	}
+	return cost;
+}
+
+/* The same for a regex: the text every match holds (eql_regex_lits), or
+ * one of the characters it starts or ends with. */
 static int regex_ref(struct reflist *l, const struct eql_regex_lits *x,
 		     uint8_t row)
 {
@@ -268,12 +313,32 @@ static int regex_ref(struct reflist *l, const struct eql_regex_lits *x,
 		{ .s = x->inner, .n = x->ninner, .kind = A_CONTAINS },
 	};
 	const struct ref *best = NULL;
+	uint32_t best_cost = UINT32_MAX, pc = UINT32_MAX, sc = UINT32_MAX;
 
 	for (int i = 0; i < 3; i++) {
 		c[i].row = row;
 		c[i].icase = x->icase;
-		if (c[i].n && (!best || ref_cost(&c[i]) < ref_cost(best)))
+		if (c[i].n && ref_cost(&c[i]) < best_cost) {
 			best = &c[i];
+			best_cost = ref_cost(&c[i]);
+		}
+	}
+	if (x->nprefix_set)
+		pc = set_cost(x->prefix_set, x->nprefix_set, row, A_PREFIX,
+			      x->icase);
+	if (x->nsuffix_set)
+		sc = set_cost(x->suffix_set, x->nsuffix_set, row, A_SUFFIX,
+			      x->icase);
+	if (pc < best_cost || sc < best_cost) {
+		bool pre = pc <= sc;
+		const char *set = pre ? x->prefix_set : x->suffix_set;
+		size_t n = pre ? x->nprefix_set : x->nsuffix_set;
+
+		for (size_t i = 0; i < n; i++)
+			if (add_ref(l, set + i, 1, row, pre ? A_PREFIX : A_SUFFIX,
+				    x->icase))
+				return -1;
+		return 1;
 	}
 	if (!best)
 		return 0;
@@ -512,46 +577,102 @@ static void edge(uint64_t *two, uint64_t *one, const char *t, uint32_t len)
 					      (unsigned char)t[1])));
 }
 
-/* Put substring atom i where scan_value looks for it. */
-static int add_sub(struct scan *sc, const struct atom *a, uint32_t i,
-		   const char *pool)
-{
-	const char *t = pool + a->off;
-	struct pair *np;
-
-	if (a->len == 1) {
-		uint32_t *n1 = realloc(sc->sub1, (sc->nsub1 + 1) * sizeof(*n1));
-
-		if (!n1)
-			return -1;
-		sc->sub1 = n1;
-		n1[sc->nsub1++] = i;
-		return 0;
-	}
-	np = realloc(sc->sub, (sc->nsub + 1) * sizeof(*np));
-	if (!np)
-		return -1;
-	sc->sub = np;
-	if (!sc->pairs) {
-		sc->pairs = calloc(PAIR_BITS / 64, sizeof(*sc->pairs));
-		if (!sc->pairs)
-			return -1;
-	}
-	np[sc->nsub].pair = pair_of((unsigned char)t[0], (unsigned char)t[1]);
-	np[sc->nsub].atom = i;
-	sc->pairs[pair_bit(np[sc->nsub].pair) / 64] |=
-		(uint64_t)1 << (pair_bit(np[sc->nsub].pair) % 64);
-	sc->nsub++;
-	return 0;
-}
-
 static int cmp_pair(const void *a, const void *b)
 {
 	const struct pair *x = a, *y = b;
 
+	if (pair_bit(x->pair) != pair_bit(y->pair))
+		return pair_bit(x->pair) < pair_bit(y->pair) ? -1 : 1;
 	if (x->pair != y->pair)
 		return x->pair < y->pair ? -1 : 1;
-	return x->atom < y->atom ? -1 : x->atom > y->atom;
+	if (x->atom != y->atom)
+		return x->atom < y->atom ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* For each prefix length of each field, the last bytes of its prefixes:
+ * a value whose byte there is none of them is not probed at that length. */
+static int prefix_lasts(struct eql_set *s)
+{
+	for (size_t i = 0; i < s->nscans; i++) {
+		struct scan *sc = &s->scans[i];
+
+		if (!sc->nplen)
+			continue;
+		sc->plast = calloc(sc->nplen, sizeof(*sc->plast));
+		if (!sc->plast)
+			return -1;
+	}
+	for (size_t i = 0; i < s->natoms; i++) {
+		const struct atom *a = &s->atoms[i];
+		struct scan *sc;
+		size_t k = 0;
+
+		if (a->kind != A_PREFIX)
+			continue;
+		sc = scan_for(s, a->row);
+		while (sc->plen[k] != a->len)
+			k++;
+		set_bit(sc->plast[k], eql_lower((unsigned char)
+					s->pool[a->off + a->len - 1]));
+	}
+	return 0;
+}
+
+static int add_id(uint32_t **list, size_t *n, uint32_t id)
+{
+	uint32_t *nl = realloc(*list, (*n + 1) * sizeof(*nl));
+
+	if (!nl)
+		return -1;
+	*list = nl;
+	nl[(*n)++] = id;
+	return 0;
+}
+
+/* File a field's substring atoms under their pairs (struct scan). */
+static int file_subs(struct scan *sc, const struct atom *atoms,
+		     const char *pool)
+{
+	size_t stride = SUB_STRIDE_MAX, k = 0;
+
+	if (!sc->nlongs)
+		return 0;
+	for (size_t i = 0; i < sc->nlongs; i++)
+		if (atoms[sc->longs[i]].len - 1 < stride)
+			stride = atoms[sc->longs[i]].len - 1;
+	sc->stride = stride;
+	sc->pairs = calloc(PAIR_BITS / 64, sizeof(*sc->pairs));
+	sc->sub = calloc(sc->nlongs * stride, sizeof(*sc->sub));
+	if (!sc->pairs || !sc->sub)
+		return -1;
+	for (size_t i = 0; i < sc->nlongs; i++) {
+		const struct atom *a = &atoms[sc->longs[i]];
+		const char *t = pool + a->off;
+
+		for (size_t off = 0; off < stride; off++) {
+			struct pair *e = &sc->sub[k++];
+
+			e->pair = pair_of((unsigned char)t[off],
+					  (unsigned char)t[off + 1]);
+			e->off = (uint8_t)off;
+			e->atom = sc->longs[i];
+			set_bit(sc->pairs, pair_bit(e->pair));
+		}
+	}
+	sc->nsub = k;
+	qsort(sc->sub, sc->nsub, sizeof(*sc->sub), cmp_pair);
+	sc->bstart = calloc(PAIR_BITS + 1, sizeof(*sc->bstart));
+	if (!sc->bstart)
+		return -1;
+	for (k = 0; k < sc->nsub; k++)
+		sc->bstart[pair_bit(sc->sub[k].pair) + 1]++;
+	for (k = 0; k < PAIR_BITS; k++)
+		sc->bstart[k + 1] += sc->bstart[k];
+	free(sc->longs);
+	sc->longs = NULL;
+	sc->nlongs = 0;
+	return 0;
 }
 
 /* Atoms from the sorted refs: one per distinct test, with its queries. */
@@ -610,7 +731,9 @@ static int intern(struct eql_set *s, struct ref *refs, size_t nrefs)
 		if (!sc)
 			return -1;
 		if (a->kind == A_CONTAINS) {
-			if (add_sub(sc, a, (uint32_t)i, s->pool))
+			if (a->len < 3 ? add_id(&sc->few, &sc->nfew, (uint32_t)i) :
+					 add_id(&sc->longs, &sc->nlongs,
+						(uint32_t)i))
 				return -1;
 			continue;
 		}
@@ -619,10 +742,13 @@ static int intern(struct eql_set *s, struct ref *refs, size_t nrefs)
 		else
 			sc->cs = true;
 		if (a->kind == A_EXACT) {
+			const unsigned char *t =
+				(const unsigned char *)s->pool + a->off;
+
 			sc->exact[a->icase] = true;
-			set_bit(&sc->elen, a->len < 63 ? a->len : 63);
-			set_bit(sc->efirst, a->len ?
-				eql_lower((unsigned char)s->pool[a->off]) : 0);
+			set_bit(sc->efilt, edge_bit(a->len,
+				a->len ? eql_lower(t[0]) : 0,
+				a->len ? eql_lower(t[a->len - 1]) : 0));
 		} else if (a->kind == A_PREFIX) {
 			rc = add_len(&sc->plen, &sc->pcase, &sc->nplen, a->len,
 				     a->icase);
@@ -644,10 +770,9 @@ static int intern(struct eql_set *s, struct ref *refs, size_t nrefs)
 			(uint64_t)1 << (a->hash % 64);
 	}
 	for (i = 0; i < s->nscans; i++)
-		if (s->scans[i].nsub)
-			qsort(s->scans[i].sub, s->scans[i].nsub,
-			      sizeof(*s->scans[i].sub), cmp_pair);
-	return 0;
+		if (file_subs(&s->scans[i], s->atoms, s->pool))
+			return -1;
+	return prefix_lasts(s);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -699,6 +824,8 @@ struct eql_set *eql_set_new(struct eql_query *const *q, size_t n)
 		return NULL;
 	s->n = n;
 	s->words = (n + 63) / 64;
+	for (unsigned c = 0; c < 256; c++)
+		s->fold[c] = eql_lower((unsigned char)c);
 	s->q = calloc(n ? n : 1, sizeof(*s->q));
 	s->state = calloc(n ? n : 1, sizeof(*s->state));
 	s->always = calloc(s->words ? s->words : 1, sizeof(*s->always));
@@ -757,8 +884,11 @@ void eql_set_free(struct eql_set *s)
 		free(s->scans[i].slen);
 		free(s->scans[i].scase);
 		free(s->scans[i].sub);
-		free(s->scans[i].sub1);
+		free(s->scans[i].longs);
+		free(s->scans[i].few);
 		free(s->scans[i].pairs);
+		free(s->scans[i].bstart);
+		free(s->scans[i].plast);
 	}
 	free(s->scans);
 	free(s->q);
@@ -852,26 +982,20 @@ static inline void hash_run(const struct scan *sc, const char *at,
 	*hi = b;
 }
 
-/* The substring atoms whose first two bytes are v[0..2): those that
- * match at v. */
+/* The substring atoms filed under the pair at v[t..t+2): those that
+ * occur where that pair puts them. */
 static void sub_at(struct eql_set *s, const struct scan *sc, uint16_t pr,
-		   const char *v, size_t left)
+		   unsigned bit, const char *v, size_t n, size_t t)
 {
-	size_t lo = 0, hi = sc->nsub;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (sc->sub[mid].pair < pr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < sc->nsub && sc->sub[lo].pair == pr; lo++) {
+	for (uint32_t lo = sc->bstart[bit]; lo < sc->bstart[bit + 1]; lo++) {
 		const struct atom *a = &s->atoms[sc->sub[lo].atom];
+		size_t at;
 
-		if (a->len <= left &&
-		    text_eq(v, s->pool + a->off, a->len, a->icase))
+		if (sc->sub[lo].pair != pr || sc->sub[lo].off > t)
+			continue; /* another pair, or before the value */
+		at = t - sc->sub[lo].off;
+		if (a->len <= n - at &&
+		    text_eq(v + at, s->pool + a->off, a->len, a->icase))
 			mark(s, a);
 	}
 }
@@ -881,22 +1005,31 @@ static void scan_value(struct eql_set *s, const struct scan *sc,
 {
 	uint32_t hc = FNV_INIT, hi = FNV_INIT;
 	size_t k, done = 0;
-	unsigned char c0 = n ? eql_lower((unsigned char)v[0]) : 0;
+	const unsigned char *u = (const unsigned char *)v;
+	unsigned char c0 = n ? s->fold[u[0]] : 0;
 	bool exact = (sc->exact[0] || sc->exact[1]) &&
-		     has_bit(&sc->elen, n < 63 ? (unsigned)n : 63) &&
-		     has_bit(sc->efirst, c0);
+		     has_bit(sc->efilt, edge_bit(n, c0, n ? s->fold[u[n - 1]] : 0));
+	unsigned char cn = n ? s->fold[u[n - 1]] : 0;
 	bool pre = sc->nplen && n &&
 		   (has_bit(sc->pedge1, c0) ||
-		    (n >= 2 && has_bit(sc->pedge, pair_bit(pair_of(
-				(unsigned char)v[0], (unsigned char)v[1])))));
+		    (n >= 2 && has_bit(sc->pedge,
+				       (c0 << 4 ^ s->fold[u[1]]) & (PAIR_BITS - 1))));
 	bool suf = sc->nslen && n &&
-		   (has_bit(sc->sedge1, eql_lower((unsigned char)v[n - 1])) ||
-		    (n >= 2 && has_bit(sc->sedge, pair_bit(pair_of(
-				(unsigned char)v[n - 2], (unsigned char)v[n - 1])))));
+		   (has_bit(sc->sedge1, cn) ||
+		    (n >= 2 && has_bit(sc->sedge,
+				       (s->fold[u[n - 2]] << 4 ^ cn) & (PAIR_BITS - 1))));
+	size_t last = 0;
 
-	/* one forward pass: the hash of each prefix length on the way, the
+	/* the prefix lengths worth a probe: some prefix that long ends
+	 * with the value's byte there */
+	for (k = 0; pre && k < sc->nplen && sc->plen[k] <= n; k++)
+		if (has_bit(sc->plast[k], s->fold[u[sc->plen[k] - 1]]))
+			last = k + 1;
+	/* one forward pass: the hash of each such prefix on the way, the
 	 * whole value's at the end */
-	for (k = 0; pre && k < sc->nplen && sc->plen[k] <= n; k++) {
+	for (k = 0; k < last; k++) {
+		if (!has_bit(sc->plast[k], s->fold[u[sc->plen[k] - 1]]))
+			continue;
 		hash_run(sc, v + done, 1, sc->plen[k] - done, &hc, &hi);
 		done = sc->plen[k];
 		if (sc->pcase[k] & 1)
@@ -925,22 +1058,17 @@ static void scan_value(struct eql_set *s, const struct scan *sc,
 			probe(s, sc->row, A_SUFFIX, true, hi, v + n - done,
 			      done);
 	}
-	if (sc->nsub && n >= 2) {
-		uint16_t pr = pair_of(0, (unsigned char)v[0]);
+	for (size_t t = 0; sc->nsub && t + 1 < n; t += sc->stride) {
+		unsigned a = s->fold[u[t]], b = s->fold[u[t + 1]];
+		unsigned bit = (a << 4 ^ b) & (PAIR_BITS - 1);
 
-		for (size_t i = 0; i + 1 < n; i++) {
-			unsigned b;
-
-			pr = (uint16_t)(pr << 8 | eql_lower((unsigned char)v[i + 1]));
-			b = pair_bit(pr);
-			if ((sc->pairs[b / 64] >> (b % 64)) & 1)
-				sub_at(s, sc, pr, v + i, n - i);
-		}
+		if ((sc->pairs[bit / 64] >> (bit % 64)) & 1)
+			sub_at(s, sc, (uint16_t)(a << 8 | b), bit, v, n, t);
 	}
-	for (size_t i = 0; i < sc->nsub1; i++) {
-		const struct atom *a = &s->atoms[sc->sub1[i]];
+	for (size_t i = 0; i < sc->nfew; i++) {
+		const struct atom *a = &s->atoms[sc->few[i]];
 
-		if (eql_contains(v, n, s->pool + a->off, 1, a->icase))
+		if (eql_contains(v, n, s->pool + a->off, a->len, a->icase))
 			mark(s, a);
 	}
 }

@@ -93,6 +93,10 @@ static void test_gates(void **state)
 		{ "process where process.name regex \"ab?c\"", "process.name ^= \"a\"" },
 		{ "process where process.name regex \"a\\\"bc\\\"d\"",
 		  "process.name ^= \"abcd\"" },
+		/* ... or one of the characters of a class it ends with */
+		{ "process where process.executable regex~ \"/[a-z]+\\\\s\"",
+		  "process.executable $=~ \"\\x09\" | process.executable $=~ \"\\x0a\" | "
+		  "process.executable $=~ \"\\x0d\" | process.executable $=~ \" \"" },
 		/* absent fields read null: that side can never hold */
 		{ "process where ?process.env_vars == \"x\" or process.name == \"yy\"",
 		  "process.name == \"yy\"" },
@@ -104,7 +108,9 @@ static void test_gates(void **state)
 		{ "process where process.name like \"*?*\"", "always" },
 		{ "process where process.name regex \"a|b\"", "always" },
 		{ "process where process.name regex \"(ab)c?\"", "always" },
-		{ "process where process.name regex \"[a-c]x*\"", "always" },
+		{ "process where process.name regex \"[a-z]x*\"", "always" },
+		{ "process where process.name regex \"[a-c]x*\"",
+		  "process.name ^= \"a\" | process.name ^= \"b\" | process.name ^= \"c\"" },
 		{ "process where stringContains(process.command_line, process.name)", "always" },
 		{ "process where process.name == null", "always" },
 		/* false whatever the exec */
@@ -187,6 +193,7 @@ static const char *const queries[] = {
 	"process where stringContains~(process.command_line, \"Curl\") and not startsWith(process.name, \"c\")",
 	"process where process.name regex \"py(thon)?[0-9]*\" or process.executable regex~ \".*/BIN/sh\"",
 	"process where process.args regex \"-[a-z]+\\\\.so\" or process.command_line regex \".*[0-9]{1,3}\\\\.[0-9]{1,3}.*\"",
+	"process where process.executable regex \"/[a-z/]+\\\\s\" or process.name regex~ \"[0-9]X.*\"",
 	"process where process.working_directory like (\"/tmp\", \"/home/*/.kube\") and process.args : \"config\"",
 	"process where user.id == \"0\" and process.executable like \"/var/run/*\"",
 	"process where event.type == \"start\" and event.action == \"exec\" and process.name == \"sh\"",
@@ -211,7 +218,8 @@ static const char *const pool[] = {
 	"/USR/BIN/PYTHON", "/bin/sh", "/BIN/SH", "/bin/bash", "py27", "python12",
 	"-x.so", "-ab.so", "1.2.3.4", "a1.2b", "/home/me/.kube", "/home/.kube",
 	"/var/run/x", "/var/run", "0", "00", "ls", "flask run", "x FLASK y",
-	"/tmp/a.py", "a.py", "start", "exec",
+	"/tmp/a.py", "a.py", "start", "exec", "/bin/sh ", "/bin/sh\t", "/bin/sh\t.",
+	"1xyz", "9X", "x9x",
 };
 
 struct gen {
@@ -415,6 +423,53 @@ static void test_long_values(void **state)
 		eql_free(q[i]);
 }
 
+/* Substrings are looked for every few bytes (one less than the shortest
+ * long one): found at every offset, in every case, and not when one byte
+ * differs, at either end or in the middle. */
+static void test_substring_offsets(void **state)
+{
+	static const char *const lit[] = { "abcdefghij", "ABCDEFGHIJK",
+					   "0123456789xyz" };
+	struct eql_query *q[2] = {
+		compile_or_fail("process where process.command_line : (\"*abcdefghij*\", \"*0123456789xyz*\")"),
+		compile_or_fail("process where process.command_line like \"*ABCDEFGHIJK*\""),
+	};
+	struct eql_set *s = eql_set_new(q, 2);
+	static struct eql_event ev;
+	char buf[128];
+
+	(void)state;
+	assert_non_null(s);
+	for (size_t l = 0; l < ARRAY_SIZE(lit); l++)
+		for (size_t off = 0; off < 20; off++)
+			for (int miss = -1; miss < (int)strlen(lit[l]); miss++) {
+				struct hits h = { .last = SIZE_MAX, .ordered = true };
+				size_t n = strlen(lit[l]);
+				bool want;
+
+				memset(buf, '-', off);
+				memcpy(buf + off, lit[l], n);
+				if (l == 0 && off % 2)
+					buf[off] = 'A'; /* case folds for : */
+				if (miss >= 0)
+					buf[off + (size_t)miss] = '~';
+				memcpy(buf + off + n, "--", 3);
+				memset(&ev, 0, sizeof(ev));
+				ev.f[fld("process.command_line")].kind = EQL_STRING;
+				ev.f[fld("process.command_line")].s = buf;
+				ev.f[fld("process.command_line")].n = strlen(buf);
+				eql_set_eval(s, &ev, on_hit, &h);
+				want = miss < 0;
+				if (h.hit[l == 1] != want ||
+				    h.hit[l == 1] != eql_eval(q[l == 1], &ev))
+					fail_msg("'%s': set %d, want %d", buf,
+						 h.hit[l == 1], want);
+			}
+	eql_set_free(s);
+	eql_free(q[0]);
+	eql_free(q[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_same_answers),
 		cmocka_unit_test(test_long_values),
+		cmocka_unit_test(test_substring_offsets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
