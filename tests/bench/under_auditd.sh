@@ -7,6 +7,12 @@
 #
 #   tests/bench/under_auditd.sh            (root; from the top of a built tree)
 #   RATE=1000 SECONDS_=60 KS_BIN=... tests/bench/under_auditd.sh
+#   KS_CONF=FILE tests/bench/under_auditd.sh   (the plugin runs with
+#       --config FILE, e.g. rules_dir = a detection-rules checkout and
+#       rules = all; the file must not be group- or world-writable)
+#   KEEP_LOG=FILE ...   keep the run's audit.log (to replay it in review
+#       mode, e.g. under callgrind: what the plugin's own work costs,
+#       whatever the load of the machine)
 #
 # Holds /tmp/ks-auditd.lock for the whole run (one auditd per machine; others
 # use the lock too), refuses to run when an audit daemon or rules are already
@@ -20,6 +26,7 @@ if [ -z "${KS_LOCK_HELD:-}" ]; then
 fi
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 KS_BIN=$(readlink -f "${KS_BIN:-$TOP/plugin/audisp-kernel-seeking}")
+KS_CONF=${KS_CONF:+$(readlink -f "$KS_CONF")}
 RATE=${RATE:-1000}
 DURATION=${SECONDS_:-60}
 die() { echo "under_auditd.sh: $*" >&2; exit 1; }
@@ -111,6 +118,7 @@ EOF
 chmod 0640 "$LAB/auditd.conf"
 printf 'active = yes\ndirection = out\npath = %s\ntype = always\nformat = string\n' \
 	"$KS_BIN" > "$LAB/plugins.d/kernel-seeking.conf"
+[ -z "$KS_CONF" ] || printf 'args = --config %s\n' "$KS_CONF" >> "$LAB/plugins.d/kernel-seeking.conf"
 chmod 0640 "$LAB/plugins.d/kernel-seeking.conf"
 
 # -f: auditd writes its log to stdout (the audit.log form)
@@ -125,28 +133,44 @@ for _ in $(seq 100); do
 done
 [ -n "$PLUGIN_PID" ] || die "auditd started no plugin"
 [ "$(readlink -f /proc/"$PLUGIN_PID"/exe)" = "$KS_BIN" ] || die "pid $PLUGIN_PID is not the plugin"
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# loading many rules takes a moment: count from when the plugin idles,
+# before any event is audited
+t=$(ticks "$PLUGIN_PID")
+for _ in $(seq 40); do
+	sleep 0.5
+	u=$(ticks "$PLUGIN_PID")
+	[ "$u" = "$t" ] && break
+	t=$u
+done
 auditctl -b 8192 >/dev/null
 auditctl -e 1 >/dev/null
 auditctl -a always,exit -F arch=b64 -S execve,execveat -k kernel-seeking >/dev/null || die "b64 rule"
 auditctl -a always,exit -F arch=b32 -S execve,execveat -k kernel-seeking >/dev/null || die "b32 rule"
 lost0=$(auditctl -s | awk '$1=="lost"{print $2}')
 
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
+utick() { awk '{ print $14 }' "/proc/$1/stat"; }
 p0=$(ticks "$PLUGIN_PID"); a0=$(ticks "$AUDITD_PID"); t0=$(date +%s.%N)
+pu0=$(utick "$PLUGIN_PID")
 n=$("$LAB/drive" "$RATE" "$DURATION")
 sleep 1   # let the last records through
 p1=$(ticks "$PLUGIN_PID"); a1=$(ticks "$AUDITD_PID"); t1=$(date +%s.%N)
+pu1=$(utick "$PLUGIN_PID")
 lost1=$(auditctl -s | awk '$1=="lost"{print $2}')
 kill -0 "$PLUGIN_PID" 2>/dev/null || die "the plugin died during the run"
 records=$(grep -c 'type=EXECVE' "$LAB/audit.log")
+[ -z "${KEEP_LOG:-}" ] || cp "$LAB/audit.log" "$KEEP_LOG"
 
+echo "== plugin configuration: ${KS_CONF:-the defaults}"
 echo "== machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, $(uname -sr), auditd $(dpkg-query -W -f '${Version}' auditd 2>/dev/null)"
 awk -v n="$n" -v r="$records" -v p0="$p0" -v p1="$p1" -v a0="$a0" -v a1="$a1" \
+    -v pu="$((pu1 - pu0))" \
     -v t0="$t0" -v t1="$t1" -v hz="$hz" -v lost=$((lost1 - lost0)) 'BEGIN {
 	wall = t1 - t0
 	printf "execs: %d in %.1f s (%.0f/s); EXECVE records logged: %d; kernel lost: %d\n", n, wall, n / wall, r, lost
-	printf "plugin: %.2f s CPU = %.2f%% of one core (%.1f us per exec)\n", (p1 - p0) / hz, (p1 - p0) / hz / wall * 100, (p1 - p0) / hz / n * 1e6
+	printf "plugin: %.2f s CPU = %.2f%% of one core (%.1f us per exec; user %.2f s, system %.2f s)\n", (p1 - p0) / hz, (p1 - p0) / hz / wall * 100, (p1 - p0) / hz / n * 1e6, pu / hz, (p1 - p0 - pu) / hz
 	printf "auditd: %.2f s CPU = %.2f%% of one core (%.1f us per exec)\n", (a1 - a0) / hz, (a1 - a0) / hz / wall * 100, (a1 - a0) / hz / n * 1e6
+	printf "plugin CPU before the run (start, loading the rules): %.2f s\n", p0 / hz
 	printf "plugin below 2%% of one core: %s\n", ((p1 - p0) / hz / wall * 100 < 2) ? "yes" : "NO"
 }'
