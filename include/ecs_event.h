@@ -14,10 +14,11 @@
  * process.args the whole argv with argv[0], process.working_directory the
  * CWD record, the process.parent.* fields the process table's entry for the
  * ppid (missing when the parent is unknown; its working directory is never
- * known from audit records), user.id the uid as a string ("unset" for
- * audit's unset id, as Auditbeat writes it); host.os.type, event.type and
- * event.action are "linux", "start" and "exec". An empty string is a
- * missing field, as Elasticsearch indexes none.
+ * known from audit records), user.id the effective uid (euid) as a
+ * string, as Elastic Defend has it, and user.Ext.real.id the real uid
+ * ("unset" for audit's unset id, as Auditbeat writes it); host.os.type,
+ * event.type and event.action are "linux", "start" and "exec". An empty
+ * string is a missing field, as Elasticsearch indexes none.
  *
  * Cost: ecs_describe fills only the fields asked for, with pointers into
  * the event and the table entry (no copy of argv); the command lines (argv
@@ -45,7 +46,7 @@ struct ecs_source {
 /* Buffers the description is built in, reused from event to event. */
 struct ecs_scratch {
 	struct strbuf cmdline, parent_cmdline;
-	char uid[16], auid[16], ses[16];
+	char uid[16], euid[16], auid[16], ses[16];
 };
 
 enum ecs_field_flags {

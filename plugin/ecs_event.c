@@ -207,7 +207,14 @@ FILL(fill_parent_args_truncated)
 	set_flag(v, src->parent->flags & PROC_ARGV_TRUNCATED);
 }
 
+/* Defend's user is the effective one (euid): what the process may do.
+ * The real uid (who started it) is user.Ext.real.id. */
 FILL(fill_user_id)
+{
+	set_id(v, s->euid, sizeof(s->euid), src->ev->euid);
+}
+
+FILL(fill_user_real_id)
 {
 	set_id(v, s->uid, sizeof(s->uid), src->ev->uid);
 }
@@ -288,7 +295,8 @@ const struct ecs_field ecs_fields[] = {
 	{ "process.parent.command_line", STR, fill_parent_command_line, NULL,            0,  0,  1, P },
 	{ "process.parent.working_directory", STR, fill_parent_working_directory, NULL,  0,  0, -1, P },
 	{ "process.args_truncated",     BOOL, fill_args_truncated,    "argv_truncated", 130, 0, -1, J | OMIT },
-	{ "user.id",                    STR, fill_user_id,            "uid",            40,  0, -1, J | BARE },
+	{ "user.id",                    STR, fill_user_id,            "euid",           42,  0, -1, J | BARE },
+	{ "user.Ext.real.id",           STR, fill_user_real_id,       "uid",            40,  0, -1, J | BARE },
 	{ "user.audit.id",              STR, fill_audit_user_id,      "auid",           50,  0, -1, BARE },
 	{ "auditd.sequence",            NUM, fill_sequence,           "serial",         10,  0, -1, J },
 	{ "auditd.session",             STR, fill_session,            "ses",            60,  0, -1, J | BARE },
@@ -353,7 +361,7 @@ void ecs_scratch_init(struct ecs_scratch *s)
 {
 	sb_init(&s->cmdline, 0);
 	sb_init(&s->parent_cmdline, 0);
-	s->uid[0] = s->auid[0] = s->ses[0] = '\0';
+	s->uid[0] = s->euid[0] = s->auid[0] = s->ses[0] = '\0';
 }
 
 void ecs_scratch_free(struct ecs_scratch *s)

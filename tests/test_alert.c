@@ -494,7 +494,7 @@ static void test_strbuf_exact_fill_and_growth(void **state)
 /* ---- exact outputs --------------------------------------------------------- */
 
 #define SIMPLE_TEXT_TAIL \
-	" pid=4242 ppid=4000 uid=0 auid=1000 ses=3 tty=\"pts0\" " \
+	" pid=4242 ppid=4000 uid=0 euid=0 auid=1000 ses=3 tty=\"pts0\" " \
 	"name=\"tail\" exe=\"/usr/bin/tail\" cwd=\"/root\" key=\"kseek\" " \
 	"args=[\"tail\",\"-c\",\"64\",\"/boot/vmlinuz\"]"
 
@@ -526,6 +526,7 @@ static void test_text_unknown_parent_node_unset(void **state)
 
 	strcpy(f->ev.node, "web1");
 	f->ev.uid = EXEC_ID_UNSET;
+	f->ev.euid = EXEC_ID_UNSET;
 	f->ev.auid = EXEC_ID_UNSET;
 	f->ev.ses = EXEC_ID_UNSET;
 	f->ev.tty[0] = '\0';
@@ -534,7 +535,7 @@ static void test_text_unknown_parent_node_unset(void **state)
 	f->parent.flags = PROC_ARGV_TRUNCATED;
 	assert_string_equal(fmt_alert(f, ALERT_FORMAT_TEXT, 0),
 			    TEXT_HEAD " node=\"web1\" pid=4242 ppid=4000 "
-			    "uid=unset auid=unset ses=unset tty=\"\" "
+			    "uid=unset euid=unset auid=unset ses=unset tty=\"\" "
 			    "name=\"tail\" exe=\"/usr/bin/tail\" cwd=\"/root\" "
 			    "key=\"kseek\" "
 			    "args=[\"tail\",\"-c\",\"64\",\"/boot/vmlinuz\"] "
@@ -556,7 +557,7 @@ static void test_json_known_parent(void **state)
 	const char *want = JSON_HEAD SIMPLE_JSON_PROC
 		",\"parent\":{\"pid\":4000,\"name\":\"bash\",\"executable\":"
 		"\"/usr/bin/bash\",\"args\":[\"bash\"]}},\"user\":{\"id\":"
-		"\"0\"},\"auditd\":{\"sequence\":1234,\"session\":\"3\"}}";
+		"\"0\",\"Ext\":{\"real\":{\"id\":\"0\"}}},\"auditd\":{\"sequence\":1234,\"session\":\"3\"}}";
 
 	(void)state;
 	assert_string_equal(fmt_alert(f, ALERT_FORMAT_JSON, 0), want);
@@ -572,11 +573,13 @@ static void test_json_unknown_parent_unset(void **state)
 	f->a.parent = NULL;
 	assert_string_equal(fmt_alert(f, ALERT_FORMAT_JSON, 0),
 			    JSON_HEAD SIMPLE_JSON_PROC
-			    ",\"parent\":{\"pid\":4000}},\"user\":{\"id\":\"0\"},"
+			    ",\"parent\":{\"pid\":4000}},\"user\":{\"id\":\"0\","
+			    "\"Ext\":{\"real\":{\"id\":\"0\"}}},"
 			    "\"auditd\":{\"sequence\":1234,\"session\":\"3\"}}");
 
 	/* unset ids, no cwd/exe, truncated argv on both sides */
 	f->ev.uid = EXEC_ID_UNSET;
+	f->ev.euid = EXEC_ID_UNSET;
 	f->ev.ses = EXEC_ID_UNSET;
 	f->ev.cwd[0] = '\0';
 	f->ev.exe[0] = '\0';
@@ -594,7 +597,8 @@ static void test_json_unknown_parent_unset(void **state)
 			    "\"tail -c 64 /boot/vmlinuz\",\"parent\":{"
 			    "\"pid\":4000,\"name\":\"bash\",\"args\":[\"bash\"],"
 			    "\"args_truncated\":true},\"args_truncated\":true},"
-			    "\"user\":{\"id\":\"unset\"},\"auditd\":{"
+			    "\"user\":{\"id\":\"unset\",\"Ext\":{\"real\":{\"id\":"
+			    "\"unset\"}}},\"auditd\":{"
 			    "\"sequence\":1234,\"session\":\"unset\"}}");
 	fixture_free(f);
 }

@@ -39,6 +39,7 @@ static void mk(struct exec_event *ev)
 	ev->pid = 10;
 	ev->ppid = 9;
 	ev->uid = 1000;
+	ev->euid = 0;        /* a setuid-root program run by user 1000 */
 	ev->auid = 1000;
 	ev->ses = EXEC_ID_UNSET;
 	ev->serial = 77;
@@ -84,7 +85,9 @@ static void test_known_parent(void **state)
 	assert_str(val(&e, "process.working_directory"), "/root");
 	assert_int_equal(val(&e, "process.pid")->num, 10);
 	assert_int_equal(val(&e, "process.parent.pid")->num, 9);
-	assert_str(val(&e, "user.id"), "1000");
+	/* Defend's user is the effective one; the real one is Ext.real */
+	assert_str(val(&e, "user.id"), "0");
+	assert_str(val(&e, "user.Ext.real.id"), "1000");
 	assert_str(val(&e, "user.audit.id"), "1000");
 	assert_str(val(&e, "auditd.session"), "unset");
 	assert_int_equal(val(&e, "auditd.sequence")->num, 77);
@@ -128,6 +131,7 @@ static void test_unknown_parent_and_missing(void **state)
 	exec_event_set_name(&ev);
 	ev.cwd[0] = '\0';
 	ev.uid = EXEC_ID_UNSET;
+	ev.euid = EXEC_ID_UNSET;
 	ev.ppid = -1;
 	ecs_scratch_init(&s);
 	for (i = 0; i < ecs_nfields; i++)
@@ -139,6 +143,7 @@ static void test_unknown_parent_and_missing(void **state)
 	assert_int_equal(val(&e, "process.working_directory")->kind,
 			 EQL_MISSING);
 	assert_str(val(&e, "user.id"), "unset");
+	assert_str(val(&e, "user.Ext.real.id"), "unset");
 	assert_int_equal(val(&e, "process.parent.pid")->kind, EQL_MISSING);
 	/* no rule reads the command lines: they are not built */
 	assert_int_equal(s.cmdline.len, 0);
