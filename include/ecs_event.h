@@ -16,7 +16,11 @@
  * ppid (missing when the parent is unknown; its working directory is never
  * known from audit records), user.id the effective uid (euid) as a
  * string, as Elastic Defend has it, and user.Ext.real.id the real uid
- * ("unset" for audit's unset id, as Auditbeat writes it); host.os.type,
+ * ("unset" for audit's unset id, as Auditbeat writes it), group.* and
+ * group.Ext.real.* the same for egid and gid, process.user, real_user,
+ * group and real_group the same values again under Defend's process
+ * names, user.audit.* the login uid (auid); names come from the event's
+ * ENRICHED text; host.os.type,
  * event.type and event.action are "linux", "start" and "exec". An empty
  * string is a missing field, as Elasticsearch indexes none.
  *
@@ -46,7 +50,7 @@ struct ecs_source {
 /* Buffers the description is built in, reused from event to event. */
 struct ecs_scratch {
 	struct strbuf cmdline, parent_cmdline;
-	char uid[16], euid[16], auid[16], ses[16];
+	char uid[16], euid[16], gid[16], egid[16], auid[16], ses[16];
 };
 
 enum ecs_field_flags {

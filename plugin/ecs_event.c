@@ -219,6 +219,48 @@ FILL(fill_user_real_id)
 	set_id(v, s->uid, sizeof(s->uid), src->ev->uid);
 }
 
+FILL(fill_group_id)
+{
+	set_id(v, s->egid, sizeof(s->egid), src->ev->egid);
+}
+
+FILL(fill_group_real_id)
+{
+	set_id(v, s->gid, sizeof(s->gid), src->ev->gid);
+}
+
+/* Names as auditd resolved them on the audited machine when the event
+ * happened (log_format = ENRICHED); missing otherwise. */
+FILL(fill_user_name)
+{
+	(void)s;
+	set_cstr(v, src->ev->euid_name);
+}
+
+FILL(fill_user_real_name)
+{
+	(void)s;
+	set_cstr(v, src->ev->uid_name);
+}
+
+FILL(fill_group_name)
+{
+	(void)s;
+	set_cstr(v, src->ev->egid_name);
+}
+
+FILL(fill_group_real_name)
+{
+	(void)s;
+	set_cstr(v, src->ev->gid_name);
+}
+
+FILL(fill_audit_user_name)
+{
+	(void)s;
+	set_cstr(v, src->ev->auid_name);
+}
+
 FILL(fill_audit_user_id)
 {
 	set_id(v, s->auid, sizeof(s->auid), src->ev->auid);
@@ -268,8 +310,10 @@ FILL(fill_key)
  * In the JSON alert's order: a field comes right after the others of its
  * object (process.args_truncated after the process.parent.* object is
  * still inside process). The text alert orders by text_pos: who and where
- * first, then what ran, then the parent. Fields outside ECS take Auditbeat's
- * names (auditd.*, user.audit.id).
+ * first, then what ran, then the parent; of the identities it shows the
+ * ids and the user names, ids as audit spells them (uid= the real one,
+ * euid= the effective one). Fields outside ECS and Defend take Auditbeat's
+ * names (auditd.*, user.audit.*).
  *
  *  name                          type fill                         text             pos drop list flags
  */
@@ -295,9 +339,27 @@ const struct ecs_field ecs_fields[] = {
 	{ "process.parent.command_line", STR, fill_parent_command_line, NULL,            0,  0,  1, P },
 	{ "process.parent.working_directory", STR, fill_parent_working_directory, NULL,  0,  0, -1, P },
 	{ "process.args_truncated",     BOOL, fill_args_truncated,    "argv_truncated", 130, 0, -1, J | OMIT },
+	/* Defend's process.user is the effective user, real_user the real
+	 * one: the values of user.* and group.* below again, so a JSON alert
+	 * over its size drops them first */
+	{ "process.user.id",            STR, fill_user_id,            NULL,              0,  1, -1, J },
+	{ "process.user.name",          STR, fill_user_name,          NULL,              0,  1, -1, J },
+	{ "process.real_user.id",       STR, fill_user_real_id,       NULL,              0,  1, -1, J },
+	{ "process.real_user.name",     STR, fill_user_real_name,     NULL,              0,  1, -1, J },
+	{ "process.group.id",           STR, fill_group_id,           NULL,              0,  1, -1, J },
+	{ "process.group.name",         STR, fill_group_name,         NULL,              0,  1, -1, J },
+	{ "process.real_group.id",      STR, fill_group_real_id,      NULL,              0,  1, -1, J },
+	{ "process.real_group.name",    STR, fill_group_real_name,    NULL,              0,  1, -1, J },
 	{ "user.id",                    STR, fill_user_id,            "euid",           42,  0, -1, J | BARE },
+	{ "user.name",                  STR, fill_user_name,          "user",           43,  2, -1, J | OMIT },
 	{ "user.Ext.real.id",           STR, fill_user_real_id,       "uid",            40,  0, -1, J | BARE },
-	{ "user.audit.id",              STR, fill_audit_user_id,      "auid",           50,  0, -1, BARE },
+	{ "user.Ext.real.name",         STR, fill_user_real_name,     "ruser",          41,  2, -1, J | OMIT },
+	{ "user.audit.id",              STR, fill_audit_user_id,      "auid",           50,  3, -1, J | BARE },
+	{ "user.audit.name",            STR, fill_audit_user_name,    "auser",          51,  2, -1, J | OMIT },
+	{ "group.id",                   STR, fill_group_id,           "egid",           46,  2, -1, J | BARE },
+	{ "group.name",                 STR, fill_group_name,         NULL,              0,  2, -1, J },
+	{ "group.Ext.real.id",          STR, fill_group_real_id,      "gid",            44,  2, -1, J | BARE },
+	{ "group.Ext.real.name",        STR, fill_group_real_name,    NULL,              0,  2, -1, J },
 	{ "auditd.sequence",            NUM, fill_sequence,           "serial",         10,  0, -1, J },
 	{ "auditd.session",             STR, fill_session,            "ses",            60,  0, -1, J | BARE },
 	{ "auditd.node",                STR, fill_node,               "node",           15,  0, -1, OMIT },
@@ -361,7 +423,8 @@ void ecs_scratch_init(struct ecs_scratch *s)
 {
 	sb_init(&s->cmdline, 0);
 	sb_init(&s->parent_cmdline, 0);
-	s->uid[0] = s->euid[0] = s->auid[0] = s->ses[0] = '\0';
+	s->uid[0] = s->euid[0] = s->gid[0] = s->egid[0] = '\0';
+	s->auid[0] = s->ses[0] = '\0';
 }
 
 void ecs_scratch_free(struct ecs_scratch *s)

@@ -364,8 +364,18 @@ static struct fixture *fixture_new(void)
 	f->ev.serial = 1234;
 	f->ev.pid = 4242;
 	f->ev.ppid = 4000;
-	f->ev.uid = 0;
+	/* a setuid-root program run by user 1000 in its login session,
+	 * with the names of an ENRICHED log */
+	f->ev.uid = 1000;
+	f->ev.euid = 0;
+	f->ev.gid = 1000;
+	f->ev.egid = 1000;
 	f->ev.auid = 1000;
+	strcpy(f->ev.uid_name, "alice");
+	strcpy(f->ev.euid_name, "root");
+	strcpy(f->ev.gid_name, "staff");
+	strcpy(f->ev.egid_name, "staff");
+	strcpy(f->ev.auid_name, "alice");
 	f->ev.ses = 3;
 	strcpy(f->ev.tty, "pts0");
 	strcpy(f->ev.comm, "tail");
@@ -494,7 +504,8 @@ static void test_strbuf_exact_fill_and_growth(void **state)
 /* ---- exact outputs --------------------------------------------------------- */
 
 #define SIMPLE_TEXT_TAIL \
-	" pid=4242 ppid=4000 uid=0 euid=0 auid=1000 ses=3 tty=\"pts0\" " \
+	" pid=4242 ppid=4000 uid=1000 ruser=\"alice\" euid=0 user=\"root\" " \
+	"gid=1000 egid=1000 auid=1000 auser=\"alice\" ses=3 tty=\"pts0\" " \
 	"name=\"tail\" exe=\"/usr/bin/tail\" cwd=\"/root\" key=\"kseek\" " \
 	"args=[\"tail\",\"-c\",\"64\",\"/boot/vmlinuz\"]"
 
@@ -525,9 +536,11 @@ static void test_text_unknown_parent_node_unset(void **state)
 			    TEXT_HEAD SIMPLE_TEXT_TAIL " parent=unknown");
 
 	strcpy(f->ev.node, "web1");
-	f->ev.uid = EXEC_ID_UNSET;
-	f->ev.euid = EXEC_ID_UNSET;
+	f->ev.uid = f->ev.euid = f->ev.gid = f->ev.egid = EXEC_ID_UNSET;
 	f->ev.auid = EXEC_ID_UNSET;
+	/* a RAW log: no names, and none are made up */
+	f->ev.uid_name[0] = f->ev.euid_name[0] = f->ev.gid_name[0] = '\0';
+	f->ev.egid_name[0] = f->ev.auid_name[0] = '\0';
 	f->ev.ses = EXEC_ID_UNSET;
 	f->ev.tty[0] = '\0';
 	f->args.av.flags = ARGV_TRUNCATED;
@@ -535,7 +548,8 @@ static void test_text_unknown_parent_node_unset(void **state)
 	f->parent.flags = PROC_ARGV_TRUNCATED;
 	assert_string_equal(fmt_alert(f, ALERT_FORMAT_TEXT, 0),
 			    TEXT_HEAD " node=\"web1\" pid=4242 ppid=4000 "
-			    "uid=unset euid=unset auid=unset ses=unset tty=\"\" "
+			    "uid=unset euid=unset gid=unset egid=unset auid=unset "
+			    "ses=unset tty=\"\" "
 			    "name=\"tail\" exe=\"/usr/bin/tail\" cwd=\"/root\" "
 			    "key=\"kseek\" "
 			    "args=[\"tail\",\"-c\",\"64\",\"/boot/vmlinuz\"] "
@@ -544,6 +558,17 @@ static void test_text_unknown_parent_node_unset(void **state)
 			    "parent_argv_truncated=yes");
 	fixture_free(f);
 }
+
+/* The identities of the fixture, from process.user to group. */
+#define SIMPLE_JSON_IDS \
+	",\"user\":{\"id\":\"0\",\"name\":\"root\"},\"real_user\":{" \
+	"\"id\":\"1000\",\"name\":\"alice\"},\"group\":{\"id\":\"1000\"," \
+	"\"name\":\"staff\"},\"real_group\":{\"id\":\"1000\",\"name\":" \
+	"\"staff\"}},\"user\":{\"id\":\"0\",\"name\":\"root\",\"Ext\":{" \
+	"\"real\":{\"id\":\"1000\",\"name\":\"alice\"}},\"audit\":{\"id\":" \
+	"\"1000\",\"name\":\"alice\"}},\"group\":{\"id\":\"1000\",\"name\":" \
+	"\"staff\",\"Ext\":{\"real\":{\"id\":\"1000\",\"name\":\"staff\"}}}," \
+	"\"auditd\":{\"sequence\":1234,\"session\":\"3\"}}"
 
 #define SIMPLE_JSON_PROC \
 	",\"host\":{\"name\":\"web1\"},\"process\":{\"pid\":4242,\"name\":" \
@@ -556,8 +581,7 @@ static void test_json_known_parent(void **state)
 	struct fixture *f = fixture_new();
 	const char *want = JSON_HEAD SIMPLE_JSON_PROC
 		",\"parent\":{\"pid\":4000,\"name\":\"bash\",\"executable\":"
-		"\"/usr/bin/bash\",\"args\":[\"bash\"]}},\"user\":{\"id\":"
-		"\"0\",\"Ext\":{\"real\":{\"id\":\"0\"}}},\"auditd\":{\"sequence\":1234,\"session\":\"3\"}}";
+		"\"/usr/bin/bash\",\"args\":[\"bash\"]}" SIMPLE_JSON_IDS;
 
 	(void)state;
 	assert_string_equal(fmt_alert(f, ALERT_FORMAT_JSON, 0), want);
@@ -573,13 +597,14 @@ static void test_json_unknown_parent_unset(void **state)
 	f->a.parent = NULL;
 	assert_string_equal(fmt_alert(f, ALERT_FORMAT_JSON, 0),
 			    JSON_HEAD SIMPLE_JSON_PROC
-			    ",\"parent\":{\"pid\":4000}},\"user\":{\"id\":\"0\","
-			    "\"Ext\":{\"real\":{\"id\":\"0\"}}},"
-			    "\"auditd\":{\"sequence\":1234,\"session\":\"3\"}}");
+			    ",\"parent\":{\"pid\":4000}" SIMPLE_JSON_IDS);
 
-	/* unset ids, no cwd/exe, truncated argv on both sides */
-	f->ev.uid = EXEC_ID_UNSET;
-	f->ev.euid = EXEC_ID_UNSET;
+	/* unset ids without names, no cwd/exe, truncated argv on both
+	 * sides */
+	f->ev.uid = f->ev.euid = f->ev.gid = f->ev.egid = EXEC_ID_UNSET;
+	f->ev.auid = EXEC_ID_UNSET;
+	f->ev.uid_name[0] = f->ev.euid_name[0] = f->ev.gid_name[0] = '\0';
+	f->ev.egid_name[0] = f->ev.auid_name[0] = '\0';
 	f->ev.ses = EXEC_ID_UNSET;
 	f->ev.cwd[0] = '\0';
 	f->ev.exe[0] = '\0';
@@ -596,9 +621,14 @@ static void test_json_unknown_parent_unset(void **state)
 			    "\"args_count\":4,\"command_line\":"
 			    "\"tail -c 64 /boot/vmlinuz\",\"parent\":{"
 			    "\"pid\":4000,\"name\":\"bash\",\"args\":[\"bash\"],"
-			    "\"args_truncated\":true},\"args_truncated\":true},"
+			    "\"args_truncated\":true},\"args_truncated\":true,"
+			    "\"user\":{\"id\":\"unset\"},\"real_user\":{\"id\":"
+			    "\"unset\"},\"group\":{\"id\":\"unset\"},"
+			    "\"real_group\":{\"id\":\"unset\"}},"
 			    "\"user\":{\"id\":\"unset\",\"Ext\":{\"real\":{\"id\":"
-			    "\"unset\"}}},\"auditd\":{"
+			    "\"unset\"}},\"audit\":{\"id\":\"unset\"}},"
+			    "\"group\":{\"id\":\"unset\",\"Ext\":{\"real\":{"
+			    "\"id\":\"unset\"}}},\"auditd\":{"
 			    "\"sequence\":1234,\"session\":\"unset\"}}");
 	fixture_free(f);
 }

@@ -40,6 +40,8 @@ static void mk(struct exec_event *ev)
 	ev->ppid = 9;
 	ev->uid = 1000;
 	ev->euid = 0;        /* a setuid-root program run by user 1000 */
+	ev->gid = 100;
+	ev->egid = 42;       /* ... and setgid 42 */
 	ev->auid = 1000;
 	ev->ses = EXEC_ID_UNSET;
 	ev->serial = 77;
@@ -89,6 +91,18 @@ static void test_known_parent(void **state)
 	assert_str(val(&e, "user.id"), "0");
 	assert_str(val(&e, "user.Ext.real.id"), "1000");
 	assert_str(val(&e, "user.audit.id"), "1000");
+	assert_str(val(&e, "group.id"), "42");
+	assert_str(val(&e, "group.Ext.real.id"), "100");
+	/* Defend's process.* spellings of the same */
+	assert_str(val(&e, "process.user.id"), "0");
+	assert_str(val(&e, "process.real_user.id"), "1000");
+	assert_str(val(&e, "process.group.id"), "42");
+	assert_str(val(&e, "process.real_group.id"), "100");
+	/* a RAW log has no names */
+	assert_int_equal(val(&e, "user.name")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "process.real_user.name")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "user.audit.name")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "group.name")->kind, EQL_MISSING);
 	assert_str(val(&e, "auditd.session"), "unset");
 	assert_int_equal(val(&e, "auditd.sequence")->num, 77);
 	assert_str(val(&e, "auditd.data.tty"), "pts1");
@@ -113,6 +127,23 @@ static void test_known_parent(void **state)
 	assert_int_equal(val(&e, "process.args_truncated")->kind, EQL_BOOL);
 	assert_int_equal(val(&e, "process.parent.args_truncated")->kind,
 			 EQL_BOOL);
+
+	/* an ENRICHED log: each name goes with its own id */
+	strcpy(ev.uid_name, "alice");
+	strcpy(ev.euid_name, "root");
+	strcpy(ev.gid_name, "users");
+	strcpy(ev.egid_name, "kmem");
+	strcpy(ev.auid_name, "alice2");
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "user.name"), "root");
+	assert_str(val(&e, "process.user.name"), "root");
+	assert_str(val(&e, "user.Ext.real.name"), "alice");
+	assert_str(val(&e, "process.real_user.name"), "alice");
+	assert_str(val(&e, "group.name"), "kmem");
+	assert_str(val(&e, "process.group.name"), "kmem");
+	assert_str(val(&e, "group.Ext.real.name"), "users");
+	assert_str(val(&e, "process.real_group.name"), "users");
+	assert_str(val(&e, "user.audit.name"), "alice2");
 	ecs_scratch_free(&s);
 }
 
