@@ -20,7 +20,10 @@
  * group.Ext.real.* the same for egid and gid, process.user, real_user,
  * group and real_group the same values again under Defend's process
  * names, user.audit.* the login uid (auid); names come from the event's
- * ENRICHED text; host.os.type,
+ * ENRICHED text; process.interactive is whether the exec has a
+ * controlling tty (true or false; missing without tty=) and
+ * process.tty.char_device its numbers when the tty's name gives them;
+ * host.os.type,
  * event.type and event.action are "linux", "start" and "exec". An empty
  * string is a missing field, as Elasticsearch indexes none.
  *

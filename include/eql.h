@@ -49,7 +49,8 @@ enum eql_kind {
 	EQL_STRING,
 	EQL_NUMBER,
 	EQL_ARRAY,
-	EQL_BOOL,     /* true (a false flag is left missing) */
+	EQL_BOOL,     /* num: 1 true, 0 false (a flag that only says
+		       * something when true is left missing instead) */
 };
 
 /* One field's value in the event under test; pointers are borrowed. */

@@ -603,7 +603,7 @@ static void put_text_value(struct ctx *c, const struct ecs_field *f,
 		sb_addc(c->sb, ']');
 		break;
 	case EQL_T_BOOL:
-		sb_adds(c->sb, missing ? "no" : "yes");
+		sb_adds(c->sb, !missing && v->num ? "yes" : "no");
 		break;
 	default:
 		if (f->list >= 0 && c->list[f->list]) {
@@ -830,7 +830,7 @@ static void put_json_value(struct ctx *c, const struct ecs_field *f,
 		sb_addc(c->sb, ']');
 		break;
 	case EQL_T_BOOL:
-		sb_adds(c->sb, "true");
+		sb_adds(c->sb, v->num ? "true" : "false");
 		break;
 	default:
 		if (f->list >= 0) {

@@ -42,6 +42,13 @@ static void set_flag(struct eql_value *v, bool on)
 	v->num = on;
 }
 
+/* A boolean that is written either way (process.interactive). */
+static void set_bool(struct eql_value *v, bool b)
+{
+	v->kind = EQL_BOOL;
+	v->num = b;
+}
+
 static void set_missing(struct eql_value *v)
 {
 	v->kind = EQL_MISSING;
@@ -289,6 +296,96 @@ FILL(fill_tty)
 	set_cstr(v, src->ev->tty);
 }
 
+/* The SYSCALL's tty= is the controlling terminal's kernel name, or
+ * "(none)". ECS's process.interactive means "stdin and stderr are the
+ * controlling tty", which audit does not record: having a controlling
+ * tty is the nearest fact (beats' audit enrichment reads it the same
+ * way). It says yes for a process of a terminal session whose output
+ * is redirected. */
+FILL(fill_interactive)
+{
+	const char *t = src->ev->tty;
+
+	(void)s;
+	if (!t[0])
+		set_missing(v);
+	else
+		set_bool(v, strcmp(t, "(none)") != 0);
+}
+
+/* Strict decimal of at most 7 digits, the whole of s. */
+static bool small_dec(const char *s, long *out)
+{
+	long n = 0;
+	int i;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9' || i == 7)
+			return false;
+		n = n * 10 + (s[i] - '0');
+	}
+	*out = n;
+	return i > 0 && (s[0] != '0' || i == 1);
+}
+
+/*
+ * The device numbers of a controlling tty from its kernel name, by the
+ * kernel's fixed allocation (Documentation/admin-guide/devices.txt and
+ * drivers/tty/pty.c): ttyN the virtual consoles 4:N (N < 64), ttySN the
+ * 8250 serial ports 4:(64+N), ptsN the Unix98 pseudo-terminals 136:N
+ * (minors are 20 bits: /dev/pts/299 is 136:299), console 5:1. Other
+ * drivers (hvc0, ttyUSB0, ttyAMA0) have numbers of their own: false.
+ */
+static bool tty_device(const char *t, long *major, long *minor)
+{
+	long n;
+
+	if (strcmp(t, "console") == 0) {
+		*major = 5;
+		*minor = 1;
+		return true;
+	}
+	if (strncmp(t, "pts", 3) == 0 && small_dec(t + 3, &n) &&
+	    n < (1L << 20)) {
+		*major = 136;
+		*minor = n;
+		return true;
+	}
+	if (strncmp(t, "ttyS", 4) == 0 && small_dec(t + 4, &n) && n < 192) {
+		*major = 4;
+		*minor = 64 + n;
+		return true;
+	}
+	if (strncmp(t, "tty", 3) == 0 && small_dec(t + 3, &n) && n < 64) {
+		*major = 4;
+		*minor = n;
+		return true;
+	}
+	return false;
+}
+
+FILL(fill_tty_major)
+{
+	long major, minor;
+
+	(void)s;
+	if (tty_device(src->ev->tty, &major, &minor))
+		set_num(v, major);
+	else
+		set_missing(v);
+}
+
+FILL(fill_tty_minor)
+{
+	long major, minor;
+
+	(void)s;
+	if (tty_device(src->ev->tty, &major, &minor))
+		set_num(v, minor);
+	else
+		set_missing(v);
+}
+
 FILL(fill_key)
 {
 	(void)s;
@@ -350,6 +447,9 @@ const struct ecs_field ecs_fields[] = {
 	{ "process.group.name",         STR, fill_group_name,         NULL,              0,  1, -1, J },
 	{ "process.real_group.id",      STR, fill_group_real_id,      NULL,              0,  1, -1, J },
 	{ "process.real_group.name",    STR, fill_group_real_name,    NULL,              0,  1, -1, J },
+	{ "process.interactive",        BOOL, fill_interactive,       NULL,              0,  0, -1, J },
+	{ "process.tty.char_device.major", NUM, fill_tty_major,       NULL,              0,  2, -1, J },
+	{ "process.tty.char_device.minor", NUM, fill_tty_minor,       NULL,              0,  2, -1, J },
 	{ "user.id",                    STR, fill_user_id,            "euid",           42,  0, -1, J | BARE },
 	{ "user.name",                  STR, fill_user_name,          "user",           43,  2, -1, J | OMIT },
 	{ "user.Ext.real.id",           STR, fill_user_real_id,       "uid",            40,  0, -1, J | BARE },
@@ -363,7 +463,7 @@ const struct ecs_field ecs_fields[] = {
 	{ "auditd.sequence",            NUM, fill_sequence,           "serial",         10,  0, -1, J },
 	{ "auditd.session",             STR, fill_session,            "ses",            60,  0, -1, J | BARE },
 	{ "auditd.node",                STR, fill_node,               "node",           15,  0, -1, OMIT },
-	{ "auditd.data.tty",            STR, fill_tty,                "tty",            70,  0, -1, 0 },
+	{ "auditd.data.tty",            STR, fill_tty,                "tty",            70,  2, -1, J },
 	{ "auditd.data.key",            STR, fill_key,                "key",           110,  0, -1, 0 },
 };
 

@@ -564,11 +564,14 @@ static void test_text_unknown_parent_node_unset(void **state)
 	",\"user\":{\"id\":\"0\",\"name\":\"root\"},\"real_user\":{" \
 	"\"id\":\"1000\",\"name\":\"alice\"},\"group\":{\"id\":\"1000\"," \
 	"\"name\":\"staff\"},\"real_group\":{\"id\":\"1000\",\"name\":" \
-	"\"staff\"}},\"user\":{\"id\":\"0\",\"name\":\"root\",\"Ext\":{" \
+	"\"staff\"},\"interactive\":true,\"tty\":{\"char_device\":{" \
+	"\"major\":136,\"minor\":0}}},\"user\":{\"id\":\"0\",\"name\":" \
+	"\"root\",\"Ext\":{" \
 	"\"real\":{\"id\":\"1000\",\"name\":\"alice\"}},\"audit\":{\"id\":" \
 	"\"1000\",\"name\":\"alice\"}},\"group\":{\"id\":\"1000\",\"name\":" \
 	"\"staff\",\"Ext\":{\"real\":{\"id\":\"1000\",\"name\":\"staff\"}}}," \
-	"\"auditd\":{\"sequence\":1234,\"session\":\"3\"}}"
+	"\"auditd\":{\"sequence\":1234,\"session\":\"3\",\"data\":{" \
+	"\"tty\":\"pts0\"}}}"
 
 #define SIMPLE_JSON_PROC \
 	",\"host\":{\"name\":\"web1\"},\"process\":{\"pid\":4242,\"name\":" \
@@ -606,6 +609,7 @@ static void test_json_unknown_parent_unset(void **state)
 	f->ev.uid_name[0] = f->ev.euid_name[0] = f->ev.gid_name[0] = '\0';
 	f->ev.egid_name[0] = f->ev.auid_name[0] = '\0';
 	f->ev.ses = EXEC_ID_UNSET;
+	strcpy(f->ev.tty, "(none)");   /* no terminal: not interactive */
 	f->ev.cwd[0] = '\0';
 	f->ev.exe[0] = '\0';
 	f->ev.name = f->ev.comm;
@@ -624,12 +628,14 @@ static void test_json_unknown_parent_unset(void **state)
 			    "\"args_truncated\":true},\"args_truncated\":true,"
 			    "\"user\":{\"id\":\"unset\"},\"real_user\":{\"id\":"
 			    "\"unset\"},\"group\":{\"id\":\"unset\"},"
-			    "\"real_group\":{\"id\":\"unset\"}},"
+			    "\"real_group\":{\"id\":\"unset\"},"
+			    "\"interactive\":false},"
 			    "\"user\":{\"id\":\"unset\",\"Ext\":{\"real\":{\"id\":"
 			    "\"unset\"}},\"audit\":{\"id\":\"unset\"}},"
 			    "\"group\":{\"id\":\"unset\",\"Ext\":{\"real\":{"
 			    "\"id\":\"unset\"}}},\"auditd\":{"
-			    "\"sequence\":1234,\"session\":\"unset\"}}");
+			    "\"sequence\":1234,\"session\":\"unset\",\"data\":{"
+			    "\"tty\":\"(none)\"}}}");
 	fixture_free(f);
 }
 

@@ -147,6 +147,70 @@ static void test_known_parent(void **state)
 	ecs_scratch_free(&s);
 }
 
+/* process.interactive and the tty's numbers from tty= */
+static void test_tty(void **state)
+{
+	static const struct {
+		const char *tty;
+		int interactive;     /* -1: missing */
+		long major, minor;   /* -1: missing */
+	} cases[] = {
+		{ "pts1", 1, 136, 1 },
+		{ "pts0", 1, 136, 0 },
+		{ "pts299", 1, 136, 299 },   /* 20-bit minors, seen here */
+		{ "tty1", 1, 4, 1 },
+		{ "tty63", 1, 4, 63 },
+		{ "tty64", 1, -1, -1 },
+		{ "ttyS0", 1, 4, 64 },
+		{ "ttyS191", 1, 4, 255 },
+		{ "ttyS192", 1, -1, -1 },
+		{ "console", 1, 5, 1 },
+		{ "hvc0", 1, -1, -1 },
+		{ "ttyUSB0", 1, -1, -1 },
+		{ "pts", 1, -1, -1 },
+		{ "pts01", 1, -1, -1 },
+		{ "pts-1", 1, -1, -1 },
+		{ "pts99999999", 1, -1, -1 },
+		{ "(none)", 0, -1, -1 },
+		{ "", -1, -1, -1 },
+	};
+	struct exec_event ev;
+	struct ecs_source src = { &ev, NULL, "h" };
+	struct ecs_scratch s;
+	struct eql_event e;
+	size_t i;
+
+	(void)state;
+	mk(&ev);
+	ecs_scratch_init(&s);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct eql_value *in, *ma, *mi;
+
+		strcpy(ev.tty, cases[i].tty);
+		ecs_describe(&src, NULL, &s, &e);
+		in = val(&e, "process.interactive");
+		ma = val(&e, "process.tty.char_device.major");
+		mi = val(&e, "process.tty.char_device.minor");
+		if (cases[i].interactive < 0) {
+			assert_int_equal(in->kind, EQL_MISSING);
+		} else {
+			assert_int_equal(in->kind, EQL_BOOL);
+			assert_int_equal(in->num, cases[i].interactive);
+		}
+		if (cases[i].major < 0) {
+			assert_int_equal(ma->kind, EQL_MISSING);
+			assert_int_equal(mi->kind, EQL_MISSING);
+		} else {
+			if (ma->kind != EQL_NUMBER || mi->kind != EQL_NUMBER ||
+			    ma->num != cases[i].major ||
+			    mi->num != cases[i].minor)
+				fail_msg("%s: not %ld:%ld", cases[i].tty,
+					 cases[i].major, cases[i].minor);
+		}
+	}
+	ecs_scratch_free(&s);
+}
+
 static void test_unknown_parent_and_missing(void **state)
 {
 	bool uses[EQL_FIELDS_MAX] = { false };
@@ -264,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_known_parent),
 		cmocka_unit_test(test_unknown_parent_and_missing),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_tty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
