@@ -280,6 +280,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h.on_exec = on_exec;
 	h.on_fork = on_fork;
 	h.ctx = &c;
+	h.on_login = NULL;
 	ea = ea_new(&h, alim == &deflim ? NULL : alim, 2);
 	CHECK(ea != NULL);
 
