@@ -36,6 +36,7 @@
 #include "exec_event.h"
 #include "proc_table.h"
 #include "rule.h"
+#include "session.h"
 #include "strbuf.h"
 
 #define ALERT_MIN_LEN 1024u
@@ -50,6 +51,7 @@ struct alert {
 	const struct exec_event *ev;
 	const struct proc_entry *parent; /* NULL when the parent is unknown */
 	const char *host;                /* host.name for events without node= */
+	const struct session_view *session; /* NULL: nothing known */
 };
 
 /*

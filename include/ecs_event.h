@@ -23,7 +23,10 @@
  * ENRICHED text; process.interactive is whether the exec has a
  * controlling tty (true or false; missing without tty=) and
  * process.tty.char_device its numbers when the tty's name gives them;
- * host.os.type,
+ * process.entry_leader.* what the session table says of the exec's
+ * login session (entry_meta.type alone, "init", outside any session;
+ * nothing when the session is not known; start and user only when the
+ * leader's exec was seen); host.os.type,
  * event.type and event.action are "linux", "start" and "exec". An empty
  * string is a missing field, as Elasticsearch indexes none.
  *
@@ -41,6 +44,7 @@
 #include "eql.h"
 #include "exec_event.h"
 #include "proc_table.h"
+#include "session.h"
 #include "strbuf.h"
 
 /* What a field is filled from. */
@@ -48,12 +52,15 @@ struct ecs_source {
 	const struct exec_event *ev;
 	const struct proc_entry *parent; /* NULL when the parent is unknown */
 	const char *host;                /* host.name for events without node= */
+	const struct session_view *session; /* its login session (session.h);
+					     * NULL: nothing known */
 };
 
 /* Buffers the description is built in, reused from event to event. */
 struct ecs_scratch {
 	struct strbuf cmdline, parent_cmdline;
 	char uid[16], euid[16], gid[16], egid[16], auid[16], ses[16];
+	char leader_euid[16], leader_start[64];
 };
 
 enum ecs_field_flags {

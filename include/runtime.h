@@ -1,7 +1,8 @@
 /*
  * runtime.h - the running program: the settings in force and the pipeline
- * they drive, records -> event assembly -> exec event -> process table ->
- * ECS description -> rules -> sink, in review and in plugin mode.
+ * they drive, records -> event assembly -> exec event -> process table and
+ * session table -> ECS description -> rules -> sink, in review and in
+ * plugin mode.
  *
  * One path applies settings. runtime_configure() reads the configuration
  * (the file or the defaults, then the command line's overrides, such as
@@ -34,6 +35,7 @@
 #include "node_ids.h"
 #include "proc_table.h"
 #include "ruleset.h"
+#include "session.h"
 #include "sink.h"
 
 /* What the command line says; applied with the file at every
@@ -58,6 +60,7 @@ struct runtime {
 	struct event_assembly *ea;
 	struct proc_table *procs;
 	struct node_ids *nodes;   /* node= names -> proc_table node ids */
+	struct session_table *sessions; /* login sessions, by the same ids */
 	bool told_node_overflow;
 	struct sink sink;
 	struct ruleset rules;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ecs_event.h"
 
@@ -386,6 +387,100 @@ FILL(fill_tty_minor)
 		set_missing(v);
 }
 
+/* ---- the entry leader (session.h) ---- */
+
+static const struct session_view *session_of(const struct ecs_source *src)
+{
+	const struct session_view *v = src->session;
+
+	return v && v->type != ENTRY_NONE ? v : NULL;
+}
+
+FILL(fill_entry_type)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	set_cstr(v, l ? entry_type_name(l->type) : NULL);
+}
+
+FILL(fill_entry_ip)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	set_cstr(v, l ? l->source_ip : NULL);
+}
+
+FILL(fill_entry_pid)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	if (l && l->pid > 0)
+		set_num(v, l->pid);
+	else
+		set_missing(v);
+}
+
+FILL(fill_entry_executable)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	set_cstr(v, l ? l->exe : NULL);
+}
+
+FILL(fill_entry_name)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	set_cstr(v, l ? l->name : NULL);
+}
+
+/* When the leader exec'd, as @timestamp is written. */
+FILL(fill_entry_start)
+{
+	const struct session_view *l = session_of(src);
+	struct tm tm;
+	time_t t;
+
+	if (!l || !l->have_exec) {
+		set_missing(v);
+		return;
+	}
+	t = l->sec;
+	if (!gmtime_r(&t, &tm)) {
+		set_missing(v);
+		return;
+	}
+	snprintf(s->leader_start, sizeof(s->leader_start),
+		 "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 l->msec > 999 ? 999 : l->msec);
+	set_cstr(v, s->leader_start);
+}
+
+/* Its effective user at that exec, as user.id. */
+FILL(fill_entry_user_id)
+{
+	const struct session_view *l = session_of(src);
+
+	if (l && l->have_exec)
+		set_id(v, s->leader_euid, sizeof(s->leader_euid), l->euid);
+	else
+		set_missing(v);
+}
+
+FILL(fill_entry_user_name)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	set_cstr(v, l && l->have_exec ? l->euid_name : NULL);
+}
+
 FILL(fill_key)
 {
 	(void)s;
@@ -450,6 +545,15 @@ const struct ecs_field ecs_fields[] = {
 	{ "process.interactive",        BOOL, fill_interactive,       NULL,              0,  0, -1, J },
 	{ "process.tty.char_device.major", NUM, fill_tty_major,       NULL,              0,  2, -1, J },
 	{ "process.tty.char_device.minor", NUM, fill_tty_minor,       NULL,              0,  2, -1, J },
+	/* how the session was entered: who led it, from where */
+	{ "process.entry_leader.pid",   NUM, fill_entry_pid,          "entry_pid",      74,  0, -1, J | OMIT },
+	{ "process.entry_leader.name",  STR, fill_entry_name,         NULL,              0,  2, -1, J },
+	{ "process.entry_leader.executable", STR, fill_entry_executable, "entry_exe",   75,  3, -1, J | OMIT },
+	{ "process.entry_leader.start", STR, fill_entry_start,        NULL,              0,  2, -1, J },
+	{ "process.entry_leader.user.id", STR, fill_entry_user_id,    "entry_uid",      76,  2, -1, J | BARE | OMIT },
+	{ "process.entry_leader.user.name", STR, fill_entry_user_name, "entry_user",    77,  2, -1, J | OMIT },
+	{ "process.entry_leader.entry_meta.type", STR, fill_entry_type, "entry_type",   72,  0, -1, J | OMIT },
+	{ "process.entry_leader.entry_meta.source.ip", STR, fill_entry_ip, "entry_ip",  73,  0, -1, J | OMIT },
 	{ "user.id",                    STR, fill_user_id,            "euid",           42,  0, -1, J | BARE },
 	{ "user.name",                  STR, fill_user_name,          "user",           43,  2, -1, J | OMIT },
 	{ "user.Ext.real.id",           STR, fill_user_real_id,       "uid",            40,  0, -1, J | BARE },
@@ -525,6 +629,7 @@ void ecs_scratch_init(struct ecs_scratch *s)
 	sb_init(&s->parent_cmdline, 0);
 	s->uid[0] = s->euid[0] = s->gid[0] = s->egid[0] = '\0';
 	s->auid[0] = s->ses[0] = '\0';
+	s->leader_euid[0] = s->leader_start[0] = '\0';
 }
 
 void ecs_scratch_free(struct ecs_scratch *s)

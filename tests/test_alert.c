@@ -639,6 +639,65 @@ static void test_json_unknown_parent_unset(void **state)
 	fixture_free(f);
 }
 
+/* The session's entry leader, in both forms: an ssh login's shell, and
+ * an exec outside any login (init alone). Escaped like everything from
+ * the audited system. */
+static void test_entry_leader(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct session_view v;
+	const char *out;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_SSHD;
+	v.pid = 32662;
+	v.exe = "/usr/bin/ba\"sh";
+	v.name = "ba\"sh";
+	v.have_exec = true;
+	v.sec = 1795943396;
+	v.msec = 746;
+	v.euid = 1001;
+	v.euid_name = "ks12a";
+	v.source_ip = "127.0.0.1";
+	f->a.session = &v;
+	out = fmt_alert(f, ALERT_FORMAT_TEXT, 0);
+	assert_non_null(strstr(out, " ses=3 tty=\"pts0\" entry_type=\"sshd\" "
+				    "entry_ip=\"127.0.0.1\" entry_pid=32662 "
+				    "entry_exe=\"/usr/bin/ba\\\"sh\" "
+				    "entry_uid=1001 entry_user=\"ks12a\" "
+				    "name=\"tail\" "));
+	out = fmt_alert(f, ALERT_FORMAT_JSON, 0);
+	assert_non_null(strstr(out, ",\"entry_leader\":{\"pid\":32662,"
+				    "\"name\":\"ba\\\"sh\",\"executable\":"
+				    "\"/usr/bin/ba\\\"sh\",\"start\":"
+				    "\"2026-11-29T09:09:56.746Z\",\"user\":{"
+				    "\"id\":\"1001\",\"name\":\"ks12a\"},"
+				    "\"entry_meta\":{\"type\":\"sshd\","
+				    "\"source\":{\"ip\":\"127.0.0.1\"}}}},"
+				    "\"user\":{"));
+
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_INIT;
+	out = fmt_alert(f, ALERT_FORMAT_TEXT, 0);
+	assert_non_null(strstr(out, " tty=\"pts0\" entry_type=\"init\" "
+				    "name=\"tail\" "));
+	out = fmt_alert(f, ALERT_FORMAT_JSON, 0);
+	assert_non_null(strstr(out, ",\"entry_leader\":{\"entry_meta\":{"
+				    "\"type\":\"init\"}}},\"user\":{"));
+	/* over its size a JSON alert keeps the type and the address */
+	v.type = ENTRY_SSHD;
+	v.pid = 1;
+	v.source_ip = "10.1.2.3";
+	v.exe = v.name = "/x";
+	out = fmt_alert(f, ALERT_FORMAT_JSON, 1024);
+	assert_non_null(strstr(out, "\"entry_leader\":{\"pid\":1,"));
+	assert_non_null(strstr(out, "\"entry_meta\":{\"type\":\"sshd\","
+				    "\"source\":{\"ip\":\"10.1.2.3\"}}}"));
+	assert_null(strstr(out, "\"start\":"));
+	fixture_free(f);
+}
+
 static void test_empty_argv(void **state)
 {
 	struct fixture *f = fixture_new();
@@ -1221,6 +1280,7 @@ int main(void)
 		cmocka_unit_test(test_json_known_parent),
 		cmocka_unit_test(test_json_unknown_parent_unset),
 		cmocka_unit_test(test_empty_argv),
+		cmocka_unit_test(test_entry_leader),
 		cmocka_unit_test(test_escape_text),
 		cmocka_unit_test(test_escape_json),
 		cmocka_unit_test(test_hostile_event),

@@ -66,7 +66,7 @@ static void test_known_parent(void **state)
 		.argv = { 2, pargs_v, 11, 0 },
 	};
 	struct exec_event ev;
-	struct ecs_source src = { &ev, &parent, "web1" };
+	struct ecs_source src = { &ev, &parent, "web1", NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 
@@ -175,7 +175,7 @@ static void test_tty(void **state)
 		{ "", -1, -1, -1 },
 	};
 	struct exec_event ev;
-	struct ecs_source src = { &ev, NULL, "h" };
+	struct ecs_source src = { &ev, NULL, "h", NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 	size_t i;
@@ -211,11 +211,94 @@ static void test_tty(void **state)
 	ecs_scratch_free(&s);
 }
 
+/* process.entry_leader.* from the session table's view. */
+static void test_entry_leader(void **state)
+{
+	static const char *const fields[] = {
+		"process.entry_leader.pid", "process.entry_leader.name",
+		"process.entry_leader.executable",
+		"process.entry_leader.start",
+		"process.entry_leader.user.id",
+		"process.entry_leader.user.name",
+		"process.entry_leader.entry_meta.type",
+		"process.entry_leader.entry_meta.source.ip",
+	};
+	struct session_view v;
+	struct exec_event ev;
+	struct ecs_source src = { &ev, NULL, "h", &v };
+	struct ecs_scratch s;
+	struct eql_event e;
+	size_t i;
+
+	(void)state;
+	mk(&ev);
+	ecs_scratch_init(&s);
+	/* an ssh login's shell */
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_SSHD;
+	v.pid = 32662;
+	v.exe = "/usr/bin/bash";
+	v.name = "bash";
+	v.have_exec = true;
+	v.sec = 1795943396;
+	v.msec = 746;
+	v.euid = 1001;
+	v.euid_name = "ks12a";
+	v.source_ip = "127.0.0.1";
+	ecs_describe(&src, NULL, &s, &e);
+	assert_int_equal(val(&e, "process.entry_leader.pid")->num, 32662);
+	assert_str(val(&e, "process.entry_leader.name"), "bash");
+	assert_str(val(&e, "process.entry_leader.executable"),
+		   "/usr/bin/bash");
+	assert_str(val(&e, "process.entry_leader.start"),
+		   "2026-11-29T09:09:56.746Z");
+	assert_str(val(&e, "process.entry_leader.user.id"), "1001");
+	assert_str(val(&e, "process.entry_leader.user.name"), "ks12a");
+	assert_str(val(&e, "process.entry_leader.entry_meta.type"), "sshd");
+	assert_str(val(&e, "process.entry_leader.entry_meta.source.ip"),
+		   "127.0.0.1");
+
+	/* a session no service claimed, its leader never seen exec'ing */
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_UNKNOWN;
+	v.pid = 8338;
+	v.source_ip = "";
+	v.euid_name = "";
+	ecs_describe(&src, NULL, &s, &e);
+	assert_int_equal(val(&e, "process.entry_leader.pid")->num, 8338);
+	assert_str(val(&e, "process.entry_leader.entry_meta.type"),
+		   "unknown");
+	for (i = 1; i < 6; i++)
+		assert_int_equal(val(&e, fields[i])->kind, EQL_MISSING);
+	assert_int_equal(val(&e, fields[7])->kind, EQL_MISSING);
+
+	/* outside any login: init alone */
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_INIT;
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "process.entry_leader.entry_meta.type"), "init");
+	for (i = 0; i < 6; i++)
+		assert_int_equal(val(&e, fields[i])->kind, EQL_MISSING);
+
+	/* not known, or no view at all: nothing */
+	memset(&v, 0, sizeof(v));
+	v.pid = 5;
+	v.exe = "/x";
+	ecs_describe(&src, NULL, &s, &e);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(val(&e, fields[i])->kind, EQL_MISSING);
+	src.session = NULL;
+	ecs_describe(&src, NULL, &s, &e);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(val(&e, fields[i])->kind, EQL_MISSING);
+	ecs_scratch_free(&s);
+}
+
 static void test_unknown_parent_and_missing(void **state)
 {
 	bool uses[EQL_FIELDS_MAX] = { false };
 	struct exec_event ev;
-	struct ecs_source src = { &ev, NULL, "h" };
+	struct ecs_source src = { &ev, NULL, "h", NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 	unsigned i;
@@ -329,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_parent_and_missing),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_tty),
+		cmocka_unit_test(test_entry_leader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
