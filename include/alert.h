@@ -33,6 +33,7 @@
 #define KS_ALERT_H
 
 #include <stddef.h>
+#include "ecs_event.h"
 #include "exec_event.h"
 #include "proc_table.h"
 #include "rule.h"
@@ -52,6 +53,7 @@ struct alert {
 	const struct proc_entry *parent; /* NULL when the parent is unknown */
 	const char *host;                /* host.name for events without node= */
 	const struct session_view *session; /* NULL: nothing known */
+	const struct ecs_names *names;   /* NULL: names only from the event */
 };
 
 /*

@@ -20,7 +20,9 @@
  * group.Ext.real.* the same for egid and gid, process.user, real_user,
  * group and real_group the same values again under Defend's process
  * names, user.audit.* the login uid (auid); names come from the event's
- * ENRICHED text; process.interactive is whether the exec has a
+ * ENRICHED text, else from src->names when given (looked up only when a
+ * name field is filled: for an alert, or a rule that reads it);
+ * process.interactive is whether the exec has a
  * controlling tty (true or false; missing without tty=) and
  * process.tty.char_device its numbers when the tty's name gives them;
  * process.entry_leader.* what the session table says of the exec's
@@ -47,6 +49,14 @@
 #include "session.h"
 #include "strbuf.h"
 
+/* How a name the event lacks is looked up (runtime.c: names.h, for this
+ * machine's events only); true with the name in out. */
+struct ecs_names {
+	bool (*lookup)(void *ctx, bool group, uint32_t id, char *out,
+		       size_t cap);
+	void *ctx;
+};
+
 /* What a field is filled from. */
 struct ecs_source {
 	const struct exec_event *ev;
@@ -54,6 +64,7 @@ struct ecs_source {
 	const char *host;                /* host.name for events without node= */
 	const struct session_view *session; /* its login session (session.h);
 					     * NULL: nothing known */
+	const struct ecs_names *names;   /* NULL: names only from the event */
 };
 
 /* Buffers the description is built in, reused from event to event. */
@@ -61,6 +72,7 @@ struct ecs_scratch {
 	struct strbuf cmdline, parent_cmdline;
 	char uid[16], euid[16], gid[16], egid[16], auid[16], ses[16];
 	char leader_euid[16], leader_start[64];
+	char names[6][EXEC_NAME_MAX];    /* looked-up names, one per id */
 };
 
 enum ecs_field_flags {

@@ -32,6 +32,7 @@
 #include "ecs_event.h"
 #include "event_assembly.h"
 #include "logsock.h"
+#include "names.h"
 #include "node_ids.h"
 #include "proc_table.h"
 #include "ruleset.h"
@@ -49,6 +50,10 @@ struct runtime_options {
 	const char *host_name;    /* --host-name; NULL: this host's name */
 	const char *rule_file;    /* --rule FILE (review mode), or NULL */
 	bool log_stderr;          /* --stderr: copy syslog messages to stderr */
+	bool resolve_names;       /* --resolve-names: review mode looks up
+				   * names this machine has for the ids of
+				   * events without them (plugin mode
+				   * always does, for its own events) */
 };
 
 struct runtime {
@@ -61,6 +66,8 @@ struct runtime {
 	struct proc_table *procs;
 	struct node_ids *nodes;   /* node= names -> proc_table node ids */
 	struct session_table *sessions; /* login sessions, by the same ids */
+	struct names *names;      /* NSS names; NULL: none are looked up */
+	struct ecs_names names_hook;
 	bool told_node_overflow;
 	struct sink sink;
 	struct ruleset rules;

@@ -237,36 +237,54 @@ FILL(fill_group_real_id)
 	set_id(v, s->gid, sizeof(s->gid), src->ev->gid);
 }
 
-/* Names as auditd resolved them on the audited machine when the event
- * happened (log_format = ENRICHED); missing otherwise. */
+/*
+ * Names as auditd resolved them on the audited machine when the event
+ * happened (log_format = ENRICHED); for an event without them, this
+ * machine's name of the id when the caller allows it (src->names), into
+ * the id's own scratch slot; missing otherwise.
+ */
+enum { NM_EUID, NM_UID, NM_EGID, NM_GID, NM_AUID, NM_LEADER };
+
+static void set_name(const struct ecs_source *src, struct ecs_scratch *s,
+		     struct eql_value *v, const char *enriched, bool group,
+		     uint32_t id, int slot)
+{
+	char *buf = s->names[slot];
+
+	if (enriched && enriched[0])
+		set_cstr(v, enriched);
+	else if (src->names && id != EXEC_ID_UNSET &&
+		 src->names->lookup(src->names->ctx, group, id, buf,
+				    sizeof(s->names[slot])))
+		set_cstr(v, buf);
+	else
+		set_missing(v);
+}
+
 FILL(fill_user_name)
 {
-	(void)s;
-	set_cstr(v, src->ev->euid_name);
+	set_name(src, s, v, src->ev->euid_name, false, src->ev->euid, NM_EUID);
 }
 
 FILL(fill_user_real_name)
 {
-	(void)s;
-	set_cstr(v, src->ev->uid_name);
+	set_name(src, s, v, src->ev->uid_name, false, src->ev->uid, NM_UID);
 }
 
 FILL(fill_group_name)
 {
-	(void)s;
-	set_cstr(v, src->ev->egid_name);
+	set_name(src, s, v, src->ev->egid_name, true, src->ev->egid, NM_EGID);
 }
 
 FILL(fill_group_real_name)
 {
-	(void)s;
-	set_cstr(v, src->ev->gid_name);
+	set_name(src, s, v, src->ev->gid_name, true, src->ev->gid, NM_GID);
 }
 
 FILL(fill_audit_user_name)
 {
-	(void)s;
-	set_cstr(v, src->ev->auid_name);
+	set_name(src, s, v, src->ev->auid_name, false, src->ev->auid,
+		 NM_AUID);
 }
 
 FILL(fill_audit_user_id)
@@ -477,8 +495,10 @@ FILL(fill_entry_user_name)
 {
 	const struct session_view *l = session_of(src);
 
-	(void)s;
-	set_cstr(v, l && l->have_exec ? l->euid_name : NULL);
+	if (l && l->have_exec)
+		set_name(src, s, v, l->euid_name, false, l->euid, NM_LEADER);
+	else
+		set_missing(v);
 }
 
 FILL(fill_key)

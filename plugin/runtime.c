@@ -41,6 +41,7 @@ struct match_ctx {
 	const struct exec_event *ev;
 	const struct proc_entry *parent;
 	const struct session_view *session;
+	const struct ecs_names *names;
 };
 
 static void on_match(struct ruleset_rule *r, void *ctx)
@@ -53,6 +54,7 @@ static void on_match(struct ruleset_rule *r, void *ctx)
 		.parent = m->parent,
 		.host = rt->hostname,
 		.session = m->session,
+		.names = m->names,
 	};
 
 	if (!throttle_allow(&r->thr, runtime_now())) {
@@ -93,6 +95,28 @@ static bool lookup_proc(struct runtime *rt, uint32_t node, pid_t pid,
 	return proc_table_lookup(rt->procs, node, pid, out);
 }
 
+/* ecs_names' lookup: names.h's cache, with the runtime's clock. */
+static bool lookup_name(void *ctx, bool group, uint32_t id, char *out,
+			size_t cap)
+{
+	struct runtime *rt = ctx;
+
+	return names_get(rt->names, group ? NAMES_GROUP : NAMES_USER, id,
+			 runtime_now(), out, cap);
+}
+
+/* Names of this machine only for this machine's events: those without
+ * node= or with its own name. A collector's other nodes have other
+ * users, and a log under review may come from anywhere (names only with
+ * --resolve-names, which says it is this machine's). */
+static const struct ecs_names *names_for(struct runtime *rt,
+					 const char *node)
+{
+	if (!rt->names || (node[0] && strcmp(node, rt->hostname) != 0))
+		return NULL;
+	return &rt->names_hook;
+}
+
 static void on_exec(const struct exec_event *ev, void *ctx)
 {
 	struct runtime *rt = ctx;
@@ -115,11 +139,13 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	src.parent = have_parent ? &parent : NULL;
 	src.host = rt->hostname;
 	src.session = &session;
+	src.names = names_for(rt, ev->node);
 	ecs_describe(&src, rt->rules.uses, &rt->scratch, &e);
 	m.rt = rt;
 	m.ev = ev;
 	m.parent = have_parent ? &parent : NULL;
 	m.session = &session;
+	m.names = src.names;
 	ruleset_eval(&rt->rules, &e, on_match, &m);
 	proc_table_exec(rt->procs, node, ev);
 }
@@ -378,6 +404,15 @@ static int start_pipeline(struct runtime *rt, const struct ks_conf *c)
 	rt->procs = proc_table_new(&pl);
 	rt->nodes = node_ids_new();
 	rt->sessions = session_table_new(&sl);
+	if (rt->opt.plugin_mode || rt->opt.resolve_names) {
+		rt->names = names_new(NULL, NULL);
+		if (!rt->names) {
+			diag(LOG_ERR, "cannot initialise (out of memory)");
+			return -1;
+		}
+		rt->names_hook.lookup = lookup_name;
+		rt->names_hook.ctx = rt;
+	}
 	rt->ea = ea_new(&h, &al, rt->opt.plugin_mode ? PLUGIN_EOE_TIMEOUT :
 			REVIEW_EOE_TIMEOUT);
 	if (!rt->procs || !rt->nodes || !rt->sessions || !rt->ea) {
@@ -458,6 +493,7 @@ void runtime_free(struct runtime *rt)
 	ea_free(rt->ea);
 	proc_table_free(rt->procs);
 	session_table_free(rt->sessions);
+	names_free(rt->names);
 	node_ids_free(rt->nodes);
 	sink_free(&rt->sink);
 	ruleset_free(&rt->rules);
@@ -531,6 +567,7 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	struct proc_table_stats ps;
 	struct node_ids_stats ns;
 	struct session_stats ss;
+	struct names_stats nm = { 0 };
 	char stem[300];
 
 	/* Per rule: which rule fires, and how much its throttle holds back
@@ -548,6 +585,8 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	proc_table_stats(rt->procs, &ps);
 	node_ids_stats(rt->nodes, &ns);
 	session_stats(rt->sessions, &ss);
+	if (rt->names)
+		names_stats(rt->names, &nm);
 	diag(priority,
 	     "%s: bytes=%llu records=%llu skipped_records=%llu skipped_bytes=%llu "
 	     "long_lines=%llu crlf_lines=%llu events=%llu execs=%llu forks=%llu "
@@ -559,7 +598,8 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     "nodes=%u node_overflow=%llu "
 	     "sessions=%u session_evictions=%llu logins=%llu login_claims=%llu "
 	     "login_malformed=%llu login_refused=%llu login_no_session=%llu "
-	     "login_orphan_ends=%llu session_mismatch=%llu",
+	     "login_orphan_ends=%llu session_mismatch=%llu "
+	     "name_lookups=%llu name_timeouts=%llu name_busy=%llu",
 	     head, (unsigned long long)es.bytes,
 	     (unsigned long long)(es.records + es.skipped_records),
 	     (unsigned long long)es.skipped_records,
@@ -588,5 +628,7 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     (unsigned long long)ss.refused,
 	     (unsigned long long)ss.no_session,
 	     (unsigned long long)ss.orphan_ends,
-	     (unsigned long long)ss.mismatch);
+	     (unsigned long long)ss.mismatch,
+	     (unsigned long long)nm.lookups, (unsigned long long)nm.timeouts,
+	     (unsigned long long)nm.busy);
 }

@@ -66,7 +66,7 @@ static void test_known_parent(void **state)
 		.argv = { 2, pargs_v, 11, 0 },
 	};
 	struct exec_event ev;
-	struct ecs_source src = { &ev, &parent, "web1", NULL };
+	struct ecs_source src = { &ev, &parent, "web1", NULL, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 
@@ -175,7 +175,7 @@ static void test_tty(void **state)
 		{ "", -1, -1, -1 },
 	};
 	struct exec_event ev;
-	struct ecs_source src = { &ev, NULL, "h", NULL };
+	struct ecs_source src = { &ev, NULL, "h", NULL, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 	size_t i;
@@ -225,7 +225,7 @@ static void test_entry_leader(void **state)
 	};
 	struct session_view v;
 	struct exec_event ev;
-	struct ecs_source src = { &ev, NULL, "h", &v };
+	struct ecs_source src = { &ev, NULL, "h", &v, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 	size_t i;
@@ -294,11 +294,108 @@ static void test_entry_leader(void **state)
 	ecs_scratch_free(&s);
 }
 
+/* A lookup that names user 1000 "alice" and group 42 "kmem", and
+ * counts what it is asked. */
+static unsigned looked_up;
+
+static bool fake_lookup(void *ctx, bool group, uint32_t id, char *out,
+			size_t cap)
+{
+	const char *name = NULL;
+
+	(void)ctx;
+	looked_up++;
+	if (!group && id == 1000)
+		name = "alice";
+	if (group && id == 42)
+		name = "kmem";
+	if (!name || strlen(name) >= cap)
+		return false;
+	strcpy(out, name);
+	return true;
+}
+
+/* Names the event lacks come from the lookup when one is given; the
+ * event's own (ENRICHED) come first; unset ids are never looked up. */
+static void test_looked_up_names(void **state)
+{
+	struct ecs_names nm = { fake_lookup, NULL };
+	struct session_view v;
+	struct exec_event ev;
+	struct ecs_source src = { &ev, NULL, "h", &v, &nm };
+	struct ecs_scratch s;
+	struct eql_event e;
+
+	(void)state;
+	mk(&ev);
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_SSHD;
+	v.pid = 9;
+	v.have_exec = true;
+	v.euid = 1000;
+	v.euid_name = "";
+	v.source_ip = "";
+	ecs_scratch_init(&s);
+	looked_up = 0;
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "user.Ext.real.name"), "alice");
+	assert_str(val(&e, "process.real_user.name"), "alice");
+	assert_str(val(&e, "user.audit.name"), "alice");
+	assert_str(val(&e, "group.name"), "kmem");
+	assert_str(val(&e, "process.entry_leader.user.name"), "alice");
+	/* euid 0 and gid 100 have no name here */
+	assert_int_equal(val(&e, "user.name")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "group.Ext.real.name")->kind, EQL_MISSING);
+	/* two per id and kind (user.* and process.*), one for auid and one
+	 * for the leader */
+	assert_int_equal(looked_up, 10);
+
+	/* the log's own names win, and are not looked up */
+	strcpy(ev.uid_name, "bob");
+	strcpy(ev.euid_name, "root");
+	strcpy(ev.gid_name, "users");
+	strcpy(ev.egid_name, "wheel");
+	strcpy(ev.auid_name, "carol");
+	v.euid_name = "dave";
+	looked_up = 0;
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "user.Ext.real.name"), "bob");
+	assert_str(val(&e, "user.name"), "root");
+	assert_str(val(&e, "group.name"), "wheel");
+	assert_str(val(&e, "user.audit.name"), "carol");
+	assert_str(val(&e, "process.entry_leader.user.name"), "dave");
+	assert_int_equal(looked_up, 0);
+
+	/* unset ids: nothing asked */
+	mk(&ev);
+	ev.uid = ev.euid = ev.gid = ev.egid = ev.auid = EXEC_ID_UNSET;
+	v.have_exec = false;
+	looked_up = 0;
+	ecs_describe(&src, NULL, &s, &e);
+	assert_int_equal(looked_up, 0);
+	assert_int_equal(val(&e, "user.audit.name")->kind, EQL_MISSING);
+
+	/* only the fields asked for: a rule that reads no name asks none */
+	{
+		bool uses[EQL_FIELDS_MAX] = { false };
+
+		mk(&ev);
+		uses[fld("user.id")] = true;
+		looked_up = 0;
+		ecs_describe(&src, uses, &s, &e);
+		assert_int_equal(looked_up, 0);
+		uses[fld("user.Ext.real.name")] = true;
+		ecs_describe(&src, uses, &s, &e);
+		assert_int_equal(looked_up, 1);
+	}
+	ecs_scratch_free(&s);
+}
+
 static void test_unknown_parent_and_missing(void **state)
 {
 	bool uses[EQL_FIELDS_MAX] = { false };
 	struct exec_event ev;
-	struct ecs_source src = { &ev, NULL, "h", NULL };
+	struct ecs_source src = { &ev, NULL, "h", NULL, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 	unsigned i;
@@ -413,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_tty),
 		cmocka_unit_test(test_entry_leader),
+		cmocka_unit_test(test_looked_up_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
