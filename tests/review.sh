@@ -115,6 +115,16 @@ for log in "${logs[@]}"; do
 	fi
 done
 
+# Rules read the identity and session fields: root's tails in the ssh
+# session of kslogin1 from 127.0.0.1 (sudo tail, and su to root), not the
+# user's own, not kslogin2's, not those of sessions entered otherwise.
+got=$(ks --rule "$DATA/rules/root-from-ssh.toml" --input "$DATA/logins.log" | grep -o '/boot/ks-[a-z-]*' | tr '\n' ' ')
+if [ "$got" = "/boot/ks-sudo /boot/ks-su-root " ]; then
+	ok "a rule on user.id, user.audit.name and process.entry_leader.* picks root's execs of the ssh session"
+else
+	fail "rule on identity and session fields: got '$got'"
+fi
+
 # Names: a RAW log has none of its own, and review mode takes none from
 # this machine unless asked (--resolve-names), and then only for this
 # machine's events (without node=, or with its name).
