@@ -26,7 +26,7 @@
  * NAMES_NAME_MAX bytes or more counts as no name.
  *
  * Cost: a hit is a short set scan under a mutex; a miss one NSS call in
- * the worker. Memory: about 90 bytes per cache entry, the worker's 64 KiB
+ * the worker. Memory: about 90 bytes per cache entry, the worker's 256 KiB
  * stack and a 16 KiB NSS buffer.
  */
 #ifndef KS_NAMES_H

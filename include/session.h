@@ -47,7 +47,7 @@
  * Bounded: at most max_entries sessions (least recently used evicted,
  * counted), each a fixed-size entry (about 700 bytes: an entry leader's
  * exe over SESSION_EXE_MAX bytes is left out rather than cut), allocated
- * at start: max_entries * sizeof(entry) plus 8 bytes a slot of the hash,
+ * at start: max_entries * (sizeof(entry) + 8 bytes of hash slots),
  * whatever the input. Cost: O(1) expected per record and per exec (one
  * hash lookup; an exec with ses unset none). Not thread-safe.
  */

@@ -21,7 +21,8 @@
 
 #define WAYS 4
 #define NSS_BUF (16 * 1024)
-#define WORKER_STACK (64 * 1024)
+/* NSS modules are loaded (dlopen) and run on it: room to spare */
+#define WORKER_STACK (256 * 1024)
 
 struct slot {
 	uint32_t id;
