@@ -635,6 +635,10 @@ static const struct {
 	{ "process.parent.pe.", "a Windows field" },
 	{ "dll.", "a Windows field" },
 	{ "registry.", "a Windows field" },
+	{ "process.session_leader.", "audit records carry no POSIX session (setsid); the audit session is process.entry_leader" },
+	{ "process.parent.session_leader.", "audit records carry no POSIX session (setsid); the audit session is process.entry_leader" },
+	{ "process.group_leader.", "audit records carry no process group (setpgid)" },
+	{ "process.parent.group_leader.", "audit records carry no process group (setpgid)" },
 	{ "process.hash.", "audit records carry no file hashes" },
 	{ "process.parent.hash.", "audit records carry no file hashes" },
 };
