@@ -33,9 +33,11 @@
 #define KS_ALERT_H
 
 #include <stddef.h>
+#include "ecs_event.h"
 #include "exec_event.h"
 #include "proc_table.h"
 #include "rule.h"
+#include "session.h"
 #include "strbuf.h"
 
 #define ALERT_MIN_LEN 1024u
@@ -50,6 +52,8 @@ struct alert {
 	const struct exec_event *ev;
 	const struct proc_entry *parent; /* NULL when the parent is unknown */
 	const char *host;                /* host.name for events without node= */
+	const struct session_view *session; /* NULL: nothing known */
+	const struct ecs_names *names;   /* NULL: names only from the event */
 };
 
 /*

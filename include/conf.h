@@ -47,6 +47,8 @@
 #define CONF_MAX_THROTTLE_WINDOW 86400u
 #define CONF_MIN_PROCESS_TABLE_SIZE 64u
 #define CONF_MAX_PROCESS_TABLE_SIZE 4194304u
+#define CONF_MIN_SESSION_TABLE_SIZE 16u
+#define CONF_MAX_SESSION_TABLE_SIZE 1048576u
 #define CONF_MIN_MAX_ARGV_BYTES 4096u
 #define CONF_MAX_MAX_ARGV_BYTES (64u * 1024u * 1024u)
 
@@ -75,6 +77,7 @@ struct ks_conf {
 					 CONF_THROTTLE_PER_RULE: max_signals */
 	unsigned throttle_window;     /* seconds; 0: no throttle */
 	uint32_t process_table_size;  /* entries */
+	uint32_t session_table_size;  /* login sessions remembered */
 	size_t max_argv_bytes;        /* argv bytes kept per exec event */
 	bool proc_fallback;       /* read /proc/<ppid> for unknown parents */
 	char rules_dir[CONF_PATH_MAX];       /* shipped rules (*.toml) */

@@ -14,10 +14,23 @@
  * process.args the whole argv with argv[0], process.working_directory the
  * CWD record, the process.parent.* fields the process table's entry for the
  * ppid (missing when the parent is unknown; its working directory is never
- * known from audit records), user.id the uid as a string ("unset" for
- * audit's unset id, as Auditbeat writes it); host.os.type, event.type and
- * event.action are "linux", "start" and "exec". An empty string is a
- * missing field, as Elasticsearch indexes none.
+ * known from audit records), user.id the effective uid (euid) as a
+ * string, as Elastic Defend has it, and user.Ext.real.id the real uid
+ * ("unset" for audit's unset id, as Auditbeat writes it), group.* and
+ * group.Ext.real.* the same for egid and gid, process.user, real_user,
+ * group and real_group the same values again under Defend's process
+ * names, user.audit.* the login uid (auid); names come from the event's
+ * ENRICHED text, else from src->names when given (looked up only when a
+ * name field is filled: for an alert, or a rule that reads it);
+ * process.interactive is whether the exec has a
+ * controlling tty (true or false; missing without tty=) and
+ * process.tty.char_device its numbers when the tty's name gives them;
+ * process.entry_leader.* what the session table says of the exec's
+ * login session (entry_meta.type alone, "init", outside any session;
+ * nothing when the session is not known; start and user only when the
+ * leader's exec was seen); host.os.type,
+ * event.type and event.action are "linux", "start" and "exec". An empty
+ * string is a missing field, as Elasticsearch indexes none.
  *
  * Cost: ecs_describe fills only the fields asked for, with pointers into
  * the event and the table entry (no copy of argv); the command lines (argv
@@ -33,19 +46,33 @@
 #include "eql.h"
 #include "exec_event.h"
 #include "proc_table.h"
+#include "session.h"
 #include "strbuf.h"
+
+/* How a name the event lacks is looked up (runtime.c: names.h, for this
+ * machine's events only); true with the name in out. */
+struct ecs_names {
+	bool (*lookup)(void *ctx, bool group, uint32_t id, char *out,
+		       size_t cap);
+	void *ctx;
+};
 
 /* What a field is filled from. */
 struct ecs_source {
 	const struct exec_event *ev;
 	const struct proc_entry *parent; /* NULL when the parent is unknown */
 	const char *host;                /* host.name for events without node= */
+	const struct session_view *session; /* its login session (session.h);
+					     * NULL: nothing known */
+	const struct ecs_names *names;   /* NULL: names only from the event */
 };
 
 /* Buffers the description is built in, reused from event to event. */
 struct ecs_scratch {
 	struct strbuf cmdline, parent_cmdline;
-	char uid[16], auid[16], ses[16];
+	char uid[16], euid[16], gid[16], egid[16], auid[16], ses[16];
+	char leader_euid[16], leader_start[64];
+	char names[6][EXEC_NAME_MAX];    /* looked-up names, one per id */
 };
 
 enum ecs_field_flags {

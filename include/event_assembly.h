@@ -14,23 +14,30 @@
  * a resent record) among the last 4096 to 8192 handed on is counted in
  * stats.duplicates and dropped.
  *
+ * Login records (LOGIN, USER_START, USER_END: include/login_event.h) are
+ * one-record events of their own; each well-formed one is handed to
+ * on_login as a struct login_event, in the same time order as the execs
+ * (auparse's), once like them; a malformed one is counted in
+ * stats.login_malformed and dropped. USER_START and USER_END outside any
+ * session (login_without_session) are skipped.
+ *
  * The event pointers are valid only during the callback. Events come out in
  * auparse's order (oldest first). Callbacks run synchronously inside
  * ea_feed/ea_age/ea_flush.
  *
  * The prefilter (include/prefilter.h; on unless
  * ea_set_prefilter(ea, false)) holds back from auparse the records that
- * cannot change an exec or fork event: SYSCALL records of other syscalls
- * and the rest of their events, user-space records (USER_*, CRED_*,
- * DAEMON_*...), and records that are neither read here nor end an event
- * in auparse (PATH, BPRM_FCAPS...). Same exec and fork events either way
- * (tests/test_event_assembly.c checks this on real, interleaved and
- * reordered streams); only stats.events and stats.records (what auparse
- * delivered) differ.
+ * cannot change an exec, fork or login event: SYSCALL records of other
+ * syscalls and the rest of their events, user-space records other than
+ * the login records (USER_CMD, CRED_*, DAEMON_*...), and records that
+ * are neither read here nor end an event in auparse (PATH, BPRM_FCAPS...).
+ * Same exec, fork and login events either way (tests/test_event_assembly.c
+ * checks this on real, interleaved and reordered streams); only
+ * stats.events and stats.records (what auparse delivered) differ.
  *
  * Cost: the prefilter's, auparse's own per-record parse of the records
  * kept, plus one pass over the fields of the exec events and one hash of
- * its identity. Memory: auparse's in-flight events, one argv builder, the
+ * its identity, and one pass over the text of a login record. Memory: auparse's in-flight events, one argv builder, the
  * prefilter's, 128 KiB of event ids.
  */
 #ifndef KS_EVENT_ASSEMBLY_H
@@ -41,11 +48,14 @@
 #include <stdint.h>
 #include "argv.h"
 #include "exec_event.h"
+#include "login_event.h"
 
 struct ea_handlers {
 	void (*on_exec)(const struct exec_event *ev, void *ctx);
 	void (*on_fork)(const struct fork_event *ev, void *ctx);
 	void *ctx;
+	/* NULL: login records are not parsed */
+	void (*on_login)(const struct login_event *ev, void *ctx);
 };
 
 struct ea_stats {
@@ -59,8 +69,10 @@ struct ea_stats {
 	uint64_t malformed;   /* events with a SYSCALL record we could not use */
 	uint64_t truncated;   /* exec events marked truncated (argv or fields) */
 	uint64_t no_execve;   /* exec events without any EXECVE record */
-	uint64_t duplicates;  /* exec/fork events seen before (same node,
-			       * time and serial), not handed on again */
+	uint64_t duplicates;  /* exec/fork/login events seen before (same
+			       * node, time and serial), not handed on again */
+	uint64_t logins;      /* login records handed on */
+	uint64_t login_malformed; /* login records not well-formed (dropped) */
 	/* the prefilter's (struct prefilter_stats) */
 	uint64_t skipped_records; /* records it held back from auparse */
 	uint64_t skipped_bytes;

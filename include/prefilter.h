@@ -14,31 +14,37 @@
  *   ones. It never reorders, changes or invents a byte. When unsure
  *   (garbage, unknown type, quoted or duplicated arch/syscall, an id fallen
  *   out of the rings below) it keeps a line, unless the line's type alone
- *   rules it out (rules 2 and 4 below).
- * - A line is removed only when it cannot change an exec or fork event
- *   that auparse assembles. A line without a "[node=N ]type=T msg=audit(ID)"
+ *   rules it out (rules 2 and 5 below).
+ * - A line is removed only when it cannot change an exec, fork or login
+ *   event that auparse assembles. A line without a "[node=N ]type=T msg=audit(ID)"
  *   head is kept; for the others the first rule that applies decides:
  *     1. the first record of a new second of log time: kept (and its id),
  *        so that auparse's timeouts by log time fire as without the
  *        prefilter;
  *     2. records never read for an exec and never ending an event in
  *        auparse (PATH, BPRM_FCAPS, SOCKADDR, CONFIG_CHANGE, ...): removed;
- *     3. a record of a kept id: kept; of a dropped id: removed;
- *     4. user-space records (USER_*, CRED_*, DAEMON_*, LOGIN...; their own
+ *     3. the login records LOGIN, USER_START and USER_END (the session
+ *        table's input, include/login_event.h), but USER_START and
+ *        USER_END outside any session (login_without_session): kept,
+ *        their ids not remembered (LOGIN shares its id with the write()
+ *        that set the loginuid, which rule 6 drops);
+ *     4. a record of a kept id: kept; of a dropped id: removed;
+ *     5. other user-space records (USER_*, CRED_*, DAEMON_*...; their own
  *        serials): removed;
- *     5. a SYSCALL whose arch= and syscall= (each once, unquoted) name
+ *     6. a SYSCALL whose arch= and syscall= (each once, unquoted) name
  *        neither an exec nor a fork: removed, its id dropped;
- *     6. anything else (exec and fork SYSCALLs, EXECVE, CWD, PROCTITLE,
+ *     7. anything else (exec and fork SYSCALLs, EXECVE, CWD, PROCTITLE,
  *        EOE, unknown types): kept, its id kept (a record may come before
  *        its SYSCALL).
- *   (tests/test_event_assembly.c checks that the exec and fork events are
- *   the same with and without the prefilter on real and reshaped streams.)
+ *   (tests/test_event_assembly.c checks that the exec, fork and login
+ *   events are the same with and without the prefilter on real and
+ *   reshaped streams.)
  * - Which lines are removed never depends on how the input is chunked:
  *   lines may be split anywhere between calls to prefilter_feed. Only how
  *   the emitted bytes are cut into emit calls does.
  * - Bounded memory whatever the input: a line of PREFILTER_LINE_CAP bytes
  *   or more (its newline not counted) is decided on its first
- *   PREFILTER_LINE_CAP bytes, where rule 5 does not apply, and the rest
+ *   PREFILTER_LINE_CAP bytes, where rule 6 does not apply, and the rest
  *   follows that decision, streamed through or skipped, never buffered.
  *   Kept and dropped ids are two rings of the PREFILTER_IDS most recent
  *   ones (records of one event come together; a few events interleave); an

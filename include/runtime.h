@@ -1,7 +1,8 @@
 /*
  * runtime.h - the running program: the settings in force and the pipeline
- * they drive, records -> event assembly -> exec event -> process table ->
- * ECS description -> rules -> sink, in review and in plugin mode.
+ * they drive, records -> event assembly -> exec event -> process table and
+ * session table -> ECS description -> rules -> sink, in review and in
+ * plugin mode.
  *
  * One path applies settings. runtime_configure() reads the configuration
  * (the file or the defaults, then the command line's overrides, such as
@@ -31,9 +32,11 @@
 #include "ecs_event.h"
 #include "event_assembly.h"
 #include "logsock.h"
+#include "names.h"
 #include "node_ids.h"
 #include "proc_table.h"
 #include "ruleset.h"
+#include "session.h"
 #include "sink.h"
 
 /* What the command line says; applied with the file at every
@@ -50,6 +53,10 @@ struct runtime_options {
 	const char *rules;        /* --rules LIST, or NULL (with --rules-dir:
 				   * all) */
 	bool log_stderr;          /* --stderr: copy syslog messages to stderr */
+	bool resolve_names;       /* --resolve-names: review mode looks up
+				   * names this machine has for the ids of
+				   * events without them (plugin mode
+				   * always does, for its own events) */
 };
 
 struct runtime {
@@ -61,6 +68,9 @@ struct runtime {
 	struct event_assembly *ea;
 	struct proc_table *procs;
 	struct node_ids *nodes;   /* node= names -> proc_table node ids */
+	struct session_table *sessions; /* login sessions, by the same ids */
+	struct names *names;      /* NSS names; NULL: none are looked up */
+	struct ecs_names names_hook;
 	bool told_node_overflow;
 	struct sink sink;
 	struct ruleset rules;

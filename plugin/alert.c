@@ -1095,7 +1095,8 @@ static bool fit(struct ctx *c, size_t limit)
 size_t alert_format(struct strbuf *out, const struct alert *a,
 		    enum alert_format fmt, size_t max_len)
 {
-	struct ecs_source src = { a->ev, a->parent, a->host };
+	struct ecs_source src = { a->ev, a->parent, a->host, a->session,
+				  a->names };
 	struct ecs_scratch scratch;
 	size_t saved_limit = out->limit;
 	struct ctx c;

@@ -106,6 +106,11 @@ const struct conf_key conf_keys[] = {
 	  "processes remembered to find each exec's parent",
 	  NUMBER(CONF_MIN_PROCESS_TABLE_SIZE, CONF_MAX_PROCESS_TABLE_SIZE),
 	  FIELD(process_table_size) },
+	/* about 1 KiB each, allocated at start */
+	{ "session_table_size", CONF_NUMBER, "4096", false,
+	  "login sessions remembered to say how each exec's user came in",
+	  NUMBER(CONF_MIN_SESSION_TABLE_SIZE, CONF_MAX_SESSION_TABLE_SIZE),
+	  FIELD(session_table_size) },
 	{ "max_argv_bytes", CONF_NUMBER, "1048576", false,
 	  "argument bytes kept per exec",
 	  NUMBER(CONF_MIN_MAX_ARGV_BYTES, CONF_MAX_MAX_ARGV_BYTES),

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ecs_event.h"
 
@@ -40,6 +41,13 @@ static void set_flag(struct eql_value *v, bool on)
 {
 	v->kind = on ? EQL_BOOL : EQL_MISSING;
 	v->num = on;
+}
+
+/* A boolean that is written either way (process.interactive). */
+static void set_bool(struct eql_value *v, bool b)
+{
+	v->kind = EQL_BOOL;
+	v->num = b;
 }
 
 static void set_missing(struct eql_value *v)
@@ -207,9 +215,76 @@ FILL(fill_parent_args_truncated)
 	set_flag(v, src->parent->flags & PROC_ARGV_TRUNCATED);
 }
 
+/* Defend's user is the effective one (euid): what the process may do.
+ * The real uid (who started it) is user.Ext.real.id. */
 FILL(fill_user_id)
 {
+	set_id(v, s->euid, sizeof(s->euid), src->ev->euid);
+}
+
+FILL(fill_user_real_id)
+{
 	set_id(v, s->uid, sizeof(s->uid), src->ev->uid);
+}
+
+FILL(fill_group_id)
+{
+	set_id(v, s->egid, sizeof(s->egid), src->ev->egid);
+}
+
+FILL(fill_group_real_id)
+{
+	set_id(v, s->gid, sizeof(s->gid), src->ev->gid);
+}
+
+/*
+ * Names as auditd resolved them on the audited machine when the event
+ * happened (log_format = ENRICHED); for an event without them, this
+ * machine's name of the id when the caller allows it (src->names), into
+ * the id's own scratch slot; missing otherwise.
+ */
+enum { NM_EUID, NM_UID, NM_EGID, NM_GID, NM_AUID, NM_LEADER };
+
+static void set_name(const struct ecs_source *src, struct ecs_scratch *s,
+		     struct eql_value *v, const char *enriched, bool group,
+		     uint32_t id, int slot)
+{
+	char *buf = s->names[slot];
+
+	if (enriched && enriched[0])
+		set_cstr(v, enriched);
+	else if (src->names && id != EXEC_ID_UNSET &&
+		 src->names->lookup(src->names->ctx, group, id, buf,
+				    sizeof(s->names[slot])))
+		set_cstr(v, buf);
+	else
+		set_missing(v);
+}
+
+FILL(fill_user_name)
+{
+	set_name(src, s, v, src->ev->euid_name, false, src->ev->euid, NM_EUID);
+}
+
+FILL(fill_user_real_name)
+{
+	set_name(src, s, v, src->ev->uid_name, false, src->ev->uid, NM_UID);
+}
+
+FILL(fill_group_name)
+{
+	set_name(src, s, v, src->ev->egid_name, true, src->ev->egid, NM_EGID);
+}
+
+FILL(fill_group_real_name)
+{
+	set_name(src, s, v, src->ev->gid_name, true, src->ev->gid, NM_GID);
+}
+
+FILL(fill_audit_user_name)
+{
+	set_name(src, s, v, src->ev->auid_name, false, src->ev->auid,
+		 NM_AUID);
 }
 
 FILL(fill_audit_user_id)
@@ -240,6 +315,192 @@ FILL(fill_tty)
 	set_cstr(v, src->ev->tty);
 }
 
+/* The SYSCALL's tty= is the controlling terminal's kernel name, or
+ * "(none)". ECS's process.interactive means "stdin and stderr are the
+ * controlling tty", which audit does not record: having a controlling
+ * tty is the nearest fact (beats' audit enrichment reads it the same
+ * way). It says yes for a process of a terminal session whose output
+ * is redirected. */
+FILL(fill_interactive)
+{
+	const char *t = src->ev->tty;
+
+	(void)s;
+	if (!t[0])
+		set_missing(v);
+	else
+		set_bool(v, strcmp(t, "(none)") != 0);
+}
+
+/* Strict decimal of at most 7 digits, the whole of s. */
+static bool small_dec(const char *s, long *out)
+{
+	long n = 0;
+	int i;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9' || i == 7)
+			return false;
+		n = n * 10 + (s[i] - '0');
+	}
+	*out = n;
+	return i > 0 && (s[0] != '0' || i == 1);
+}
+
+/*
+ * The device numbers of a controlling tty from its kernel name, by the
+ * kernel's fixed allocation (Documentation/admin-guide/devices.txt and
+ * drivers/tty/pty.c): ttyN the virtual consoles 4:N (N < 64), ttySN the
+ * 8250 serial ports 4:(64+N), ptsN the Unix98 pseudo-terminals 136:N
+ * (minors are 20 bits: /dev/pts/299 is 136:299), console 5:1. Other
+ * drivers (hvc0, ttyUSB0, ttyAMA0) have numbers of their own: false.
+ */
+static bool tty_device(const char *t, long *major, long *minor)
+{
+	long n;
+
+	if (strcmp(t, "console") == 0) {
+		*major = 5;
+		*minor = 1;
+		return true;
+	}
+	if (strncmp(t, "pts", 3) == 0 && small_dec(t + 3, &n) &&
+	    n < (1L << 20)) {
+		*major = 136;
+		*minor = n;
+		return true;
+	}
+	if (strncmp(t, "ttyS", 4) == 0 && small_dec(t + 4, &n) && n < 192) {
+		*major = 4;
+		*minor = 64 + n;
+		return true;
+	}
+	if (strncmp(t, "tty", 3) == 0 && small_dec(t + 3, &n) && n < 64) {
+		*major = 4;
+		*minor = n;
+		return true;
+	}
+	return false;
+}
+
+FILL(fill_tty_major)
+{
+	long major, minor;
+
+	(void)s;
+	if (tty_device(src->ev->tty, &major, &minor))
+		set_num(v, major);
+	else
+		set_missing(v);
+}
+
+FILL(fill_tty_minor)
+{
+	long major, minor;
+
+	(void)s;
+	if (tty_device(src->ev->tty, &major, &minor))
+		set_num(v, minor);
+	else
+		set_missing(v);
+}
+
+/* ---- the entry leader (session.h) ---- */
+
+static const struct session_view *session_of(const struct ecs_source *src)
+{
+	const struct session_view *v = src->session;
+
+	return v && v->type != ENTRY_NONE ? v : NULL;
+}
+
+FILL(fill_entry_type)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	set_cstr(v, l ? entry_type_name(l->type) : NULL);
+}
+
+FILL(fill_entry_ip)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	set_cstr(v, l ? l->source_ip : NULL);
+}
+
+FILL(fill_entry_pid)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	if (l && l->pid > 0)
+		set_num(v, l->pid);
+	else
+		set_missing(v);
+}
+
+FILL(fill_entry_executable)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	set_cstr(v, l ? l->exe : NULL);
+}
+
+FILL(fill_entry_name)
+{
+	const struct session_view *l = session_of(src);
+
+	(void)s;
+	set_cstr(v, l ? l->name : NULL);
+}
+
+/* When the leader exec'd, as @timestamp is written. */
+FILL(fill_entry_start)
+{
+	const struct session_view *l = session_of(src);
+	struct tm tm;
+	time_t t;
+
+	if (!l || !l->have_exec) {
+		set_missing(v);
+		return;
+	}
+	t = l->sec;
+	if (!gmtime_r(&t, &tm)) {
+		set_missing(v);
+		return;
+	}
+	snprintf(s->leader_start, sizeof(s->leader_start),
+		 "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 l->msec > 999 ? 999 : l->msec);
+	set_cstr(v, s->leader_start);
+}
+
+/* Its effective user at that exec, as user.id. */
+FILL(fill_entry_user_id)
+{
+	const struct session_view *l = session_of(src);
+
+	if (l && l->have_exec)
+		set_id(v, s->leader_euid, sizeof(s->leader_euid), l->euid);
+	else
+		set_missing(v);
+}
+
+FILL(fill_entry_user_name)
+{
+	const struct session_view *l = session_of(src);
+
+	if (l && l->have_exec)
+		set_name(src, s, v, l->euid_name, false, l->euid, NM_LEADER);
+	else
+		set_missing(v);
+}
+
 FILL(fill_key)
 {
 	(void)s;
@@ -262,8 +523,10 @@ FILL(fill_key)
  * In the JSON alert's order: a field comes right after the others of its
  * object (process.args_truncated after the process.parent.* object is
  * still inside process). The text alert orders by text_pos: who and where
- * first, then what ran, then the parent. Fields outside ECS take Auditbeat's
- * names (auditd.*, user.audit.id).
+ * first, then what ran, then the parent; of the identities it shows the
+ * ids and the user names, ids as audit spells them (uid= the real one,
+ * euid= the effective one). Fields outside ECS and Defend take Auditbeat's
+ * names (auditd.*, user.audit.*).
  *
  *  name                          type fill                         text             pos drop list flags
  */
@@ -289,12 +552,43 @@ const struct ecs_field ecs_fields[] = {
 	{ "process.parent.command_line", STR, fill_parent_command_line, NULL,            0,  0,  1, P },
 	{ "process.parent.working_directory", STR, fill_parent_working_directory, NULL,  0,  0, -1, P },
 	{ "process.args_truncated",     BOOL, fill_args_truncated,    "argv_truncated", 130, 0, -1, J | OMIT },
-	{ "user.id",                    STR, fill_user_id,            "uid",            40,  0, -1, J | BARE },
-	{ "user.audit.id",              STR, fill_audit_user_id,      "auid",           50,  0, -1, BARE },
+	/* Defend's process.user is the effective user, real_user the real
+	 * one: the values of user.* and group.* below again, so a JSON alert
+	 * over its size drops them first */
+	{ "process.user.id",            STR, fill_user_id,            NULL,              0,  1, -1, J },
+	{ "process.user.name",          STR, fill_user_name,          NULL,              0,  1, -1, J },
+	{ "process.real_user.id",       STR, fill_user_real_id,       NULL,              0,  1, -1, J },
+	{ "process.real_user.name",     STR, fill_user_real_name,     NULL,              0,  1, -1, J },
+	{ "process.group.id",           STR, fill_group_id,           NULL,              0,  1, -1, J },
+	{ "process.group.name",         STR, fill_group_name,         NULL,              0,  1, -1, J },
+	{ "process.real_group.id",      STR, fill_group_real_id,      NULL,              0,  1, -1, J },
+	{ "process.real_group.name",    STR, fill_group_real_name,    NULL,              0,  1, -1, J },
+	{ "process.interactive",        BOOL, fill_interactive,       NULL,              0,  0, -1, J },
+	{ "process.tty.char_device.major", NUM, fill_tty_major,       NULL,              0,  2, -1, J },
+	{ "process.tty.char_device.minor", NUM, fill_tty_minor,       NULL,              0,  2, -1, J },
+	/* how the session was entered: who led it, from where */
+	{ "process.entry_leader.pid",   NUM, fill_entry_pid,          "entry_pid",      74,  0, -1, J | OMIT },
+	{ "process.entry_leader.name",  STR, fill_entry_name,         NULL,              0,  2, -1, J },
+	{ "process.entry_leader.executable", STR, fill_entry_executable, "entry_exe",   75,  3, -1, J | OMIT },
+	{ "process.entry_leader.start", STR, fill_entry_start,        NULL,              0,  2, -1, J },
+	{ "process.entry_leader.user.id", STR, fill_entry_user_id,    "entry_uid",      76,  2, -1, J | BARE | OMIT },
+	{ "process.entry_leader.user.name", STR, fill_entry_user_name, "entry_user",    77,  2, -1, J | OMIT },
+	{ "process.entry_leader.entry_meta.type", STR, fill_entry_type, "entry_type",   72,  0, -1, J | OMIT },
+	{ "process.entry_leader.entry_meta.source.ip", STR, fill_entry_ip, "entry_ip",  73,  0, -1, J | OMIT },
+	{ "user.id",                    STR, fill_user_id,            "euid",           42,  0, -1, J | BARE },
+	{ "user.name",                  STR, fill_user_name,          "user",           43,  2, -1, J | OMIT },
+	{ "user.Ext.real.id",           STR, fill_user_real_id,       "uid",            40,  0, -1, J | BARE },
+	{ "user.Ext.real.name",         STR, fill_user_real_name,     "ruser",          41,  2, -1, J | OMIT },
+	{ "user.audit.id",              STR, fill_audit_user_id,      "auid",           50,  3, -1, J | BARE },
+	{ "user.audit.name",            STR, fill_audit_user_name,    "auser",          51,  2, -1, J | OMIT },
+	{ "group.id",                   STR, fill_group_id,           "egid",           46,  2, -1, J | BARE },
+	{ "group.name",                 STR, fill_group_name,         NULL,              0,  2, -1, J },
+	{ "group.Ext.real.id",          STR, fill_group_real_id,      "gid",            44,  2, -1, J | BARE },
+	{ "group.Ext.real.name",        STR, fill_group_real_name,    NULL,              0,  2, -1, J },
 	{ "auditd.sequence",            NUM, fill_sequence,           "serial",         10,  0, -1, J },
 	{ "auditd.session",             STR, fill_session,            "ses",            60,  0, -1, J | BARE },
 	{ "auditd.node",                STR, fill_node,               "node",           15,  0, -1, OMIT },
-	{ "auditd.data.tty",            STR, fill_tty,                "tty",            70,  0, -1, 0 },
+	{ "auditd.data.tty",            STR, fill_tty,                "tty",            70,  2, -1, J },
 	{ "auditd.data.key",            STR, fill_key,                "key",           110,  0, -1, 0 },
 };
 
@@ -341,6 +635,10 @@ static const struct {
 	{ "process.parent.pe.", "a Windows field" },
 	{ "dll.", "a Windows field" },
 	{ "registry.", "a Windows field" },
+	{ "process.session_leader.", "audit records carry no POSIX session (setsid); the audit session is process.entry_leader" },
+	{ "process.parent.session_leader.", "audit records carry no POSIX session (setsid); the audit session is process.entry_leader" },
+	{ "process.group_leader.", "audit records carry no process group (setpgid)" },
+	{ "process.parent.group_leader.", "audit records carry no process group (setpgid)" },
 	{ "process.hash.", "audit records carry no file hashes" },
 	{ "process.parent.hash.", "audit records carry no file hashes" },
 };
@@ -390,7 +688,9 @@ void ecs_scratch_init(struct ecs_scratch *s)
 {
 	sb_init(&s->cmdline, 0);
 	sb_init(&s->parent_cmdline, 0);
-	s->uid[0] = s->auid[0] = s->ses[0] = '\0';
+	s->uid[0] = s->euid[0] = s->gid[0] = s->egid[0] = '\0';
+	s->auid[0] = s->ses[0] = '\0';
+	s->leader_euid[0] = s->leader_start[0] = '\0';
 }
 
 void ecs_scratch_free(struct ecs_scratch *s)

@@ -45,6 +45,7 @@ struct event_assembly {
 	struct ea_handlers h;
 	struct argv_builder argv;
 	struct exec_event ev;   /* reused; large path buffers live here */
+	struct login_event login;
 	struct ea_stats stats;
 };
 
@@ -403,6 +404,9 @@ static uint64_t event_id(const struct exec_event *ev)
 		h = (h ^ (unsigned char)ev->node[i]) * 0x100000001b3ULL;
 	for (i = 0; i < sizeof(v); i++)
 		h = (h ^ b[i]) * 0x100000001b3ULL;
+	/* a login record has the serial of the write() that set the
+	 * loginuid: told apart from that syscall's event */
+	h ^= ev->pid < 0 ? 0x9e3779b97f4a7c15ULL : 0;
 	return h ? h : 1;
 }
 
@@ -466,6 +470,41 @@ static void handle_fork(struct event_assembly *ea,
 		ea->h.on_fork(&fe, ea->h.ctx);
 }
 
+/*
+ * A login record: parsed from its raw text (auparse's field split would
+ * take a forged duplicate key or 0x1D for the real one), handed on once.
+ * ea->ev carries the identity for the duplicate check, marked pid -1 so
+ * that it never equals an exec's.
+ */
+static void handle_login(struct event_assembly *ea, auparse_state_t *au,
+			 enum login_type lt)
+{
+	const char *text = auparse_get_record_text(au);
+	struct login_event *le = &ea->login;
+	size_t n = text ? strlen(text) : 0;
+
+	/* what the prefilter holds back, skipped here too: the same login
+	 * events with and without it */
+	if (text && login_without_session(lt, text, n))
+		return;
+	if (!text || !login_event_parse(lt, text, n, le)) {
+		ea->stats.login_malformed++;
+		return;
+	}
+	set_identity(au, &ea->ev);
+	ea->ev.pid = -1;
+	if (seen_before(&ea->seen, &ea->ev)) {
+		ea->stats.duplicates++;
+		return;
+	}
+	le->sec = ea->ev.sec;
+	le->msec = ea->ev.msec;
+	le->serial = ea->ev.serial;
+	le->node = ea->ev.node;
+	ea->stats.logins++;
+	ea->h.on_login(le, ea->h.ctx);
+}
+
 static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 			 void *data)
 {
@@ -486,12 +525,21 @@ static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 	n = auparse_get_num_records(au);
 	ea->stats.records += n;
 	for (i = 0; i < n; i++) {
+		int t;
+		enum login_type lt;
+
 		if (auparse_goto_record_num(au, i) <= 0)
 			break;
-		if (auparse_get_type(au) == AUDIT_SYSCALL) {
+		t = auparse_get_type(au);
+		if (t == AUDIT_SYSCALL) {
 			syscall_rec = (int)i;
 			break;
 		}
+		/* A login record is an event of its own, the first record of
+		 * it (auparse completes it at once); LOGIN's write() may
+		 * follow in the same event, without the prefilter. */
+		if (i == 0 && ea->h.on_login && (lt = login_type_of(t)) != 0)
+			handle_login(ea, au, lt);
 	}
 	if (syscall_rec < 0)
 		return;

@@ -370,6 +370,10 @@ static void usage(FILE *f)
 	      "      --stats        review mode: print counters to stderr at the end\n"
 	      "      --host-name N  host.name for events without node= (review of\n"
 	      "                     another machine's logs; default: this host)\n"
+	      "      --resolve-names  review mode: name the users and groups of\n"
+	      "                     events that have no names (a RAW log) from this\n"
+	      "                     machine's user database; only for a log of this\n"
+	      "                     machine (events without node= or with its name)\n"
 	      "  -c, --config FILE  configuration (default " DEFAULT_CONF ")\n"
 	      "      --check-config validate the configuration, print its settings\n"
 	      "                     and exit\n"
@@ -404,7 +408,7 @@ static int parse_options(int argc, char **argv, struct cmdline *cl)
 {
 	enum { OPT_CHECK_CONFIG = 256, OPT_HOST_NAME, OPT_STDERR,
 	       OPT_CHECK_RULES, OPT_RULE, OPT_STATS, OPT_RULES_DIR,
-	       OPT_RULES };
+	       OPT_RULES, OPT_RESOLVE_NAMES };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
@@ -417,6 +421,7 @@ static int parse_options(int argc, char **argv, struct cmdline *cl)
 		{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "resolve-names", no_argument, NULL, OPT_RESOLVE_NAMES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -479,6 +484,9 @@ static int parse_options(int argc, char **argv, struct cmdline *cl)
 			break;
 		case OPT_STATS:
 			cl->print_stats = true;
+			break;
+		case OPT_RESOLVE_NAMES:
+			cl->opt.resolve_names = true;
 			break;
 		case 'v':
 			diag_set_verbose(true);

@@ -16,6 +16,7 @@
 #include <libaudit.h>
 
 #include "exec_event.h"
+#include "login_event.h"
 #include "prefilter.h"
 
 #define PF_TYPE_CACHE 32
@@ -25,6 +26,8 @@ enum rec_class {
 	REC_SYSCALL,
 	REC_READ,         /* read for an exec: EXECVE, CWD */
 	REC_END,          /* ends an event in auparse: PROCTITLE, EOE, ... */
+	REC_LOGIN,        /* LOGIN: read for sessions */
+	REC_PAM,          /* USER_START, USER_END: read for sessions */
 	REC_USER,         /* user-space record, own serial, ends its event */
 	REC_IGNORED,      /* neither read nor ending: PATH, BPRM_FCAPS, ... */
 };
@@ -90,6 +93,10 @@ static enum rec_class class_of_number(int t)
 		return REC_SYSCALL;
 	if (t == AUDIT_EXECVE || t == AUDIT_CWD)
 		return REC_READ;
+	if (t == AUDIT_LOGIN)
+		return REC_LOGIN;
+	if (t == AUDIT_USER_START || t == AUDIT_USER_END)
+		return REC_PAM;
 	/* What completes an event in auparse (au_check_events: 3.0.x takes
 	 * every type below AUDIT_FIRST_EVENT, later versions all but LOGIN):
 	 * user-space records with their own serials, and LOGIN */
@@ -251,6 +258,15 @@ static bool pf_decide(struct prefilter *pf, const char *s, size_t n,
 	}
 	if (cls == REC_IGNORED)
 		return false;
+	/* A login record is an event by itself; its id is not kept, so
+	 * that LOGIN's write() SYSCALL, which has the same id, is still
+	 * decided by its own syscall= below. PAM records outside any
+	 * session are user records like the others. */
+	if (cls == REC_PAM)
+		cls = login_without_session(LOGIN_PAM_START, s, n) ? REC_USER :
+		      REC_LOGIN;
+	if (cls == REC_LOGIN)
+		return true;
 	if (id_in(pf->kept, pf->kept_pos, h))
 		return true;
 	if (id_in(pf->dropped, pf->dropped_pos, h))

@@ -40,6 +40,8 @@ struct match_ctx {
 	struct runtime *rt;
 	const struct exec_event *ev;
 	const struct proc_entry *parent;
+	const struct session_view *session;
+	const struct ecs_names *names;
 };
 
 static void on_match(struct ruleset_rule *r, void *ctx)
@@ -51,6 +53,8 @@ static void on_match(struct ruleset_rule *r, void *ctx)
 		.ev = m->ev,
 		.parent = m->parent,
 		.host = rt->hostname,
+		.session = m->session,
+		.names = m->names,
 	};
 
 	if (!throttle_allow(&r->thr, runtime_now())) {
@@ -76,39 +80,92 @@ static uint32_t node_id(struct runtime *rt, const char *node)
 	return id;
 }
 
+/* The table's entry for (node, pid), read from /proc when the table does
+ * not know it (plugin mode with proc_fallback). */
+static bool lookup_proc(struct runtime *rt, uint32_t node, pid_t pid,
+			time_t when, struct proc_entry *out)
+{
+	if (proc_table_lookup(rt->procs, node, pid, out))
+		return true;
+	if (!rt->opt.plugin_mode || !rt->conf.proc_fallback ||
+	    !procfs_fill(rt->procs, "/proc", node, pid,
+			 PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES, when))
+		return false;
+	rt->proc_reads++;
+	return proc_table_lookup(rt->procs, node, pid, out);
+}
+
+/* ecs_names' lookup: names.h's cache, with the runtime's clock. */
+static bool lookup_name(void *ctx, bool group, uint32_t id, char *out,
+			size_t cap)
+{
+	struct runtime *rt = ctx;
+
+	return names_get(rt->names, group ? NAMES_GROUP : NAMES_USER, id,
+			 runtime_now(), out, cap);
+}
+
+/* Names of this machine only for this machine's events: those without
+ * node= or with its own name. A collector's other nodes have other
+ * users, and a log under review may come from anywhere (names only with
+ * --resolve-names, which says it is this machine's). */
+static const struct ecs_names *names_for(struct runtime *rt,
+					 const char *node)
+{
+	if (!rt->names || (node[0] && strcmp(node, rt->hostname) != 0))
+		return NULL;
+	return &rt->names_hook;
+}
+
 static void on_exec(const struct exec_event *ev, void *ctx)
 {
 	struct runtime *rt = ctx;
 	uint32_t node = node_id(rt, ev->node);
 	struct proc_entry parent;
 	bool have_parent = false;
+	struct session_view session;
 	struct ecs_source src;
 	struct eql_event e;
 	struct match_ctx m;
 
 	/* The parent must be looked up before this exec is recorded: the
 	 * table holds the image each pid of this node had until now. */
-	if (ev->ppid > 0) {
-		have_parent = proc_table_lookup(rt->procs, node, ev->ppid,
-						&parent);
-		if (!have_parent && rt->opt.plugin_mode &&
-		    rt->conf.proc_fallback &&
-		    procfs_fill(rt->procs, "/proc", node, ev->ppid,
-				PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES, ev->sec)) {
-			rt->proc_reads++;
-			have_parent = proc_table_lookup(rt->procs, node,
-							ev->ppid, &parent);
-		}
-	}
+	if (ev->ppid > 0)
+		have_parent = lookup_proc(rt, node, ev->ppid, ev->sec,
+					  &parent);
+	/* an exec that leads its session describes it to itself too */
+	session_exec(rt->sessions, node, ev, &session);
 	src.ev = ev;
 	src.parent = have_parent ? &parent : NULL;
 	src.host = rt->hostname;
+	src.session = &session;
+	src.names = names_for(rt, ev->node);
 	ecs_describe(&src, rt->rules.uses, &rt->scratch, &e);
 	m.rt = rt;
 	m.ev = ev;
 	m.parent = have_parent ? &parent : NULL;
+	m.session = &session;
+	m.names = src.names;
 	ruleset_eval(&rt->rules, &e, on_match, &m);
 	proc_table_exec(rt->procs, node, ev);
+}
+
+/* A login record. The image the process table has for its pid checks a
+ * PAM claim (session.h) and names the leader of a session no service
+ * claims. */
+static void on_login(const struct login_event *le, void *ctx)
+{
+	struct runtime *rt = ctx;
+	uint32_t node = node_id(rt, le->node);
+	struct proc_entry pe;
+	const char *exe = NULL;
+
+	if (lookup_proc(rt, node, le->pid, le->sec, &pe) && pe.exe[0])
+		exe = pe.exe;
+	if (le->type == LOGIN_SET)
+		session_login(rt->sessions, node, le, exe);
+	else
+		session_pam(rt->sessions, node, le, exe);
 }
 
 static void on_fork(const struct fork_event *fe, void *ctx)
@@ -344,7 +401,8 @@ static void drop_capabilities(bool proc_fallback)
 #endif
 }
 
-/* process_table_size, max_argv_bytes, proc_fallback: at start only. */
+/* process_table_size, session_table_size, max_argv_bytes, proc_fallback:
+ * at start only. */
 static int start_pipeline(struct runtime *rt, const struct ks_conf *c)
 {
 	struct proc_table_limits pl = {
@@ -354,17 +412,31 @@ static int start_pipeline(struct runtime *rt, const struct ks_conf *c)
 		.max_total_bytes = c->max_argv_bytes,
 		.max_args = ARGV_DEFAULT_MAX_ARGS,
 	};
+	struct session_limits sl = {
+		.max_entries = c->session_table_size,
+	};
 	struct ea_handlers h = {
 		.on_exec = on_exec,
 		.on_fork = on_fork,
+		.on_login = on_login,
 		.ctx = rt,
 	};
 
 	rt->procs = proc_table_new(&pl);
 	rt->nodes = node_ids_new();
+	rt->sessions = session_table_new(&sl);
+	if (rt->opt.plugin_mode || rt->opt.resolve_names) {
+		rt->names = names_new(NULL, NULL);
+		if (!rt->names) {
+			diag(LOG_ERR, "cannot initialise (out of memory)");
+			return -1;
+		}
+		rt->names_hook.lookup = lookup_name;
+		rt->names_hook.ctx = rt;
+	}
 	rt->ea = ea_new(&h, &al, rt->opt.plugin_mode ? PLUGIN_EOE_TIMEOUT :
 			REVIEW_EOE_TIMEOUT);
-	if (!rt->procs || !rt->nodes || !rt->ea) {
+	if (!rt->procs || !rt->nodes || !rt->sessions || !rt->ea) {
 		diag(LOG_ERR, "cannot initialise (out of memory)");
 		return -1;
 	}
@@ -441,6 +513,8 @@ void runtime_free(struct runtime *rt)
 {
 	ea_free(rt->ea);
 	proc_table_free(rt->procs);
+	session_table_free(rt->sessions);
+	names_free(rt->names);
 	node_ids_free(rt->nodes);
 	sink_free(&rt->sink);
 	ruleset_free(&rt->rules);
@@ -513,6 +587,8 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	struct ea_stats es;
 	struct proc_table_stats ps;
 	struct node_ids_stats ns;
+	struct session_stats ss;
+	struct names_stats nm = { 0 };
 	char stem[300];
 
 	/* Per rule: which rule fires, and how much its throttle holds back
@@ -529,6 +605,9 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	ea_stats(rt->ea, &es);
 	proc_table_stats(rt->procs, &ps);
 	node_ids_stats(rt->nodes, &ns);
+	session_stats(rt->sessions, &ss);
+	if (rt->names)
+		names_stats(rt->names, &nm);
 	diag(priority,
 	     "%s: bytes=%llu records=%llu skipped_records=%llu skipped_bytes=%llu "
 	     "long_lines=%llu crlf_lines=%llu events=%llu execs=%llu forks=%llu "
@@ -537,7 +616,11 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     "proc_reads=%llu malformed=%llu truncated=%llu no_execve=%llu "
 	     "duplicates=%llu "
 	     "lost_chunks=%llu log_sent=%llu log_queued=%llu log_dropped=%llu "
-	     "nodes=%u node_overflow=%llu",
+	     "nodes=%u node_overflow=%llu "
+	     "sessions=%u session_evictions=%llu logins=%llu login_claims=%llu "
+	     "login_malformed=%llu login_refused=%llu login_no_session=%llu "
+	     "login_orphan_ends=%llu session_mismatch=%llu "
+	     "name_lookups=%llu name_timeouts=%llu name_busy=%llu",
 	     head, (unsigned long long)es.bytes,
 	     (unsigned long long)(es.records + es.skipped_records),
 	     (unsigned long long)es.skipped_records,
@@ -559,5 +642,14 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     (unsigned long long)rt->log.sent,
 	     (unsigned long long)rt->log.queued,
 	     (unsigned long long)rt->log.dropped, ns.nodes,
-	     (unsigned long long)ns.overflowed);
+	     (unsigned long long)ns.overflowed, ss.entries,
+	     (unsigned long long)ss.evictions,
+	     (unsigned long long)ss.logins, (unsigned long long)ss.claims,
+	     (unsigned long long)es.login_malformed,
+	     (unsigned long long)ss.refused,
+	     (unsigned long long)ss.no_session,
+	     (unsigned long long)ss.orphan_ends,
+	     (unsigned long long)ss.mismatch,
+	     (unsigned long long)nm.lookups, (unsigned long long)nm.timeouts,
+	     (unsigned long long)nm.busy);
 }

@@ -5,7 +5,11 @@
 # EXECVE, duplicated records, serial numbers going backwards, 1,000,000
 # distinct pids (peak RSS bounded and flat), and argv/comm/cwd/key full of
 # newlines, terminal escapes, quotes, "@cee:", JSON fragments and invalid
-# UTF-8 that must come out as one escaped line per alert.
+# UTF-8 that must come out as one escaped line per alert; and login
+# records forged (quote in acct, 0x1D, 8500-byte acct, duplicate keys,
+# claims by another pid or image), session ids reused, USER_END without a
+# claim, an unprivileged loginuid write and 100,000 sessions, which must
+# give no exec a wrong session and be counted.
 #
 # Every case: exit 0 within a time limit, and a probe exec at the end of the
 # stream still alerts (the plugin went on after the bad input). Kept under
@@ -193,6 +197,74 @@ def case_bigargv(n):
         out.write(syscall(s, 300000 + i, comm=b"x", exe=b"/usr/bin/x", sec=SEC + i // 1000, ms=i % 1000)
                   + execve(s, [b"x"] + big, sec=SEC + i // 1000, ms=i % 1000) + eoe(s, sec=SEC + i // 1000, ms=i % 1000))
 
+# ---- login records (the session table) ----
+LSEC = SEC + 50
+lms = [0]
+
+def lts(serial):
+    lms[0] += 1
+    return ts(serial, LSEC + lms[0] // 1000, lms[0] % 1000)
+
+def login(serial, pid, auid, ses, uid=0):
+    return (b"type=LOGIN msg=audit(%s): pid=%d uid=%d old-auid=4294967295 auid=%d tty=(none) "
+            b"old-ses=4294967295 ses=%d res=1\n" % (lts(serial), pid, uid, auid, ses))
+
+def pam(typ, serial, pid, auid, ses, text):
+    return b"type=%s msg=audit(%s): pid=%d uid=0 auid=%d ses=%d msg='%s'\n" % (
+        typ, lts(serial), pid, auid, ses, text)
+
+def sx(serial, pid, ppid, auid, ses, exe, args, uid=0):
+    t = lts(serial)
+    return (b"type=SYSCALL msg=audit(%s): arch=c000003e syscall=59 success=yes exit=0 a0=0 a1=0 a2=0 a3=0 "
+            b"items=2 ppid=%d pid=%d auid=%d uid=%d gid=%d euid=%d suid=%d fsuid=%d egid=%d sgid=%d fsgid=%d "
+            b"tty=(none) ses=%d comm=%s exe=%s key=\"exec\"\n"
+            % (t, ppid, pid, auid, uid, uid, uid, uid, uid, uid, uid, uid, ses,
+               enc(exe.rsplit(b"/", 1)[-1][:15]), enc(exe))
+            + b"type=EXECVE msg=audit(%s): argc=%d %s\n" % (t, len(args), b" ".join(
+                b"a%d=%s" % (i, enc(a)) for i, a in enumerate(args)))
+            + b"type=EOE msg=audit(%s): \n" % t)
+
+SSHD_OPEN = b'op=PAM:session_open grantors=pam_loginuid acct="u" exe="/usr/sbin/sshd" hostname=h addr=%s terminal=ssh res=success'
+
+def case_logins(flood):
+    U = 4294967295
+    # a flood of sessions: the table keeps its size, evicting
+    for i in range(flood):
+        out.write(login(3000000 + i, 100 + i % 30000, 5, 1000 + i))
+    # A: forged and malformed claims of session 50, opened by sshd (pid 500)
+    out.write(sx(500, 500, 1, U, U, b"/usr/sbin/sshd", [b"sshd", b"-R"]))
+    out.write(login(501, 500, 1000, 50))
+    for text in [b'op=PAM:session_open acct="x\' pid=1 uid=0 auid=0 ses=1 msg=\'op=forged" exe="/usr/sbin/sshd" hostname=? addr=6.6.6.6 terminal=ssh res=success',
+                 b'op=PAM:session_open acct="' + b"A" * 8500 + b'" exe="/usr/sbin/sshd" hostname=? addr=6.6.6.6 terminal=ssh res=success',
+                 b'op=PAM:session_open acct="u" exe="/usr/sbin/sshd" hostname=? addr=6.6.6.6 addr=127.0.0.1 terminal=ssh res=success',
+                 b'op=PAM:session_open acct="u" exe="/usr/sbin/sshd" hostname=? addr=6.6.6.6 terminal=ssh res=success\x1dAUID="root"',
+                 b'op=PAM:session_open acct=7A7A exe="/usr/sbin/sshd" hostname=? addr=6.6.6.6 terminal=ssh']:
+        out.write(pam(b"USER_START", 502, 500, 1000, 50, text))
+    # ... from another process of the session (root via sudo), and with
+    # another image than sshd's: never a claim
+    out.write(pam(b"USER_START", 503, 666, 1000, 50, SSHD_OPEN % b"6.6.6.6"))
+    out.write(pam(b"USER_START", 504, 500, 1000, 50, SSHD_OPEN.replace(b"/usr/sbin/sshd", b"/usr/bin/login") % b"6.6.6.6"))
+    out.write(sx(505, 501, 500, 1000, 50, b"/usr/bin/tail", MATCH[:3] + [b"/boot/hostA"], uid=1000))
+    # B: a claimed session, then its id again (another boot)
+    out.write(sx(600, 700, 1, U, U, b"/usr/sbin/sshd", [b"sshd", b"-R"]))
+    out.write(login(601, 700, 1001, 60))
+    out.write(pam(b"USER_START", 602, 700, 1001, 60, SSHD_OPEN % b"10.0.0.7"))
+    out.write(sx(603, 701, 700, 1001, 60, b"/usr/bin/bash", [b"-bash"], uid=1001))
+    out.write(sx(604, 702, 701, 1001, 60, b"/usr/bin/tail", MATCH[:3] + [b"/boot/hostB1"], uid=1001))
+    out.write(login(605, 800, 1002, 60))
+    out.write(sx(606, 803, 800, 1002, 60, b"/usr/bin/tail", MATCH[:3] + [b"/boot/hostB2"], uid=1002))
+    out.write(sx(607, 704, 701, 1001, 60, b"/usr/bin/tail", MATCH[:3] + [b"/boot/hostB3"], uid=1001))
+    # C: USER_END of a session not in the input, and of one never claimed
+    out.write(pam(b"USER_END", 700, 710, 1003, 70, SSHD_OPEN.replace(b"session_open", b"session_close") % b"?"))
+    out.write(sx(701, 711, 710, 1003, 70, b"/usr/bin/tail", MATCH[:3] + [b"/boot/hostC"], uid=1003))
+    out.write(login(702, 720, 1004, 71))
+    out.write(pam(b"USER_END", 703, 720, 1004, 71, SSHD_OPEN.replace(b"session_open", b"session_close") % b"?"))
+    # D: an unprivileged process with its loginuid unset sets it to 0
+    out.write(login(800, 900, 0, 80, uid=1002))
+    out.write(sx(801, 901, 900, 0, 80, b"/usr/bin/tail", MATCH[:3] + [b"/boot/hostD"], uid=1002))
+    # E: never logged in
+    out.write(sx(900, 950, 1, U, U, b"/usr/bin/tail", MATCH[:3] + [b"/boot/hostE"]))
+
 case = sys.argv[1]
 if case == "longline": case_longline()
 elif case == "args100k": many_args(100000, 70)
@@ -207,6 +279,7 @@ elif case == "backwards": case_backwards()
 elif case == "hostile": case_hostile_argv()
 elif case == "pids": case_pids(int(sys.argv[2]))
 elif case == "bigargv": case_bigargv(int(sys.argv[2]))
+elif case == "logins": case_logins(int(sys.argv[2]))
 else: sys.exit("unknown case " + case)
 if len(sys.argv) < 3 or sys.argv[2] != "noprobe":
     out.write(probe())
@@ -453,6 +526,47 @@ assert 62 in by and 63 in by, sorted(by)
 PY
 	then ok "hostile argv, JSON: 4 valid objects, one per line, values round-trip"
 	else fail "hostile argv, JSON output ($n objects)"; tail -3 "$tmp/err"; fi
+fi
+rm -f "$tmp"/*.log
+
+# --- login records: forged, malformed, reused, orphaned, a flood ----------
+# (include/login_event.h, include/session.h.) No crash, no wrong session
+# for any exec, every refusal counted in the statistics line, and 100,000
+# sessions kept in a table of 4,096.
+python3 "$tmp/gen.py" logins 100000 > "$tmp/logins.log"
+if timeout 60 "$KS_BIN" "${cfg[@]}" --input "$tmp/logins.log" --stats > "$tmp/out.logins" 2> "$tmp/err"; then
+	lg() { grep -F "/boot/host$1\"]" "$tmp/out.logins"; }
+	st=$(grep '^audisp-kernel-seeking: stats: bytes=' "$tmp/err")
+	stat() { printf '%s\n' "$st" | grep -o " $1=[0-9]*" | cut -d= -f2; }
+	bad=
+	# forged claims: the session stays sshd's unclaimed one, no address
+	lg A | grep -q ' entry_type="unknown" entry_pid=500 entry_exe="/usr/sbin/sshd" name=' || bad="$bad A"
+	# the claimed session, then a new LOGIN of its id: the new one's
+	# processes get it, the old one's none
+	lg B1 | grep -q ' entry_type="sshd" entry_ip="10.0.0.7" entry_pid=701 entry_exe="/usr/bin/bash" entry_uid=1001 name=' || bad="$bad B1"
+	lg B2 | grep -q ' entry_type="unknown" entry_pid=800 name=' || bad="$bad B2"
+	lg B3 | grep -q ' tty="(none)" name=' || bad="$bad B3"
+	lg C | grep -q ' tty="(none)" name=' || bad="$bad C"
+	lg D | grep -q ' entry_type="unknown" entry_pid=900 name=' || bad="$bad D"
+	lg E | grep -q ' entry_type="init" name=' || bad="$bad E"
+	grep -q '6\.6\.6\.6\|entry_ip="[^1]' "$tmp/out.logins" && bad="$bad forged-ip"
+	[ "$(grep -c 'args=\["tail","-c","1","/boot/host' "$tmp/out.logins")" -eq 7 ] || bad="$bad count"
+	[ "$(stat login_malformed)" = 5 ] || bad="$bad malformed=$(stat login_malformed)"
+	[ "$(stat login_refused)" = 1 ] || bad="$bad refused=$(stat login_refused)"
+	[ "$(stat login_no_session)" = 1 ] || bad="$bad no_session=$(stat login_no_session)"
+	[ "$(stat login_orphan_ends)" = 1 ] || bad="$bad orphan_ends=$(stat login_orphan_ends)"
+	[ "$(stat session_mismatch)" = 1 ] || bad="$bad mismatch=$(stat session_mismatch)"
+	[ "$(stat sessions)" = 4096 ] || bad="$bad sessions=$(stat sessions)"
+	# 100,005 LOGINs, one of them an id again: 100,004 sessions
+	[ "$(stat session_evictions)" = $((100000 + 4 - 4096)) ] || bad="$bad evictions=$(stat session_evictions)"
+	[ "$(stat logins)" = $((100000 + 5)) ] || bad="$bad logins=$(stat logins)"
+	if [ -z "$bad" ]; then
+		ok "login records: forged, malformed, reused and orphaned ones give no wrong session, each counted; 100,000 sessions in 4,096 entries"
+	else
+		fail "login records:$bad"; printf '%s\n' "$st"; grep -o 'entry_[a-z]*=[^ ]*\|/boot/host[A-E0-9]*' "$tmp/out.logins" | head -40
+	fi
+else
+	fail "login records: exit status $?"; head -5 "$tmp/err"
 fi
 rm -f "$tmp"/*.log
 

@@ -39,12 +39,17 @@
 #     positive and negative commands (spec §6 vectors, unique run id in every
 #     path), and checks EXACTLY one alert per positive, none per negative, each
 #     within 3 s of its command (facility authpriv, severity warning);
-#  6. SIGHUP to auditd -> plugin logs "reloaded" (same pid), one more positive
+#  6. logs in over ssh (tests/ssh_lab.sh: a user made for the run, a key, a
+#     private sshd on 127.0.0.1 with the system's PAM stack) and runs a
+#     positive there: its alert must name the user (user=, auser=) and say
+#     how they came in (entry_type="sshd", entry_ip="127.0.0.1", the entry
+#     leader's pid and executable), from the LOGIN and PAM records;
+#  7. SIGHUP to auditd -> plugin logs "reloaded" (same pid), one more positive
 #     after the reload; then SIGTERM to auditd -> plugin logs "stopping" or
 #     "stopped" and its process is gone (the test rules are removed first).
 # On failure it dumps rsyslog's files, auditd's stderr (the plugin's stderr
 # too) and the EXECVE records auditd saw for this run's commands.
-# Takes about 1-2 s when it passes (up to ~20 s when checks time out), plus
+# Takes about 2-3 s when it passes (up to ~20 s when checks time out), plus
 # any wait for the lock.
 
 set -u
@@ -81,6 +86,10 @@ need tail coreutils
 need dd coreutils
 need flock util-linux
 need unshare util-linux
+need /usr/sbin/sshd openssh-server
+need ssh openssh-client
+need ssh-keygen openssh-client
+need useradd passwd
 need mount mount
 need umount mount
 if [ -n "$missing" ]; then
@@ -135,6 +144,7 @@ FAILS=0
 CLEANED=0
 
 fail() { say "FAIL: $*"; FAILS=$((FAILS + 1)); }
+. "$KS_SRCDIR/tests/ssh_lab.sh"
 
 dump() {
     [ -n "$TMP" ] && [ -n "$RSYSLOG_PID" ] || return 0   # nothing started yet
@@ -150,6 +160,9 @@ dump() {
     grep -a -F -- "/$RUN-" "$TMP/auditd.out" 2>/dev/null | tr '\035' ' ' | head -n 60
     echo "----- command start times -----"
     cat "$TMP/times" 2>/dev/null
+    echo "----- sshd log, auditd's login records (LOGIN, USER_START) -----"
+    cat "$TMP/ssh/sshd.log" 2>/dev/null | tail -n 20
+    grep -a 'type=LOGIN \|type=USER_START ' "$TMP/auditd.out" 2>/dev/null | tr '\035' ' ' | tail -n 10
     echo "-----"
 }
 
@@ -191,6 +204,7 @@ cleanup() {
     [ "$CLEANED" = 1 ] && return 0
     CLEANED=1
     restore_audit
+    ssh_lab_stop
     [ -n "$AUDITD_PID" ] && stop_pid "$AUDITD_PID" child
     # the plugin normally exits with auditd; it is stopped by pid if not
     [ -n "$PLUGIN_PID" ] && stop_pid "$PLUGIN_PID"
@@ -499,6 +513,35 @@ line=$(alerts_for L06 | head -n 1)
     *) fail "L06: alert does not show the decoded path \"/boot/$RUN-L06 my kernel\": $line" ;;
 esac
 
+# -------------------------------------------------------------- ssh login
+# A real login: sshd and PAM write LOGIN and USER_START, the plugin's
+# session table makes them the alert's entry leader. `ssh host cmd` runs
+# cmd with `bash -c`, which execs tail in place: the leader is tail's own
+# pid, exec'd as bash.
+SSH_USER=ksl$$
+SSH_PORT=$((20000 + RANDOM % 10000))
+mkdir -m 0755 "$TMP/ssh"
+if ssh_lab_start "$TMP/ssh" "$SSH_PORT" "$SSH_USER"; then
+    printf 'L13 %s\n' "$EPOCHREALTIME" >> "$TIMES"
+    ssh_lab_ssh "$SSH_USER" -T "tail -c 3 /boot/$RUN-L13-ssh" < /dev/null > "$TMP/ssh/out" 2>&1
+    wait_for "$WAIT_ALERTS" all_seen L13
+    check_positive L13
+    line=$(alerts_for L13 | head -n 1)
+    pid=$(printf '%s\n' "$line" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')
+    for want in " user=\"$SSH_USER\" " " auser=\"$SSH_USER\" " ' entry_type="sshd" ' \
+                ' entry_ip="127.0.0.1" ' " entry_pid=$pid " ' entry_exe="/usr/bin/bash" ' \
+                " entry_user=\"$SSH_USER\" "; do
+        case $line in
+            *"$want"*) ;;
+            *) fail "L13 (ssh login): the alert lacks '${want# }': $line" ;;
+        esac
+    done
+    [ -n "$line" ] && say "ssh login: $(printf '%s\n' "$line" | grep -o ' uid=.* name=' | sed 's/ name=$//')"
+    ssh_lab_stop
+else
+    fail "L13: the private sshd for the ssh login did not start (see above)"
+fi
+
 # ---------------------------------------------------------------- lifecycle
 new_ks_lines() { tail -n +"$(($1 + 1))" "$TMP/ks.log" 2>/dev/null; }
 has_new() { new_ks_lines "$1" | grep -a -q -E -- "$2"; }
@@ -545,7 +588,7 @@ lost1=$(auditctl -s 2>/dev/null | awk '$1=="lost"{print $2}')
 total=$(awk -v a="$EPOCHREALTIME" -v b="$T_START" 'BEGIN{printf "%.1f", a - b}')
 
 # ------------------------------------------------------------------ summary
-say "summary: plugin $PLUGIN; positives ${POS_MAIN} L12, negatives ${NEG_MAIN}"
+say "summary: plugin $PLUGIN; positives ${POS_MAIN} L12 L13 (ssh login), negatives ${NEG_MAIN}"
 say "alert latency (command start -> rsyslog reception):${LATENCIES:- none} (max ${MAXLAT}s, limit ${MAX_LATENCY}s)"
 say "alerts polled for ${waited}s after the commands; kernel lost counter ${lost0:-?} -> ${lost1:-?}; total ${total}s"
 if [ "$FAILS" -gt 0 ]; then

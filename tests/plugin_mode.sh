@@ -168,7 +168,7 @@ printf 'format = json\nthrottle_max_alerts = 7\nlog_socket = /run/x.sock\n' > "$
 "$KS_BIN" --check-config --config "$tmp/h.conf" > "$tmp/out" 2>&1
 tail -n +2 "$tmp/out" > "$tmp/h2.conf"
 "$KS_BIN" --check-config --config "$tmp/h2.conf" > "$tmp/out2" 2>&1; rc=$?
-if [ $rc -eq 0 ] && [ "$(head -1 "$tmp/out")" = "$tmp/h.conf: OK" ] && [ "$(wc -l < "$tmp/h2.conf")" -eq 14 ] &&
+if [ $rc -eq 0 ] && [ "$(head -1 "$tmp/out")" = "$tmp/h.conf: OK" ] && [ "$(wc -l < "$tmp/h2.conf")" -eq 15 ] &&
    grep -q '^format = json  *# ' "$tmp/h2.conf" && grep -q '^throttle_max_alerts = 7  *# ' "$tmp/h2.conf" &&
    grep -q '^log_socket = /run/x.sock  *# ' "$tmp/h2.conf" &&
    grep -q '^process_table_size = 16384  *# .*(takes effect at the next start)$' "$tmp/h2.conf" &&

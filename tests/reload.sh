@@ -175,7 +175,7 @@ grep -q 'configuration reloaded from .* log_socket='"$tmp/log2.sock" "$tmp/log2.
 	ok "log_socket: the reload line names the new socket, and is sent there" || fail "log_socket: reload line"
 
 # ---- restart-only keys: a notice, and the running value stays -----------
-for kv in process_table_size=100:16384 max_argv_bytes=8192:1048576 proc_fallback=no:yes; do
+for kv in process_table_size=100:16384 session_table_size=100:4096 max_argv_bytes=8192:1048576 proc_fallback=no:yes; do
 	key=${kv%%=*}; new=${kv#*=}; new=${new%%:*}; running=${kv##*:}
 	reload R "$key=$new"
 	if grep -q "$key = $new takes effect at the next start; running with $running\$" "$tmp/R.err" &&

@@ -115,4 +115,34 @@ for log in "${logs[@]}"; do
 	fi
 done
 
+# Rules read the identity and session fields: root's tails in the ssh
+# session of kslogin1 from 127.0.0.1 (sudo tail, and su to root), not the
+# user's own, not kslogin2's, not those of sessions entered otherwise.
+got=$(ks --rule "$DATA/rules/root-from-ssh.toml" --input "$DATA/logins.log" | grep -o '/boot/ks-[a-z-]*' | tr '\n' ' ')
+if [ "$got" = "/boot/ks-sudo /boot/ks-su-root " ]; then
+	ok "a rule on user.id, user.audit.name and process.entry_leader.* picks root's execs of the ssh session"
+else
+	fail "rule on identity and session fields: got '$got'"
+fi
+
+# Names: a RAW log has none of its own, and review mode takes none from
+# this machine unless asked (--resolve-names), and then only for this
+# machine's events (without node=, or with its name).
+names_in() { grep -c ' ruser="root" euid=0 user="root" gid=0 egid=0 auid=0 auser="root" ' "$1"; }
+ks --input "$DATA/raw-exec.log" > "$tmp/n0.txt"
+ks --input "$DATA/raw-exec.log" --resolve-names > "$tmp/n1.txt"
+LC_ALL=C sed 's/^/node=elsewhere /' "$DATA/raw-exec.log" > "$tmp/other.log"
+ks --input "$tmp/other.log" --resolve-names > "$tmp/n2.txt"
+LC_ALL=C sed "s/^/node=$(hostname) /" "$DATA/raw-exec.log" > "$tmp/here.log"
+ks --input "$tmp/here.log" --resolve-names > "$tmp/n3.txt"
+n=$(wc -l < "$tmp/n1.txt")
+if [ "$n" -gt 0 ] && ! grep -q ' ruser=\| user=\| auser=\|entry_user=' "$tmp/n0.txt" &&
+   [ "$(names_in "$tmp/n1.txt")" -eq "$n" ] && grep -q ' entry_user="root" ' "$tmp/n1.txt" &&
+   ! grep -q ' ruser=\| user=\| auser=\|entry_user=' "$tmp/n2.txt" &&
+   [ "$(names_in "$tmp/n3.txt")" -eq "$n" ]; then
+	ok "names of a RAW log: none by default, this machine's with --resolve-names, never for another node"
+else
+	fail "names: $(names_in "$tmp/n1.txt")/$n with --resolve-names, $(names_in "$tmp/n3.txt") with this node=, $(grep -c ' user=' "$tmp/n0.txt") without, $(grep -c ' user=' "$tmp/n2.txt") for another node"
+fi
+
 finish

@@ -364,8 +364,18 @@ static struct fixture *fixture_new(void)
 	f->ev.serial = 1234;
 	f->ev.pid = 4242;
 	f->ev.ppid = 4000;
-	f->ev.uid = 0;
+	/* a setuid-root program run by user 1000 in its login session,
+	 * with the names of an ENRICHED log */
+	f->ev.uid = 1000;
+	f->ev.euid = 0;
+	f->ev.gid = 1000;
+	f->ev.egid = 1000;
 	f->ev.auid = 1000;
+	strcpy(f->ev.uid_name, "alice");
+	strcpy(f->ev.euid_name, "root");
+	strcpy(f->ev.gid_name, "staff");
+	strcpy(f->ev.egid_name, "staff");
+	strcpy(f->ev.auid_name, "alice");
 	f->ev.ses = 3;
 	strcpy(f->ev.tty, "pts0");
 	strcpy(f->ev.comm, "tail");
@@ -494,7 +504,8 @@ static void test_strbuf_exact_fill_and_growth(void **state)
 /* ---- exact outputs --------------------------------------------------------- */
 
 #define SIMPLE_TEXT_TAIL \
-	" pid=4242 ppid=4000 uid=0 auid=1000 ses=3 tty=\"pts0\" " \
+	" pid=4242 ppid=4000 uid=1000 ruser=\"alice\" euid=0 user=\"root\" " \
+	"gid=1000 egid=1000 auid=1000 auser=\"alice\" ses=3 tty=\"pts0\" " \
 	"name=\"tail\" exe=\"/usr/bin/tail\" cwd=\"/root\" key=\"kseek\" " \
 	"args=[\"tail\",\"-c\",\"64\",\"/boot/vmlinuz\"]"
 
@@ -525,8 +536,11 @@ static void test_text_unknown_parent_node_unset(void **state)
 			    TEXT_HEAD SIMPLE_TEXT_TAIL " parent=unknown");
 
 	strcpy(f->ev.node, "web1");
-	f->ev.uid = EXEC_ID_UNSET;
+	f->ev.uid = f->ev.euid = f->ev.gid = f->ev.egid = EXEC_ID_UNSET;
 	f->ev.auid = EXEC_ID_UNSET;
+	/* a RAW log: no names, and none are made up */
+	f->ev.uid_name[0] = f->ev.euid_name[0] = f->ev.gid_name[0] = '\0';
+	f->ev.egid_name[0] = f->ev.auid_name[0] = '\0';
 	f->ev.ses = EXEC_ID_UNSET;
 	f->ev.tty[0] = '\0';
 	f->args.av.flags = ARGV_TRUNCATED;
@@ -534,7 +548,8 @@ static void test_text_unknown_parent_node_unset(void **state)
 	f->parent.flags = PROC_ARGV_TRUNCATED;
 	assert_string_equal(fmt_alert(f, ALERT_FORMAT_TEXT, 0),
 			    TEXT_HEAD " node=\"web1\" pid=4242 ppid=4000 "
-			    "uid=unset auid=unset ses=unset tty=\"\" "
+			    "uid=unset euid=unset gid=unset egid=unset auid=unset "
+			    "ses=unset tty=\"\" "
 			    "name=\"tail\" exe=\"/usr/bin/tail\" cwd=\"/root\" "
 			    "key=\"kseek\" "
 			    "args=[\"tail\",\"-c\",\"64\",\"/boot/vmlinuz\"] "
@@ -543,6 +558,20 @@ static void test_text_unknown_parent_node_unset(void **state)
 			    "parent_argv_truncated=yes");
 	fixture_free(f);
 }
+
+/* The identities of the fixture, from process.user to group. */
+#define SIMPLE_JSON_IDS \
+	",\"user\":{\"id\":\"0\",\"name\":\"root\"},\"real_user\":{" \
+	"\"id\":\"1000\",\"name\":\"alice\"},\"group\":{\"id\":\"1000\"," \
+	"\"name\":\"staff\"},\"real_group\":{\"id\":\"1000\",\"name\":" \
+	"\"staff\"},\"interactive\":true,\"tty\":{\"char_device\":{" \
+	"\"major\":136,\"minor\":0}}},\"user\":{\"id\":\"0\",\"name\":" \
+	"\"root\",\"Ext\":{" \
+	"\"real\":{\"id\":\"1000\",\"name\":\"alice\"}},\"audit\":{\"id\":" \
+	"\"1000\",\"name\":\"alice\"}},\"group\":{\"id\":\"1000\",\"name\":" \
+	"\"staff\",\"Ext\":{\"real\":{\"id\":\"1000\",\"name\":\"staff\"}}}," \
+	"\"auditd\":{\"sequence\":1234,\"session\":\"3\",\"data\":{" \
+	"\"tty\":\"pts0\"}}}"
 
 #define SIMPLE_JSON_PROC \
 	",\"host\":{\"name\":\"web1\"},\"process\":{\"pid\":4242,\"name\":" \
@@ -555,8 +584,7 @@ static void test_json_known_parent(void **state)
 	struct fixture *f = fixture_new();
 	const char *want = JSON_HEAD SIMPLE_JSON_PROC
 		",\"parent\":{\"pid\":4000,\"name\":\"bash\",\"executable\":"
-		"\"/usr/bin/bash\",\"args\":[\"bash\"]}},\"user\":{\"id\":"
-		"\"0\"},\"auditd\":{\"sequence\":1234,\"session\":\"3\"}}";
+		"\"/usr/bin/bash\",\"args\":[\"bash\"]}" SIMPLE_JSON_IDS;
 
 	(void)state;
 	assert_string_equal(fmt_alert(f, ALERT_FORMAT_JSON, 0), want);
@@ -572,12 +600,16 @@ static void test_json_unknown_parent_unset(void **state)
 	f->a.parent = NULL;
 	assert_string_equal(fmt_alert(f, ALERT_FORMAT_JSON, 0),
 			    JSON_HEAD SIMPLE_JSON_PROC
-			    ",\"parent\":{\"pid\":4000}},\"user\":{\"id\":\"0\"},"
-			    "\"auditd\":{\"sequence\":1234,\"session\":\"3\"}}");
+			    ",\"parent\":{\"pid\":4000}" SIMPLE_JSON_IDS);
 
-	/* unset ids, no cwd/exe, truncated argv on both sides */
-	f->ev.uid = EXEC_ID_UNSET;
+	/* unset ids without names, no cwd/exe, truncated argv on both
+	 * sides */
+	f->ev.uid = f->ev.euid = f->ev.gid = f->ev.egid = EXEC_ID_UNSET;
+	f->ev.auid = EXEC_ID_UNSET;
+	f->ev.uid_name[0] = f->ev.euid_name[0] = f->ev.gid_name[0] = '\0';
+	f->ev.egid_name[0] = f->ev.auid_name[0] = '\0';
 	f->ev.ses = EXEC_ID_UNSET;
+	strcpy(f->ev.tty, "(none)");   /* no terminal: not interactive */
 	f->ev.cwd[0] = '\0';
 	f->ev.exe[0] = '\0';
 	f->ev.name = f->ev.comm;
@@ -593,9 +625,76 @@ static void test_json_unknown_parent_unset(void **state)
 			    "\"args_count\":4,\"command_line\":"
 			    "\"tail -c 64 /boot/vmlinuz\",\"parent\":{"
 			    "\"pid\":4000,\"name\":\"bash\",\"args\":[\"bash\"],"
-			    "\"args_truncated\":true},\"args_truncated\":true},"
-			    "\"user\":{\"id\":\"unset\"},\"auditd\":{"
-			    "\"sequence\":1234,\"session\":\"unset\"}}");
+			    "\"args_truncated\":true},\"args_truncated\":true,"
+			    "\"user\":{\"id\":\"unset\"},\"real_user\":{\"id\":"
+			    "\"unset\"},\"group\":{\"id\":\"unset\"},"
+			    "\"real_group\":{\"id\":\"unset\"},"
+			    "\"interactive\":false},"
+			    "\"user\":{\"id\":\"unset\",\"Ext\":{\"real\":{\"id\":"
+			    "\"unset\"}},\"audit\":{\"id\":\"unset\"}},"
+			    "\"group\":{\"id\":\"unset\",\"Ext\":{\"real\":{"
+			    "\"id\":\"unset\"}}},\"auditd\":{"
+			    "\"sequence\":1234,\"session\":\"unset\",\"data\":{"
+			    "\"tty\":\"(none)\"}}}");
+	fixture_free(f);
+}
+
+/* The session's entry leader, in both forms: an ssh login's shell, and
+ * an exec outside any login (init alone). Escaped like everything from
+ * the audited system. */
+static void test_entry_leader(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct session_view v;
+	const char *out;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_SSHD;
+	v.pid = 32662;
+	v.exe = "/usr/bin/ba\"sh";
+	v.name = "ba\"sh";
+	v.have_exec = true;
+	v.sec = 1795943396;
+	v.msec = 746;
+	v.euid = 1001;
+	v.euid_name = "ks12a";
+	v.source_ip = "127.0.0.1";
+	f->a.session = &v;
+	out = fmt_alert(f, ALERT_FORMAT_TEXT, 0);
+	assert_non_null(strstr(out, " ses=3 tty=\"pts0\" entry_type=\"sshd\" "
+				    "entry_ip=\"127.0.0.1\" entry_pid=32662 "
+				    "entry_exe=\"/usr/bin/ba\\\"sh\" "
+				    "entry_uid=1001 entry_user=\"ks12a\" "
+				    "name=\"tail\" "));
+	out = fmt_alert(f, ALERT_FORMAT_JSON, 0);
+	assert_non_null(strstr(out, ",\"entry_leader\":{\"pid\":32662,"
+				    "\"name\":\"ba\\\"sh\",\"executable\":"
+				    "\"/usr/bin/ba\\\"sh\",\"start\":"
+				    "\"2026-11-29T09:09:56.746Z\",\"user\":{"
+				    "\"id\":\"1001\",\"name\":\"ks12a\"},"
+				    "\"entry_meta\":{\"type\":\"sshd\","
+				    "\"source\":{\"ip\":\"127.0.0.1\"}}}},"
+				    "\"user\":{"));
+
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_INIT;
+	out = fmt_alert(f, ALERT_FORMAT_TEXT, 0);
+	assert_non_null(strstr(out, " tty=\"pts0\" entry_type=\"init\" "
+				    "name=\"tail\" "));
+	out = fmt_alert(f, ALERT_FORMAT_JSON, 0);
+	assert_non_null(strstr(out, ",\"entry_leader\":{\"entry_meta\":{"
+				    "\"type\":\"init\"}}},\"user\":{"));
+	/* over its size a JSON alert keeps the type and the address */
+	v.type = ENTRY_SSHD;
+	v.pid = 1;
+	v.source_ip = "10.1.2.3";
+	v.exe = v.name = "/x";
+	out = fmt_alert(f, ALERT_FORMAT_JSON, 1024);
+	assert_non_null(strstr(out, "\"entry_leader\":{\"pid\":1,"));
+	assert_non_null(strstr(out, "\"entry_meta\":{\"type\":\"sshd\","
+				    "\"source\":{\"ip\":\"10.1.2.3\"}}}"));
+	assert_null(strstr(out, "\"start\":"));
 	fixture_free(f);
 }
 
@@ -1181,6 +1280,7 @@ int main(void)
 		cmocka_unit_test(test_json_known_parent),
 		cmocka_unit_test(test_json_unknown_parent_unset),
 		cmocka_unit_test(test_empty_argv),
+		cmocka_unit_test(test_entry_leader),
 		cmocka_unit_test(test_escape_text),
 		cmocka_unit_test(test_escape_json),
 		cmocka_unit_test(test_hostile_event),

@@ -20,6 +20,7 @@
 #include "argv.h"
 #include "conf.h"
 #include "proc_table.h"
+#include "session.h"
 
 static char path[256];
 
@@ -65,6 +66,7 @@ static void assert_conf_equal(const struct ks_conf *a, const struct ks_conf *b)
 	assert_int_equal(a->throttle_max_alerts, b->throttle_max_alerts);
 	assert_int_equal(a->throttle_window, b->throttle_window);
 	assert_int_equal(a->process_table_size, b->process_table_size);
+	assert_int_equal(a->session_table_size, b->session_table_size);
 	assert_int_equal(a->max_argv_bytes, b->max_argv_bytes);
 	assert_int_equal(a->proc_fallback, b->proc_fallback);
 	assert_string_equal(a->rules_dir, b->rules_dir);
@@ -117,9 +119,11 @@ static void test_defaults(void **state)
 	assert_int_equal(c.throttle_max_alerts, CONF_THROTTLE_PER_RULE);
 	assert_int_equal(c.throttle_window, 300);
 	assert_int_equal(c.process_table_size, 16384);
+	assert_int_equal(c.session_table_size, 4096);
 	assert_int_equal(c.max_argv_bytes, 1048576);
 	/* the modules' own defaults, spelled out in the table */
 	assert_int_equal(c.process_table_size, PROC_TABLE_DEFAULT_ENTRIES);
+	assert_int_equal(c.session_table_size, SESSION_DEFAULT_ENTRIES);
 	assert_int_equal(c.max_argv_bytes, ARGV_DEFAULT_MAX_TOTAL_BYTES);
 	assert_true(c.proc_fallback);
 	assert_string_equal(c.rules, "kernel_seeking_v2");
@@ -132,8 +136,8 @@ static void test_defaults(void **state)
 		"facility=authpriv priority=warning format=text "
 		"json_cee_cookie=no max_message_size=8000 "
 		"throttle_max_alerts=rule throttle_window=300 "
-		"process_table_size=16384 max_argv_bytes=1048576 "
-		"proc_fallback=yes "
+		"process_table_size=16384 session_table_size=4096 "
+		"max_argv_bytes=1048576 proc_fallback=yes "
 		"rules_dir=" DATADIR "/audisp-kernel-seeking/rules "
 		"rules=kernel_seeking_v2 "
 		"local_rules_dir=" SYSCONFDIR "/audit/audisp-kernel-seeking.d "
@@ -378,6 +382,7 @@ static void test_all_keys(void **state)
 		"throttle_max_alerts = 10\n"
 		"throttle_window = 60\n"
 		"process_table_size = 1000\n"
+		"session_table_size = 77\n"
 		"max_argv_bytes = 65536\n"
 		"proc_fallback = no\n"
 		"rules_dir = /r\n"
@@ -392,6 +397,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(c.throttle_max_alerts, 10);
 	assert_int_equal(c.throttle_window, 60);
 	assert_int_equal(c.process_table_size, 1000);
+	assert_int_equal(c.session_table_size, 77);
 	assert_int_equal(c.max_argv_bytes, 65536);
 	assert_false(c.proc_fallback);
 	conf_describe(&c, buf, sizeof(buf));
@@ -399,7 +405,8 @@ static void test_all_keys(void **state)
 		"facility=local3 priority=info format=json "
 		"json_cee_cookie=yes max_message_size=4096 "
 		"throttle_max_alerts=10 throttle_window=60 "
-		"process_table_size=1000 max_argv_bytes=65536 "
+		"process_table_size=1000 session_table_size=77 "
+		"max_argv_bytes=65536 "
 		"proc_fallback=no rules_dir=/r rules=a, b local_rules_dir=/l "
 		"log_socket=/run/log");
 }
@@ -578,6 +585,7 @@ static const struct num_case nums[] = {
 	NUM(throttle_max_alerts, 0, 1000000),
 	NUM(throttle_window, 0, 86400),
 	NUM(process_table_size, 64, 4194304),
+	NUM(session_table_size, 16, 1048576),
 	NUM(max_argv_bytes, 4096, 67108864),
 };
 

@@ -39,6 +39,9 @@ static void mk(struct exec_event *ev)
 	ev->pid = 10;
 	ev->ppid = 9;
 	ev->uid = 1000;
+	ev->euid = 0;        /* a setuid-root program run by user 1000 */
+	ev->gid = 100;
+	ev->egid = 42;       /* ... and setgid 42 */
 	ev->auid = 1000;
 	ev->ses = EXEC_ID_UNSET;
 	ev->serial = 77;
@@ -63,7 +66,7 @@ static void test_known_parent(void **state)
 		.argv = { 2, pargs_v, 11, 0 },
 	};
 	struct exec_event ev;
-	struct ecs_source src = { &ev, &parent, "web1" };
+	struct ecs_source src = { &ev, &parent, "web1", NULL, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 
@@ -84,8 +87,22 @@ static void test_known_parent(void **state)
 	assert_str(val(&e, "process.working_directory"), "/root");
 	assert_int_equal(val(&e, "process.pid")->num, 10);
 	assert_int_equal(val(&e, "process.parent.pid")->num, 9);
-	assert_str(val(&e, "user.id"), "1000");
+	/* Defend's user is the effective one; the real one is Ext.real */
+	assert_str(val(&e, "user.id"), "0");
+	assert_str(val(&e, "user.Ext.real.id"), "1000");
 	assert_str(val(&e, "user.audit.id"), "1000");
+	assert_str(val(&e, "group.id"), "42");
+	assert_str(val(&e, "group.Ext.real.id"), "100");
+	/* Defend's process.* spellings of the same */
+	assert_str(val(&e, "process.user.id"), "0");
+	assert_str(val(&e, "process.real_user.id"), "1000");
+	assert_str(val(&e, "process.group.id"), "42");
+	assert_str(val(&e, "process.real_group.id"), "100");
+	/* a RAW log has no names */
+	assert_int_equal(val(&e, "user.name")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "process.real_user.name")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "user.audit.name")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "group.name")->kind, EQL_MISSING);
 	assert_str(val(&e, "auditd.session"), "unset");
 	assert_int_equal(val(&e, "auditd.sequence")->num, 77);
 	assert_str(val(&e, "auditd.data.tty"), "pts1");
@@ -110,6 +127,267 @@ static void test_known_parent(void **state)
 	assert_int_equal(val(&e, "process.args_truncated")->kind, EQL_BOOL);
 	assert_int_equal(val(&e, "process.parent.args_truncated")->kind,
 			 EQL_BOOL);
+
+	/* an ENRICHED log: each name goes with its own id */
+	strcpy(ev.uid_name, "alice");
+	strcpy(ev.euid_name, "root");
+	strcpy(ev.gid_name, "users");
+	strcpy(ev.egid_name, "kmem");
+	strcpy(ev.auid_name, "alice2");
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "user.name"), "root");
+	assert_str(val(&e, "process.user.name"), "root");
+	assert_str(val(&e, "user.Ext.real.name"), "alice");
+	assert_str(val(&e, "process.real_user.name"), "alice");
+	assert_str(val(&e, "group.name"), "kmem");
+	assert_str(val(&e, "process.group.name"), "kmem");
+	assert_str(val(&e, "group.Ext.real.name"), "users");
+	assert_str(val(&e, "process.real_group.name"), "users");
+	assert_str(val(&e, "user.audit.name"), "alice2");
+	ecs_scratch_free(&s);
+}
+
+/* process.interactive and the tty's numbers from tty= */
+static void test_tty(void **state)
+{
+	static const struct {
+		const char *tty;
+		int interactive;     /* -1: missing */
+		long major, minor;   /* -1: missing */
+	} cases[] = {
+		{ "pts1", 1, 136, 1 },
+		{ "pts0", 1, 136, 0 },
+		{ "pts299", 1, 136, 299 },   /* 20-bit minors, seen here */
+		{ "tty1", 1, 4, 1 },
+		{ "tty63", 1, 4, 63 },
+		{ "tty64", 1, -1, -1 },
+		{ "ttyS0", 1, 4, 64 },
+		{ "ttyS191", 1, 4, 255 },
+		{ "ttyS192", 1, -1, -1 },
+		{ "console", 1, 5, 1 },
+		{ "hvc0", 1, -1, -1 },
+		{ "ttyUSB0", 1, -1, -1 },
+		{ "pts", 1, -1, -1 },
+		{ "pts01", 1, -1, -1 },
+		{ "pts-1", 1, -1, -1 },
+		{ "pts99999999", 1, -1, -1 },
+		{ "(none)", 0, -1, -1 },
+		{ "", -1, -1, -1 },
+	};
+	struct exec_event ev;
+	struct ecs_source src = { &ev, NULL, "h", NULL, NULL };
+	struct ecs_scratch s;
+	struct eql_event e;
+	size_t i;
+
+	(void)state;
+	mk(&ev);
+	ecs_scratch_init(&s);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct eql_value *in, *ma, *mi;
+
+		strcpy(ev.tty, cases[i].tty);
+		ecs_describe(&src, NULL, &s, &e);
+		in = val(&e, "process.interactive");
+		ma = val(&e, "process.tty.char_device.major");
+		mi = val(&e, "process.tty.char_device.minor");
+		if (cases[i].interactive < 0) {
+			assert_int_equal(in->kind, EQL_MISSING);
+		} else {
+			assert_int_equal(in->kind, EQL_BOOL);
+			assert_int_equal(in->num, cases[i].interactive);
+		}
+		if (cases[i].major < 0) {
+			assert_int_equal(ma->kind, EQL_MISSING);
+			assert_int_equal(mi->kind, EQL_MISSING);
+		} else {
+			if (ma->kind != EQL_NUMBER || mi->kind != EQL_NUMBER ||
+			    ma->num != cases[i].major ||
+			    mi->num != cases[i].minor)
+				fail_msg("%s: not %ld:%ld", cases[i].tty,
+					 cases[i].major, cases[i].minor);
+		}
+	}
+	ecs_scratch_free(&s);
+}
+
+/* process.entry_leader.* from the session table's view. */
+static void test_entry_leader(void **state)
+{
+	static const char *const fields[] = {
+		"process.entry_leader.pid", "process.entry_leader.name",
+		"process.entry_leader.executable",
+		"process.entry_leader.start",
+		"process.entry_leader.user.id",
+		"process.entry_leader.user.name",
+		"process.entry_leader.entry_meta.type",
+		"process.entry_leader.entry_meta.source.ip",
+	};
+	struct session_view v;
+	struct exec_event ev;
+	struct ecs_source src = { &ev, NULL, "h", &v, NULL };
+	struct ecs_scratch s;
+	struct eql_event e;
+	size_t i;
+
+	(void)state;
+	mk(&ev);
+	ecs_scratch_init(&s);
+	/* an ssh login's shell */
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_SSHD;
+	v.pid = 32662;
+	v.exe = "/usr/bin/bash";
+	v.name = "bash";
+	v.have_exec = true;
+	v.sec = 1795943396;
+	v.msec = 746;
+	v.euid = 1001;
+	v.euid_name = "ks12a";
+	v.source_ip = "127.0.0.1";
+	ecs_describe(&src, NULL, &s, &e);
+	assert_int_equal(val(&e, "process.entry_leader.pid")->num, 32662);
+	assert_str(val(&e, "process.entry_leader.name"), "bash");
+	assert_str(val(&e, "process.entry_leader.executable"),
+		   "/usr/bin/bash");
+	assert_str(val(&e, "process.entry_leader.start"),
+		   "2026-11-29T09:09:56.746Z");
+	assert_str(val(&e, "process.entry_leader.user.id"), "1001");
+	assert_str(val(&e, "process.entry_leader.user.name"), "ks12a");
+	assert_str(val(&e, "process.entry_leader.entry_meta.type"), "sshd");
+	assert_str(val(&e, "process.entry_leader.entry_meta.source.ip"),
+		   "127.0.0.1");
+
+	/* a session no service claimed, its leader never seen exec'ing */
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_UNKNOWN;
+	v.pid = 8338;
+	v.source_ip = "";
+	v.euid_name = "";
+	ecs_describe(&src, NULL, &s, &e);
+	assert_int_equal(val(&e, "process.entry_leader.pid")->num, 8338);
+	assert_str(val(&e, "process.entry_leader.entry_meta.type"),
+		   "unknown");
+	for (i = 1; i < 6; i++)
+		assert_int_equal(val(&e, fields[i])->kind, EQL_MISSING);
+	assert_int_equal(val(&e, fields[7])->kind, EQL_MISSING);
+
+	/* outside any login: init alone */
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_INIT;
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "process.entry_leader.entry_meta.type"), "init");
+	for (i = 0; i < 6; i++)
+		assert_int_equal(val(&e, fields[i])->kind, EQL_MISSING);
+
+	/* not known, or no view at all: nothing */
+	memset(&v, 0, sizeof(v));
+	v.pid = 5;
+	v.exe = "/x";
+	ecs_describe(&src, NULL, &s, &e);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(val(&e, fields[i])->kind, EQL_MISSING);
+	src.session = NULL;
+	ecs_describe(&src, NULL, &s, &e);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(val(&e, fields[i])->kind, EQL_MISSING);
+	ecs_scratch_free(&s);
+}
+
+/* A lookup that names user 1000 "alice" and group 42 "kmem", and
+ * counts what it is asked. */
+static unsigned looked_up;
+
+static bool fake_lookup(void *ctx, bool group, uint32_t id, char *out,
+			size_t cap)
+{
+	const char *name = NULL;
+
+	(void)ctx;
+	looked_up++;
+	if (!group && id == 1000)
+		name = "alice";
+	if (group && id == 42)
+		name = "kmem";
+	if (!name || strlen(name) >= cap)
+		return false;
+	strcpy(out, name);
+	return true;
+}
+
+/* Names the event lacks come from the lookup when one is given; the
+ * event's own (ENRICHED) come first; unset ids are never looked up. */
+static void test_looked_up_names(void **state)
+{
+	struct ecs_names nm = { fake_lookup, NULL };
+	struct session_view v;
+	struct exec_event ev;
+	struct ecs_source src = { &ev, NULL, "h", &v, &nm };
+	struct ecs_scratch s;
+	struct eql_event e;
+
+	(void)state;
+	mk(&ev);
+	memset(&v, 0, sizeof(v));
+	v.type = ENTRY_SSHD;
+	v.pid = 9;
+	v.have_exec = true;
+	v.euid = 1000;
+	v.euid_name = "";
+	v.source_ip = "";
+	ecs_scratch_init(&s);
+	looked_up = 0;
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "user.Ext.real.name"), "alice");
+	assert_str(val(&e, "process.real_user.name"), "alice");
+	assert_str(val(&e, "user.audit.name"), "alice");
+	assert_str(val(&e, "group.name"), "kmem");
+	assert_str(val(&e, "process.entry_leader.user.name"), "alice");
+	/* euid 0 and gid 100 have no name here */
+	assert_int_equal(val(&e, "user.name")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "group.Ext.real.name")->kind, EQL_MISSING);
+	/* two per id and kind (user.* and process.*), one for auid and one
+	 * for the leader */
+	assert_int_equal(looked_up, 10);
+
+	/* the log's own names win, and are not looked up */
+	strcpy(ev.uid_name, "bob");
+	strcpy(ev.euid_name, "root");
+	strcpy(ev.gid_name, "users");
+	strcpy(ev.egid_name, "wheel");
+	strcpy(ev.auid_name, "carol");
+	v.euid_name = "dave";
+	looked_up = 0;
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "user.Ext.real.name"), "bob");
+	assert_str(val(&e, "user.name"), "root");
+	assert_str(val(&e, "group.name"), "wheel");
+	assert_str(val(&e, "user.audit.name"), "carol");
+	assert_str(val(&e, "process.entry_leader.user.name"), "dave");
+	assert_int_equal(looked_up, 0);
+
+	/* unset ids: nothing asked */
+	mk(&ev);
+	ev.uid = ev.euid = ev.gid = ev.egid = ev.auid = EXEC_ID_UNSET;
+	v.have_exec = false;
+	looked_up = 0;
+	ecs_describe(&src, NULL, &s, &e);
+	assert_int_equal(looked_up, 0);
+	assert_int_equal(val(&e, "user.audit.name")->kind, EQL_MISSING);
+
+	/* only the fields asked for: a rule that reads no name asks none */
+	{
+		bool uses[EQL_FIELDS_MAX] = { false };
+
+		mk(&ev);
+		uses[fld("user.id")] = true;
+		looked_up = 0;
+		ecs_describe(&src, uses, &s, &e);
+		assert_int_equal(looked_up, 0);
+		uses[fld("user.Ext.real.name")] = true;
+		ecs_describe(&src, uses, &s, &e);
+		assert_int_equal(looked_up, 1);
+	}
 	ecs_scratch_free(&s);
 }
 
@@ -117,7 +395,7 @@ static void test_unknown_parent_and_missing(void **state)
 {
 	bool uses[EQL_FIELDS_MAX] = { false };
 	struct exec_event ev;
-	struct ecs_source src = { &ev, NULL, "h" };
+	struct ecs_source src = { &ev, NULL, "h", NULL, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 	unsigned i;
@@ -128,6 +406,7 @@ static void test_unknown_parent_and_missing(void **state)
 	exec_event_set_name(&ev);
 	ev.cwd[0] = '\0';
 	ev.uid = EXEC_ID_UNSET;
+	ev.euid = EXEC_ID_UNSET;
 	ev.ppid = -1;
 	ecs_scratch_init(&s);
 	for (i = 0; i < ecs_nfields; i++)
@@ -139,6 +418,7 @@ static void test_unknown_parent_and_missing(void **state)
 	assert_int_equal(val(&e, "process.working_directory")->kind,
 			 EQL_MISSING);
 	assert_str(val(&e, "user.id"), "unset");
+	assert_str(val(&e, "user.Ext.real.id"), "unset");
 	assert_int_equal(val(&e, "process.parent.pid")->kind, EQL_MISSING);
 	/* no rule reads the command lines: they are not built */
 	assert_int_equal(s.cmdline.len, 0);
@@ -228,6 +508,9 @@ int main(void)
 		cmocka_unit_test(test_known_parent),
 		cmocka_unit_test(test_unknown_parent_and_missing),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_tty),
+		cmocka_unit_test(test_entry_leader),
+		cmocka_unit_test(test_looked_up_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,7 @@
 #include "proc_table.h"
 
 struct seen {
-	unsigned execs, forks;
+	unsigned execs, forks, logins;
 	unsigned named;      /* execs with their ENRICHED names */
 	uint64_t digest;     /* order-sensitive hash of everything seen */
 	uint64_t setsum;     /* order-insensitive: sum of per-event hashes */
@@ -145,6 +145,35 @@ static void on_fork(const struct fork_event *fe, void *ctx)
 	s->digest = mix(s->before, &s->digest, sizeof(s->digest));
 }
 
+static void on_login(const struct login_event *le, void *ctx)
+{
+	struct seen *s = ctx;
+
+	s->logins++;
+	assert_non_null(le->node);
+	assert_true(le->pid > 0);
+	s->before = s->digest;
+	s->digest = mix(0x4222325cbf29ce48ULL, &le->type, sizeof(le->type));
+	s->digest = mix(s->digest, &le->serial, sizeof(le->serial));
+	s->digest = mix(s->digest, &le->sec, sizeof(le->sec));
+	s->digest = mix(s->digest, &le->msec, sizeof(le->msec));
+	s->digest = mix(s->digest, le->node, strlen(le->node) + 1);
+	s->digest = mix(s->digest, &le->pid, sizeof(le->pid));
+	s->digest = mix(s->digest, &le->uid, sizeof(le->uid));
+	s->digest = mix(s->digest, &le->auid, sizeof(le->auid));
+	s->digest = mix(s->digest, &le->ses, sizeof(le->ses));
+	s->digest = mix(s->digest, &le->old_auid, sizeof(le->old_auid));
+	s->digest = mix(s->digest, &le->old_ses, sizeof(le->old_ses));
+	s->digest = mix(s->digest, &le->success, sizeof(le->success));
+	s->digest = mix(s->digest, &le->pam_op, sizeof(le->pam_op));
+	s->digest = mix(s->digest, le->tty, strlen(le->tty) + 1);
+	s->digest = mix(s->digest, le->exe, strlen(le->exe) + 1);
+	s->digest = mix(s->digest, le->addr, strlen(le->addr) + 1);
+	s->digest = mix(s->digest, le->terminal, strlen(le->terminal) + 1);
+	s->setsum += s->digest;
+	s->digest = mix(s->before, &s->digest, sizeof(s->digest));
+}
+
 static char *slurp_path(const char *path, size_t *len)
 {
 	FILE *f;
@@ -186,7 +215,7 @@ static struct seen run_pf(const char *buf, size_t len, size_t chunk,
 			  bool prefilter, struct ea_stats *st)
 {
 	struct seen s;
-	struct ea_handlers h = { on_exec, on_fork, &s };
+	struct ea_handlers h = { on_exec, on_fork, &s, on_login };
 	struct event_assembly *ea;
 	size_t off;
 
@@ -280,7 +309,7 @@ static void collect_names(const struct exec_event *ev, void *ctx)
 static struct names_seen names_of(const char *text)
 {
 	struct names_seen ns;
-	struct ea_handlers h = { collect_names, NULL, &ns };
+	struct ea_handlers h = { collect_names, NULL, &ns, NULL };
 	struct event_assembly *ea = ea_new(&h, NULL, 2);
 
 	memset(&ns, 0, sizeof(ns));
@@ -626,11 +655,12 @@ static struct ea_stats equivalent(const char *what, const char *buf,
 			continue;
 		on = run_pf(buf, len, c, true, &on_st);
 		if (on.execs != off.execs || on.forks != off.forks ||
-		    on.setsum != off.setsum ||
+		    on.logins != off.logins || on.setsum != off.setsum ||
 		    (ordered && on.digest != off.digest))
-			fail_msg("%s, chunk %zu: prefilter on: %u execs %u forks, off: %u execs %u forks%s",
-				 what, c, on.execs, on.forks, off.execs,
-				 off.forks, on.setsum != off.setsum ?
+			fail_msg("%s, chunk %zu: prefilter on: %u execs %u forks %u logins, off: %u execs %u forks %u logins%s",
+				 what, c, on.execs, on.forks, on.logins,
+				 off.execs, off.forks, off.logins,
+				 on.setsum != off.setsum ?
 				 " (events differ)" : " (order differs)");
 		assert_true(on_st.execs == off_st.execs);
 		assert_true(on_st.forks == off_st.forks);
@@ -638,6 +668,8 @@ static struct ea_stats equivalent(const char *what, const char *buf,
 		assert_true(on_st.malformed == off_st.malformed);
 		assert_true(on_st.truncated == off_st.truncated);
 		assert_true(on_st.no_execve == off_st.no_execve);
+		assert_true(on_st.logins == off_st.logins);
+		assert_true(on_st.login_malformed == off_st.login_malformed);
 	}
 	return on_st;
 }
@@ -665,7 +697,8 @@ static bool forward(const struct lstream *ls)
 }
 
 static void equivalent_shapes(const char *what, const char *buf, size_t len,
-			      bool expect_skips)
+			      bool expect_skips, unsigned min_logins,
+			      unsigned malformed)
 {
 	static const struct {
 		enum shape sh;
@@ -689,6 +722,14 @@ static void equivalent_shapes(const char *what, const char *buf, size_t len,
 		reshape(&ls, shapes[i].sh, &o);
 		snprintf(label, sizeof(label), "%s %s", what, shapes[i].name);
 		st = equivalent(label, o.p, o.n, ordered);
+		/* the login records are handed on, not skipped */
+		if (st.logins < min_logins ||
+		    (min_logins && st.login_malformed != malformed))
+			fail_msg("%s: %llu login records handed on, not %u; %llu malformed, not %u",
+				 label, (unsigned long long)st.logins,
+				 min_logins,
+				 (unsigned long long)st.login_malformed,
+				 malformed);
 		if (expect_skips && shapes[i].sh != SYSCALL_LAST &&
 		    shapes[i].sh != SYSCALL_MID)
 			assert_true(st.skipped_records > 0);
@@ -702,6 +743,7 @@ static void test_prefilter_recorded(void **state)
 	static const char *const logs[] = {
 		"raw-exec.log", "enriched-exec.log", "raw-fork.log",
 		"enriched-fork.log", "sample.log", "busy-fork.log",
+		"logins.log", "logins-fork.log",
 	};
 	size_t i, len;
 	char *buf;
@@ -709,7 +751,15 @@ static void test_prefilter_recorded(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
 		buf = slurp(logs[i], &len);
-		equivalent_shapes(logs[i], buf, len, true);
+		bool logins = strncmp(logs[i], "logins", 6) == 0;
+
+		/* each but busy-fork.log has the LOGIN of record.sh's
+		 * scenario shell; the logins logs 10 LOGIN and the
+		 * USER_START and USER_END of sshd, login, sudo, su and of
+		 * the forgeries made inside a session, 3 of them malformed */
+		equivalent_shapes(logs[i], buf, len, true,
+				  logins ? 52 : strcmp(logs[i], "busy-fork.log") != 0,
+				  logins ? 3 : 0);
 		free(buf);
 	}
 }
@@ -736,11 +786,14 @@ static void test_prefilter_mixed(void **state)
 		put(&o, buf, len);
 		free(buf);
 	}
-	equivalent_shapes("mixed", o.p, o.n, true);
+	/* 5 from the recorded logs, 3 LOGIN from the templates (their 6
+	 * USER_START and 6 USER_END are outside any session: skipped) */
+	equivalent_shapes("mixed", o.p, o.n, true, 8, 0);
 	buf = slurp_tests("data/raw-exec.log", &len);
 	put(&o, buf, len);
 	free(buf);
-	equivalent_shapes("mixed, pasted", o.p, o.n, true);
+	/* raw-exec.log again: its LOGIN is the same event, handed on once */
+	equivalent_shapes("mixed, pasted", o.p, o.n, true, 8, 0);
 	free(o.p);
 }
 
@@ -776,7 +829,7 @@ static void test_prefilter_corpus(void **state)
 			continue;
 		fclose(f);
 		buf = slurp_path(path, &len);
-		equivalent_shapes(files[i], buf, len, false);
+		equivalent_shapes(files[i], buf, len, false, 0, 0);
 		free(buf);
 		done++;
 	}
@@ -1019,7 +1072,7 @@ static char *parents_of(const char *buf, size_t len, enum feeding how,
 			bool prefilter, size_t *out_len)
 {
 	struct parents p;
-	struct ea_handlers h = { par_exec, par_fork, &p };
+	struct ea_handlers h = { par_exec, par_fork, &p, NULL };
 	struct event_assembly *ea;
 	struct obuf sorted, open = { 0 };
 	size_t i, j, off, nl;
@@ -1178,7 +1231,7 @@ static void test_fork_node(void **state)
 		"type=SYSCALL msg=audit(1790000000.100:2): arch=c000003e syscall=56 success=yes exit=103 ppid=1 pid=100 comm=\"sh\" exe=\"/bin/sh\"\n"
 		"type=EOE msg=audit(1790000000.100:2): \n";
 	struct fork_nodes f;
-	struct ea_handlers h = { NULL, collect_fork, &f };
+	struct ea_handlers h = { NULL, collect_fork, &f, NULL };
 	struct event_assembly *ea;
 
 	(void)state;
@@ -1203,7 +1256,7 @@ static void test_fork_node(void **state)
 static void test_replayed_events(void **state)
 {
 	struct seen s;
-	struct ea_handlers h = { on_exec, on_fork, &s };
+	struct ea_handlers h = { on_exec, on_fork, &s, on_login };
 	struct event_assembly *ea;
 	struct ea_stats st;
 	char line[512];

@@ -182,7 +182,20 @@ static const struct rec classes[] = {
 	{ REC("USER_CMD", "4", "pid=1 msg='cmd=6C73'"), false },
 	{ REC("CRED_ACQ", "5", "pid=1 msg='op=PAM'"), false },
 	{ REC("DAEMON_START", "6", "op=start"), false },
-	{ REC("LOGIN", "7", "pid=1 old-auid=4294967295 auid=0"), false },
+	/* the login records, which the session table reads: kept; their
+	 * ids are not, so LOGIN's write() goes by its syscall= */
+	{ REC("LOGIN", "7", "pid=1 old-auid=4294967295 auid=0"), true },
+	{ SC("7", "arch=c000003e syscall=1"), false },
+	{ REC("PROCTITLE", "7", "proctitle=78"), false },
+	{ REC("USER_START", "42", "pid=1 ses=3 msg='op=PAM:session_open'"), true },
+	{ REC("USER_END", "43", "pid=1 ses=3 msg='op=PAM:session_close'"), true },
+	/* ... but PAM outside any session: a user record like others */
+	{ REC("USER_START", "46", "pid=1 uid=0 auid=4294967295 ses=4294967295 msg='op=PAM:session_open'"), false },
+	{ REC("USER_END", "47", "pid=1 uid=0 auid=4294967295 ses=4294967295 msg='op=PAM:session_close'"), false },
+	{ REC("USER_LOGIN", "44", "pid=1 msg='op=login'"), false },
+	{ REC("USER_ACCT", "45", "pid=1 msg='op=PAM:accounting'"), false },
+	/* ... of a dropped id too: an event by itself */
+	{ REC("USER_END", "2", "pid=1 ses=3 msg='op=PAM:session_close'"), true },
 	{ REC("USER_AVC", "8", "pid=1 msg='avc'"), false },
 	{ REC("CONFIG_CHANGE", "9", "op=add_rule"), false },
 	/* forks and execs of every kind and architecture */

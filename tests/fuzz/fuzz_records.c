@@ -1,7 +1,7 @@
 /*
  * fuzz_records.c - arbitrary bytes through the whole review pipeline:
- * event assembly (libauparse feed) -> exec/fork events -> node ids and the
- * process table keyed by (node, pid) ->
+ * event assembly (libauparse feed) -> exec/fork/login events -> node ids,
+ * the process table keyed by (node, pid) and the session table ->
  * rule -> alert in both formats, checking every guarantee the headers make
  * on the way. The rule is the published v2 query compiled by the EQL engine
  * (eql.h) on the event as plugin/runtime.c fills it, and its verdict must equal
@@ -32,6 +32,7 @@
 #include "event_assembly.h"
 #include "node_ids.h"
 #include "proc_table.h"
+#include "session.h"
 #include "eql.h"
 #include "rule.h"
 #include "strbuf.h"
@@ -50,6 +51,8 @@
 struct ctx {
 	struct proc_table *procs;
 	struct node_ids *nodes;
+	struct session_table *sessions;
+	uint64_t logins;
 	struct strbuf out;
 	size_t max_len;
 	const struct argv_limits *alim;
@@ -130,6 +133,7 @@ static void on_exec(const struct exec_event *ev, void *arg)
 	struct proc_entry parent;
 	bool have_parent = false;
 	struct rule_input in;
+	struct session_view sv;
 	uint32_t node;
 	bool hit;
 
@@ -148,6 +152,18 @@ static void on_exec(const struct exec_event *ev, void *arg)
 		CHECK(parent.exe && parent.name);
 		check_argv(&parent.argv, NULL);
 	}
+	session_exec(c->sessions, node, ev, &sv);
+	CHECK(sv.type <= ENTRY_UNKNOWN);
+	if (sv.type == ENTRY_NONE || sv.type == ENTRY_INIT)
+		CHECK(sv.pid == 0 && sv.exe == NULL && !sv.have_exec);
+	if (sv.type == ENTRY_INIT)
+		CHECK(ev->ses == EXEC_ID_UNSET);
+	if (sv.exe) {
+		CHECK(strlen(sv.exe) < SESSION_EXE_MAX);
+		CHECK(sv.name && sv.name[0]);
+	}
+	if (sv.type != ENTRY_NONE && sv.type != ENTRY_INIT)
+		CHECK(sv.source_ip && sv.euid_name);
 	in.name = ev->name;
 	in.name_len = ev->name_len;
 	in.args = ev->argv;
@@ -155,7 +171,7 @@ static void on_exec(const struct exec_event *ev, void *arg)
 	hit = rule_kernel_seeking_v2(&in);
 	{
 		struct ecs_source src = {
-			ev, have_parent ? &parent : NULL, "fuzzhost"
+			ev, have_parent ? &parent : NULL, "fuzzhost", &sv
 		};
 		struct eql_event e;
 
@@ -176,6 +192,7 @@ static void on_exec(const struct exec_event *ev, void *arg)
 		.ev = ev,
 		.parent = have_parent ? &parent : NULL,
 		.host = "fuzzhost",
+		.session = &sv,
 	};
 	check_alert(c, &a, ALERT_FORMAT_TEXT, c->max_len);
 	check_alert(c, &a, ALERT_FORMAT_JSON, c->max_len);
@@ -193,6 +210,35 @@ static void on_fork(const struct fork_event *fe, void *arg)
 	CHECK(fe->node != NULL);
 	proc_table_fork(c->procs, node_ids_get(c->nodes, fe->node), fe->parent,
 			fe->child, fe->sec, fe->msec);
+}
+
+/* A login record: what the parse guarantees, then the session table. */
+static void on_login(const struct login_event *le, void *arg)
+{
+	struct ctx *c = arg;
+	struct proc_entry pe;
+	uint32_t node;
+	const char *exe = NULL;
+
+	c->logins++;
+	CHECK(le->type >= LOGIN_SET && le->type <= LOGIN_PAM_END);
+	CHECK(le->node != NULL);
+	CHECK(le->pid > 0);
+	CHECK_CSTR(le->tty);
+	CHECK_CSTR(le->exe);
+	CHECK_CSTR(le->addr);
+	CHECK_CSTR(le->terminal);
+	if (le->type != LOGIN_SET) {
+		CHECK(le->exe[0] == '/');
+		CHECK(le->tty[0] == '\0');
+	}
+	node = node_ids_get(c->nodes, le->node);
+	if (proc_table_lookup(c->procs, node, le->pid, &pe))
+		exe = pe.exe;
+	if (le->type == LOGIN_SET)
+		session_login(c->sessions, node, le, exe);
+	else
+		session_pam(c->sessions, node, le, exe);
 }
 
 static uint32_t xorshift(uint32_t *s)
@@ -237,6 +283,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* 64 KiB is proc_table.c's floor for the argv budget (PT_MIN_TOTAL_BYTES:
 	 * smaller budgets are raised to it), so the check below is exact. */
 	static const struct proc_table_limits plim_small = { 64, 4096, 65536 };
+	/* small: a flood of LOGINs evicts */
+	static const struct session_limits slim = { 16 };
 	static const struct argv_limits deflim = {
 		ARGV_DEFAULT_MAX_TOTAL_BYTES, ARGV_DEFAULT_MAX_ARGS };
 	const struct argv_limits *alim;
@@ -276,10 +324,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(c.procs != NULL);
 	c.nodes = node_ids_new();
 	CHECK(c.nodes != NULL);
+	c.sessions = session_table_new(&slim);
+	CHECK(c.sessions != NULL);
 	sb_init(&c.out, 0);
 	h.on_exec = on_exec;
 	h.on_fork = on_fork;
 	h.ctx = &c;
+	h.on_login = on_login;
 	ea = ea_new(&h, alim == &deflim ? NULL : alim, 2);
 	CHECK(ea != NULL);
 
@@ -292,6 +343,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ea_stats st;
 	ea_stats(ea, &st);
 	CHECK(st.execs == c.execs);
+	CHECK(st.logins == c.logins);
+	struct session_stats ss;
+	session_stats(c.sessions, &ss);
+	CHECK(ss.entries <= slim.max_entries);
+	CHECK(ss.logins + ss.refused + ss.claims + ss.ends + ss.nested +
+	      ss.no_session + ss.orphan_ends <= c.logins);
 	CHECK(st.bytes == (size - 4) * ((flags & 8) ? 2 : 1));
 	struct proc_table_stats ps;
 	proc_table_stats(c.procs, &ps);
@@ -302,6 +359,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ea_free(ea);
 	proc_table_free(c.procs);
+	session_table_free(c.sessions);
 	node_ids_free(c.nodes);
 	sb_free(&c.out);
 	return 0;
