@@ -11,7 +11,9 @@
  * - What it emits, concatenated, is its input with whole lines removed, in
  *   input order, and the carriage return of lines that end in \r\n (or in
  *   \r at the end of input) left out: Windows line endings read as Unix
- *   ones. It never reorders, changes or invents a byte. When unsure
+ *   ones. It never reorders or invents a byte, and changes none unless
+ *   asked to (prefilter_set_options: unread fields of SYSCALL records
+ *   cut, a PROCTITLE that its EOE follows removed). When unsure
  *   (garbage, unknown type, quoted or duplicated arch/syscall, an id fallen
  *   out of the rings below) it keeps a line, unless the line's type alone
  *   rules it out (rules 2 and 5 below).
@@ -36,6 +38,8 @@
  *     7. anything else (exec and fork SYSCALLs, EXECVE, CWD, PROCTITLE,
  *        EOE, unknown types): kept, its id kept (a record may come before
  *        its SYSCALL).
+ *   With prefilter_options.proctitle, a PROCTITLE kept by rule 4 whose
+ *   next kept line is its event's EOE is removed too.
  *   (tests/test_event_assembly.c checks that the exec, fork and login
  *   events are the same with and without the prefilter on real and
  *   reshaped streams.)
@@ -53,10 +57,11 @@
  * Cost: per line, a memchr for its newline, a look at its head (an FNV
  * hash of node and id, a lookup in a cache of the first 32 type names
  * seen, libaudit's name lookup for others, at most 2 * PREFILTER_IDS id
- * compares) and for a SYSCALL four memmem over the line. Kept lines go to
+ * compares) and for a SYSCALL one pass over its tokens. Kept lines go to
  * emit in runs, without copying, except a line split across two chunks
- * (copied once into the head buffer). Memory: PREFILTER_LINE_CAP bytes
- * plus under 3 KiB. Not thread-safe.
+ * (copied once into the head buffer), a trimmed SYSCALL (written anew)
+ * and a PROCTITLE held back (copied once). Memory: twice
+ * PREFILTER_LINE_CAP bytes plus under 5 KiB. Not thread-safe.
  */
 #ifndef KS_PREFILTER_H
 #define KS_PREFILTER_H
@@ -96,5 +101,33 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len);
 int prefilter_finish(struct prefilter *pf);
 
 void prefilter_stats(const struct prefilter *pf, struct prefilter_stats *out);
+
+/*
+ * What the prefilter may cut beyond whole lines; both off after
+ * prefilter_new. Set before the first prefilter_feed.
+ */
+struct prefilter_options {
+	/* NULL-terminated names (at most 32, of at most 8 bytes) of SYSCALL
+	 * fields the consumer never reads: in a SYSCALL line kept by rule
+	 * 6/7, the first run of their tokens that starts among its first 8
+	 * (where the kernel writes a0..a3 and items) is cut. auparse's cost
+	 * grows with every field it splits, copies and stores; tokens of
+	 * those names elsewhere stay (looking for them would cost what
+	 * cutting them saves). Lines holding a NUL byte are left as they
+	 * are. */
+	const char *const *syscall_cut;
+	/* Likewise the names of the ENRICHED text after a kept SYSCALL (after
+	 * the 0x1d separator) never read: all their tokens are cut, and the
+	 * separator too when no token is left. */
+	const char *const *enriched_cut;
+	/* A PROCTITLE of a kept id followed by that event's EOE (the next
+	 * line kept) is removed: the EOE ends the event in auparse as the
+	 * PROCTITLE would have. Without an EOE next, the PROCTITLE goes on,
+	 * held back until the next kept line (or prefilter_finish). */
+	bool proctitle;
+};
+
+void prefilter_set_options(struct prefilter *pf,
+			   const struct prefilter_options *o);
 
 #endif

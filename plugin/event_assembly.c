@@ -49,13 +49,49 @@ struct event_assembly {
 	struct ea_stats stats;
 };
 
+/*
+ * SYSCALL fields that read_syscall never reads, and ENRICHED names that
+ * read_names never reads: the prefilter cuts them before auparse splits,
+ * copies and stores them (prefilter_options). A field or name read below
+ * must not be listed here (test_event_assembly's equivalence tests hash
+ * every field of the event to catch that).
+ */
+static const char *const syscall_unread[] = {
+	"a0", "a1", "a2", "a3", "items", NULL,
+};
+static const char *const enriched_unread[] = {
+	"ARCH", "SYSCALL", "SUID", "FSUID", "SGID", "FSGID", NULL,
+};
+
 /* Strict unsigned decimal/hex parse of a whole token. */
 static bool parse_ul(const char *s, int base, unsigned long *out)
 {
+	unsigned long v = 0;
+	const char *p;
 	char *end;
 
 	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
 		return false;
+	/* Plain digits, short enough not to overflow: what the kernel
+	 * writes, without strtoul's locale machinery. Anything else goes to
+	 * strtoul, whose answer is the same for these. */
+	for (p = s; *p && p - s < 15; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			break;
+		v = v * (unsigned long)base + d;
+	}
+	if (*p == '\0') {
+		*out = v;
+		return true;
+	}
 	errno = 0;
 	*out = strtoul(s, &end, base);
 	return errno == 0 && *end == '\0';
@@ -63,10 +99,15 @@ static bool parse_ul(const char *s, int base, unsigned long *out)
 
 static bool parse_l(const char *s, long *out)
 {
+	unsigned long v;
 	char *end;
 
 	if (!s || !*s || *s == ' ')
 		return false;
+	if (*s != '-' && parse_ul(s, 10, &v) && v <= LONG_MAX) {
+		*out = (long)v;
+		return true;
+	}
 	errno = 0;
 	*out = strtol(s, &end, 10);
 	return errno == 0 && *end == '\0';
@@ -631,6 +672,11 @@ struct event_assembly *ea_new(const struct ea_handlers *h,
 		free(ea);
 		return NULL;
 	}
+	prefilter_set_options(ea->pf, &(struct prefilter_options){
+		.syscall_cut = syscall_unread,
+		.enriched_cut = enriched_unread,
+		.proctitle = true,
+	});
 	argv_builder_init(&ea->argv, limits);
 	ea->au = auparse_init(AUSOURCE_FEED, NULL);
 	if (!ea->au) {

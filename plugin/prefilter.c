@@ -25,7 +25,8 @@ enum rec_class {
 	REC_UNKNOWN = 0,  /* unknown type name: kept */
 	REC_SYSCALL,
 	REC_READ,         /* read for an exec: EXECVE, CWD */
-	REC_END,          /* ends an event in auparse: PROCTITLE, EOE, ... */
+	REC_END,          /* ends an event in auparse: EOE, ... */
+	REC_PROCTITLE,    /* ends an event too, and is never read */
 	REC_LOGIN,        /* LOGIN: read for sessions */
 	REC_PAM,          /* USER_START, USER_END: read for sessions */
 	REC_USER,         /* user-space record, own serial, ends its event */
@@ -40,6 +41,22 @@ struct type_cache_ent {
 
 enum line_mode { LINE_START, LINE_PASS, LINE_DROP };
 
+/* What pf_decide says of a line. */
+enum verdict {
+	V_DROP,
+	V_KEEP,
+	V_TRIMMED,  /* kept, as pf->trim says (a SYSCALL without unread fields) */
+	V_HOLD,     /* a PROCTITLE that goes only if its EOE comes next */
+};
+
+/* A PROCTITLE is at most 128 bytes of title, hex: 1 KiB is plenty; a
+ * longer one is simply kept. */
+#define PF_HOLD_CAP 1024
+/* Names to cut, at most (prefilter_options). */
+#define PF_MAX_FIELDS 32
+/* The run of fields to cut starts among this many first tokens. */
+#define PF_CUT_WITHIN 8
+
 struct prefilter {
 	prefilter_emit_fn emit;
 	void *ctx;
@@ -52,6 +69,22 @@ struct prefilter {
 	unsigned ntypes;
 	unsigned long long last_sec;  /* second of the previous record */
 	struct prefilter_stats stats;
+	/* prefilter_set_options */
+	bool trim, proctitle;
+	uint64_t cut[PF_MAX_FIELDS];    /* pack_name of the fields to cut */
+	unsigned ncut;
+	uint64_t cut_names[PF_MAX_FIELDS]; /* ... of the ENRICHED names */
+	unsigned ncut_names;
+	char *trim_buf;           /* PREFILTER_LINE_CAP + 1: a trimmed line */
+	size_t trim_len;          /* with its newline */
+	/* the line just decided: an EOE, and its id */
+	bool line_eoe;
+	uint64_t line_id;
+	/* a PROCTITLE held back (with its newline) until the next kept line */
+	char hold[PF_HOLD_CAP];
+	size_t hold_len;           /* 0: none */
+	size_t hold_bytes;         /* its bytes in the input */
+	uint64_t hold_id;
 };
 
 static uint64_t id_hash(const char *node, size_t nlen, const char *id,
@@ -103,7 +136,9 @@ static enum rec_class class_of_number(int t)
 	if ((t > 0 && t < AUDIT_FIRST_EVENT) ||
 	    (t >= AUDIT_FIRST_USER_MSG2 && t <= AUDIT_LAST_USER_MSG2))
 		return REC_USER;
-	if (t == AUDIT_PROCTITLE || t == AUDIT_EOE ||
+	if (t == AUDIT_PROCTITLE)
+		return REC_PROCTITLE;
+	if (t == AUDIT_EOE ||
 	    t >= AUDIT_FIRST_ANOM_MSG || t == AUDIT_KERNEL ||
 	    (t >= AUDIT_MAC_UNLBL_ALLOW && t <= AUDIT_MAC_CALIPSO_DEL))
 		return REC_END;
@@ -141,40 +176,14 @@ static enum rec_class class_of_name(struct prefilter *pf, const char *name,
 	return cls;
 }
 
-/* The value of " NAME=" in s[0..n): its start and length, only if it
- * occurs exactly once; NULL otherwise. */
-static const char *field_once(const char *s, size_t n, const char *name,
-			      size_t nlen, size_t *vlen)
+static bool hex_ul(const char *v, size_t n, unsigned long *out)
 {
-	const char *p, *v, *end = s + n;
+	unsigned long x = 0;
+	size_t i;
 
-	p = memmem(s, n, name, nlen);
-	if (!p)
-		return NULL;
-	v = p + nlen;
-	if (memmem(v, (size_t)(end - v), name, nlen))
-		return NULL;
-	p = memchr(v, ' ', (size_t)(end - v));
-	*vlen = (size_t)((p ? p : end) - v);
-	return v;
-}
-
-/* arch= and syscall= of a whole SYSCALL line (its raw part); false when
- * unsure. */
-static bool syscall_kind_of(const char *s, size_t n, enum syscall_kind *kind)
-{
-	const char *v, *sep;
-	size_t vlen, i;
-	unsigned long arch = 0;
-	long nr = 0;
-
-	sep = memchr(s, AUDIT_INTERP_SEPARATOR, n);
-	if (sep)
-		n = (size_t)(sep - s);
-	v = field_once(s, n, " arch=", 6, &vlen);
-	if (!v || vlen == 0 || vlen > 8)
+	if (n == 0 || n > 8)
 		return false;
-	for (i = 0; i < vlen; i++) {
+	for (i = 0; i < n; i++) {
 		int c = (unsigned char)v[i], d;
 
 		if (c >= '0' && c <= '9')
@@ -185,58 +194,245 @@ static bool syscall_kind_of(const char *s, size_t n, enum syscall_kind *kind)
 			d = c - 'A' + 10;
 		else
 			return false;
-		arch = arch * 16 + (unsigned long)d;
+		x = x * 16 + (unsigned long)d;
 	}
-	v = field_once(s, n, " syscall=", 9, &vlen);
-	if (!v || vlen == 0 || vlen > 6)
+	*out = x;
+	return true;
+}
+
+static bool dec_l(const char *v, size_t n, long *out)
+{
+	long x = 0;
+	size_t i;
+
+	if (n == 0 || n > 6)
 		return false;
-	for (i = 0; i < vlen; i++) {
+	for (i = 0; i < n; i++) {
 		if (v[i] < '0' || v[i] > '9')
 			return false;
-		nr = nr * 10 + (v[i] - '0');
+		x = x * 10 + (v[i] - '0');
 	}
-	*kind = exec_event_classify(arch, nr);
+	*out = x;
+	return true;
+}
+
+/* A field name of at most 8 bytes as one number (0: longer, never a
+ * field to keep), so that matching a token is a few integer compares. */
+static uint64_t pack_name(const char *name, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 8)
+		return 0;
+	for (i = 0; i < n; i++)
+		v = v << 8 | (unsigned char)name[i];
+	return v;
+}
+
+
+/* Whether v (a packed name) is one of set[0..n). */
+static bool packed_in(const uint64_t *set, unsigned n, uint64_t v)
+{
+	unsigned i;
+
+	for (i = 0; v && i < n; i++)
+		if (set[i] == v)
+			return true;
+	return false;
+}
+
+/* The ENRICHED text p[0..end) without the tokens of the names to cut,
+ * after the separator, one space apart, at o; nothing at all when no
+ * token is left. */
+static char *trim_names(const struct prefilter *pf, const char *p,
+			const char *end, char *o)
+{
+	const char *tok, *q;
+	bool first = true;
+	uint64_t v;
+
+	while (p < end) {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		tok = p;
+		p = memchr(p, ' ', (size_t)(end - p));
+		if (!p)
+			p = end;
+		v = 0;
+		for (q = tok; q < p && q - tok <= 8 && *q != '='; q++)
+			v = v << 8 | (unsigned char)*q;
+		if (q < p && *q == '=' &&
+		    packed_in(pf->cut_names, pf->ncut_names, v))
+			continue;
+		*o++ = first ? AUDIT_INTERP_SEPARATOR : ' ';
+		first = false;
+		memcpy(o, tok, (size_t)(p - tok));
+		o += p - tok;
+	}
+	return o;
+}
+
+/*
+ * arch= and syscall= of a whole SYSCALL line, from s[0..n) (what follows
+ * its msg=audit(ID) token, a space first): each must come once, unquoted,
+ * counting tokens auparse would rename ("(arch="), or false: unsure. The
+ * ENRICHED part (after the separator) is not read: auparse keeps it apart.
+ * One memchr per token; nothing is copied.
+ */
+static bool syscall_kind_of(const char *s, size_t n, enum syscall_kind *kind)
+{
+	const char *p = s, *end, *t, *v, *arch = NULL, *nr = NULL;
+	size_t alen = 0, nlen = 0;
+	unsigned narch = 0, nnr = 0;
+	unsigned long a;
+	long sc;
+
+	end = memchr(s, AUDIT_INTERP_SEPARATOR, n);
+	if (!end)
+		end = s + n;
+	while ((p = memchr(p, ' ', (size_t)(end - p))) != NULL) {
+		t = ++p;
+		if (t < end && *t == '(')
+			t++;
+		if (end - t >= 5 && t[0] == 'a' && memcmp(t, "arch=", 5) == 0) {
+			v = t + 5;
+			narch++;
+			arch = v;
+		} else if (end - t >= 8 && t[0] == 's' &&
+			   memcmp(t, "syscall=", 8) == 0) {
+			v = t + 8;
+			nnr++;
+			nr = v;
+		} else {
+			continue;
+		}
+		t = memchr(v, ' ', (size_t)(end - v));
+		if (v == arch)
+			alen = (size_t)((t ? t : end) - v);
+		else
+			nlen = (size_t)((t ? t : end) - v);
+	}
+	if (narch != 1 || nnr != 1 || !hex_ul(arch, alen, &a) ||
+	    !dec_l(nr, nlen, &sc))
+		return false;
+	*kind = exec_event_classify(a, sc);
+	return true;
+}
+
+/* Whether the token at p (before end) is "NAME=..." with NAME to cut;
+ * *next is then where the token ends. */
+static bool cut_token(const struct prefilter *pf, const char *p,
+		      const char *end, const char **next)
+{
+	const char *q, *sp;
+	uint64_t v = 0;
+
+	for (q = p; q < end && q - p <= 8 && *q != '=' && *q != ' '; q++)
+		v = v << 8 | (unsigned char)*q;
+	if (q >= end || *q != '=' || !packed_in(pf->cut, pf->ncut, v))
+		return false;
+	sp = memchr(q, ' ', (size_t)(end - q));
+	*next = sp ? sp : end;
 	return true;
 }
 
 /*
- * Decide one line from its first n bytes (the whole line without its
- * newline when `whole`). True: keep it.
+ * A kept SYSCALL line rebuilt into trim_buf (with its newline; trim_len)
+ * from head[0..hlen) and s[0..n) (the rest, a space first) without the
+ * tokens of the fields to cut where the kernel writes them: the first run
+ * of such tokens that starts among the first PF_CUT_WITHIN tokens (a0..a3
+ * and items follow exit=). Others of their names elsewhere stay: cutting
+ * is only a saving, and looking for them would cost what it saves. Of the
+ * ENRICHED part (after the separator; auparse keeps it apart as the
+ * record's interpretations) the tokens of the names to cut go. A line
+ * with a NUL is left alone (trim_len 0): auparse reads a record as a C
+ * string, cut there.
  */
-static bool pf_decide(struct prefilter *pf, const char *s, size_t n,
-		      bool whole)
+static void trim_syscall(struct prefilter *pf, const char *head, size_t hlen,
+			 const char *s, size_t n)
 {
-	const char *p = s, *end = s + n, *node = "", *type, *id, *q;
+	const char *p = s, *end, *run = NULL, *next;
+	char *o = pf->trim_buf;
+	unsigned k;
+
+	pf->trim_len = 0;
+	if (memchr(head, '\0', (size_t)(s + n - head)))
+		return;
+	end = memchr(s, AUDIT_INTERP_SEPARATOR, n);
+	if (!end)
+		end = s + n;
+	/* p at a space before a token */
+	for (k = 0; k < PF_CUT_WITHIN && p && p < end; k++) {
+		if (p + 1 < end && cut_token(pf, p + 1, end, &next)) {
+			run = p;
+			do {
+				p = next;
+			} while (p < end && p + 1 < end &&
+				 cut_token(pf, p + 1, end, &next));
+			break;
+		}
+		p = memchr(p + 1, ' ', (size_t)(end - p - 1));
+	}
+	memcpy(o, head, hlen);
+	o += hlen;
+	if (run) {
+		memcpy(o, s, (size_t)(run - s));
+		o += run - s;
+		memcpy(o, p, (size_t)(end - p));
+		o += end - p;
+	} else {
+		memcpy(o, s, (size_t)(end - s));
+		o += end - s;
+	}
+	if (end < s + n)
+		o = trim_names(pf, end + 1, s + n, o);
+	*o++ = '\n';
+	pf->trim_len = (size_t)(o - pf->trim_buf);
+}
+
+/*
+ * Decide one line from its first n bytes (the whole line without its
+ * newline when `whole`). Also says whether it is an EOE and its id
+ * (line_eoe, line_id), for a PROCTITLE held back.
+ */
+static enum verdict pf_decide(struct prefilter *pf, const char *s, size_t n,
+			      bool whole)
+{
+	const char *p = s, *end = s + n, *node = "", *type, *id, *q, *body;
 	size_t nlen = 0, tlen, ilen;
 	enum rec_class cls;
 	enum syscall_kind kind;
 	uint64_t h;
 	unsigned long long sec;
 	size_t i;
-	bool new_sec;
+	bool new_sec, known;
 
+	pf->line_eoe = false;
 	if (n > 5 && memcmp(p, "node=", 5) == 0) {
 		node = p + 5;
 		q = memchr(node, ' ', (size_t)(end - node));
 		if (!q)
-			return true;
+			return V_KEEP;
 		nlen = (size_t)(q - node);
 		p = q + 1;
 	}
 	if ((size_t)(end - p) < 5 || memcmp(p, "type=", 5) != 0)
-		return true;
+		return V_KEEP;
 	type = p + 5;
 	q = memchr(type, ' ', (size_t)(end - type));
 	if (!q)
-		return true;
+		return V_KEEP;
 	tlen = (size_t)(q - type);
 	p = q + 1;
 	if ((size_t)(end - p) < 10 || memcmp(p, "msg=audit(", 10) != 0)
-		return true;
+		return V_KEEP;
 	id = p + 10;
 	q = memchr(id, ')', (size_t)(end - id));
 	if (!q || q - id > 64)
-		return true;
+		return V_KEEP;
 	ilen = (size_t)(q - id);
 
 	/* auparse times events out when a record's second is eoe_timeout
@@ -251,13 +447,15 @@ static bool pf_decide(struct prefilter *pf, const char *s, size_t n,
 	pf->last_sec = sec;
 
 	cls = class_of_name(pf, type, tlen);
+	if (cls == REC_IGNORED && !new_sec)
+		return V_DROP;
 	h = id_hash(node, nlen, id, ilen);
+	pf->line_id = h;
+	pf->line_eoe = tlen == 3 && memcmp(type, "EOE", 3) == 0;
 	if (new_sec) {
 		id_add(pf->kept, &pf->kept_pos, h);
-		return true;
+		return V_KEEP;
 	}
-	if (cls == REC_IGNORED)
-		return false;
 	/* A login record is an event by itself; its id is not kept, so
 	 * that LOGIN's write() SYSCALL, which has the same id, is still
 	 * decided by its own syscall= below. PAM records outside any
@@ -266,26 +464,38 @@ static bool pf_decide(struct prefilter *pf, const char *s, size_t n,
 		cls = login_without_session(LOGIN_PAM_START, s, n) ? REC_USER :
 		      REC_LOGIN;
 	if (cls == REC_LOGIN)
-		return true;
+		return V_KEEP;
 	if (id_in(pf->kept, pf->kept_pos, h))
-		return true;
+		return cls == REC_PROCTITLE && whole && pf->proctitle &&
+		       n + 1 <= PF_HOLD_CAP ? V_HOLD : V_KEEP;
 	if (id_in(pf->dropped, pf->dropped_pos, h))
-		return false;
+		return V_DROP;
 	switch (cls) {
 	case REC_USER:
-		return false;
+		return V_DROP;
 	case REC_SYSCALL:
-		if (whole && syscall_kind_of(q, (size_t)(end - q), &kind) &&
-		    kind == SYSCALL_OTHER) {
+		if (!whole)
+			break;
+		/* the msg=audit(ID): token ends at the next space */
+		body = memchr(q, ' ', (size_t)(end - q));
+		if (!body)
+			body = end;
+		known = syscall_kind_of(body, (size_t)(end - body), &kind);
+		if (known && kind == SYSCALL_OTHER) {
 			id_add(pf->dropped, &pf->dropped_pos, h);
-			return false;
+			return V_DROP;
 		}
-		break;
+		id_add(pf->kept, &pf->kept_pos, h);
+		if (!pf->trim)
+			return V_KEEP;
+		trim_syscall(pf, s, (size_t)(body - s), body,
+			     (size_t)(end - body));
+		return pf->trim_len ? V_TRIMMED : V_KEEP;
 	default:
 		break;
 	}
 	id_add(pf->kept, &pf->kept_pos, h);
-	return true;
+	return V_KEEP;
 }
 
 static int emit(struct prefilter *pf, const char *s, size_t n)
@@ -317,11 +527,59 @@ static size_t crlf(struct prefilter *pf, const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Before the bytes of a line that goes to auparse: the PROCTITLE held
+ * back goes first, unless this line is its event's EOE, which ends the
+ * event in auparse as the PROCTITLE would have (auparse eats an EOE that
+ * follows an event already ended).
+ */
+static int settle(struct prefilter *pf, enum verdict v)
+{
+	size_t n;
+
+	if (!pf->hold_len || v == V_DROP)
+		return 0;
+	if (v == V_KEEP && pf->line_eoe && pf->line_id == pf->hold_id) {
+		pf_count(pf, false, pf->hold_bytes);
+		pf->hold_len = 0;
+		return 0;
+	}
+	n = pf->hold_len;
+	pf->hold_len = 0;
+	return emit(pf, pf->hold, n);
+}
+
+/* A whole line s[0..n) (n counts its newline, cr its \r) decided v and
+ * not part of a run: emitted, held, trimmed or dropped. */
+static int take_line(struct prefilter *pf, enum verdict v, const char *s,
+		     size_t n, size_t cr)
+{
+	switch (v) {
+	case V_DROP:
+		pf_count(pf, false, n);
+		return 0;
+	case V_TRIMMED:
+		return emit(pf, pf->trim_buf, pf->trim_len);
+	case V_HOLD:
+		memcpy(pf->hold, s, n - 1 - cr);
+		pf->hold[n - 1 - cr] = '\n';
+		pf->hold_len = n - cr;
+		pf->hold_bytes = n;
+		pf->hold_id = pf->line_id;
+		return 0;
+	default:
+		if (emit(pf, s, n - 1 - cr) < 0 || emit(pf, "\n", 1) < 0)
+			return -1;
+		return 0;
+	}
+}
+
 /* Split into lines, decide each, emit runs of kept lines. */
 int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len, *nl, *run = NULL;
 	size_t n, take, cr;
+	enum verdict v;
 	bool pass;
 	int rc = 0;
 
@@ -357,22 +615,24 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 			/* the cap first: a line of exactly PREFILTER_LINE_CAP
 			 * bytes is long, as when it comes in one chunk */
 			if (pf->head_len == PREFILTER_LINE_CAP) {
-				pass = pf_decide(pf, pf->head, pf->head_len,
-						 false);
+				v = pf_decide(pf, pf->head, pf->head_len,
+					      false);
+				pass = v != V_DROP;
 				pf->stats.long_lines++;
 				pf_count(pf, pass, pf->head_len);
+				if (settle(pf, v) < 0)
+					rc = -1;
 				if (pass && emit(pf, pf->head, pf->head_len) < 0)
 					rc = -1;
 				pf->head_len = 0;
 				pf->mode = pass ? LINE_PASS : LINE_DROP;
 			} else if (nl && p == nl) {
 				cr = crlf(pf, pf->head, pf->head_len);
-				pass = pf_decide(pf, pf->head,
-						 pf->head_len - cr, true);
-				pf_count(pf, pass, pf->head_len + 1);
-				if (pass && (emit(pf, pf->head,
-						  pf->head_len - cr) < 0 ||
-					     emit(pf, "\n", 1) < 0))
+				v = pf_decide(pf, pf->head, pf->head_len - cr,
+					      true);
+				if (settle(pf, v) < 0 ||
+				    take_line(pf, v, pf->head,
+					      pf->head_len + 1, cr) < 0)
 					rc = -1;
 				pf->head_len = 0;
 				p++;
@@ -382,9 +642,17 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl ? nl : end) - p);
 		if (n >= PREFILTER_LINE_CAP) {
-			pass = pf_decide(pf, p, PREFILTER_LINE_CAP, false);
+			v = pf_decide(pf, p, PREFILTER_LINE_CAP, false);
+			pass = v != V_DROP;
 			pf->stats.long_lines++;
 			pf_count(pf, pass, PREFILTER_LINE_CAP);
+			if (pass && pf->hold_len) {
+				if (run && emit(pf, run, (size_t)(p - run)) < 0)
+					rc = -1;
+				run = NULL;
+				if (settle(pf, v) < 0)
+					rc = -1;
+			}
 			if (pass) {
 				if (!run)
 					run = p;
@@ -408,21 +676,22 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 			break;
 		}
 		cr = crlf(pf, p, n);
-		pass = pf_decide(pf, p, n - cr, true);
-		if (pass) {
+		v = pf_decide(pf, p, n - cr, true);
+		if (v == V_KEEP && !cr && !pf->hold_len) {
+			/* the common case: the line joins the run */
 			if (!run)
 				run = p;
-			if (cr) {
-				/* the run goes on from the newline */
-				if (emit(pf, run, (size_t)(nl - 1 - run)) < 0)
-					rc = -1;
-				run = nl;
-			}
 		} else {
-			pf_count(pf, false, n + 1);
 			if (run && emit(pf, run, (size_t)(p - run)) < 0)
 				rc = -1;
 			run = NULL;
+			if (settle(pf, v) < 0)
+				rc = -1;
+			if (v == V_KEEP && !cr) {
+				run = p;
+			} else if (take_line(pf, v, p, n + 1, cr) < 0) {
+				rc = -1;
+			}
 		}
 		p = nl + 1;
 	}
@@ -433,12 +702,49 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 
 int prefilter_finish(struct prefilter *pf)
 {
-	int rc = emit(pf, pf->head,
-		      pf->head_len - crlf(pf, pf->head, pf->head_len));
+	int rc = 0;
 
+	if (pf->hold_len) {
+		rc = emit(pf, pf->hold, pf->hold_len);
+		pf->hold_len = 0;
+	}
+	if (emit(pf, pf->head,
+		 pf->head_len - crlf(pf, pf->head, pf->head_len)) < 0)
+		rc = -1;
 	pf->head_len = 0;
 	pf->mode = LINE_START;
 	return rc;
+}
+
+void prefilter_set_options(struct prefilter *pf,
+			   const struct prefilter_options *o)
+{
+	size_t i;
+
+	pf->proctitle = o->proctitle;
+	pf->trim = false;
+	pf->ncut = pf->ncut_names = 0;
+	if (!pf->trim_buf)
+		return;
+	for (i = 0; o->syscall_cut && o->syscall_cut[i] &&
+		    i < PF_MAX_FIELDS; i++) {
+		const char *f = o->syscall_cut[i];
+
+		/* a longer name could never match: not cut */
+		if ((pf->cut[pf->ncut] = pack_name(f, strlen(f))) != 0)
+			pf->ncut++;
+	}
+	for (i = 0; o->enriched_cut && o->enriched_cut[i] &&
+		    i < PF_MAX_FIELDS; i++) {
+		const char *f = o->enriched_cut[i];
+
+		if ((pf->cut_names[pf->ncut_names] =
+		     pack_name(f, strlen(f))) != 0)
+			pf->ncut_names++;
+	}
+	if (!pf->ncut && !pf->ncut_names)
+		return;
+	pf->trim = true;
 }
 
 struct prefilter *prefilter_new(prefilter_emit_fn fn, void *ctx)
@@ -448,7 +754,10 @@ struct prefilter *prefilter_new(prefilter_emit_fn fn, void *ctx)
 	if (!pf)
 		return NULL;
 	pf->head = malloc(PREFILTER_LINE_CAP);
-	if (!pf->head) {
+	pf->trim_buf = malloc(PREFILTER_LINE_CAP + 1);
+	if (!pf->head || !pf->trim_buf) {
+		free(pf->head);
+		free(pf->trim_buf);
 		free(pf);
 		return NULL;
 	}
@@ -462,6 +771,7 @@ void prefilter_free(struct prefilter *pf)
 	if (!pf)
 		return;
 	free(pf->head);
+	free(pf->trim_buf);
 	free(pf);
 }
 

@@ -80,6 +80,10 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	s->digest = mix(s->digest, &ev->euid, sizeof(ev->euid));
 	s->digest = mix(s->digest, &ev->gid, sizeof(ev->gid));
 	s->digest = mix(s->digest, &ev->egid, sizeof(ev->egid));
+	s->digest = mix(s->digest, &ev->suid, sizeof(ev->suid));
+	s->digest = mix(s->digest, &ev->fsuid, sizeof(ev->fsuid));
+	s->digest = mix(s->digest, &ev->sgid, sizeof(ev->sgid));
+	s->digest = mix(s->digest, &ev->fsgid, sizeof(ev->fsgid));
 	s->digest = mix(s->digest, ev->uid_name, strlen(ev->uid_name) + 1);
 	s->digest = mix(s->digest, ev->euid_name, strlen(ev->euid_name) + 1);
 	s->digest = mix(s->digest, ev->gid_name, strlen(ev->gid_name) + 1);

@@ -73,14 +73,26 @@ static int collect(const char *s, size_t n, void *ctx)
 	return 0;
 }
 
+/* prefilter_set_options for the runs below (NULL: none). */
+static const struct prefilter_options *opts;
+
+static struct prefilter *new_pf(struct buf *out)
+{
+	struct prefilter *pf = prefilter_new(collect, out);
+
+	assert_non_null(pf);
+	if (opts)
+		prefilter_set_options(pf, opts);
+	return pf;
+}
+
 /* Feed in[0..len) cut at cuts[0..ncuts) (ascending), then finish. */
 static void run_cuts(const char *in, size_t len, const size_t *cuts,
 		     size_t ncuts, struct buf *out, struct prefilter_stats *st)
 {
-	struct prefilter *pf = prefilter_new(collect, out);
+	struct prefilter *pf = new_pf(out);
 	size_t i, from = 0, to;
 
-	assert_non_null(pf);
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i <= ncuts; i++) {
 		to = i < ncuts ? cuts[i] : len;
@@ -95,10 +107,9 @@ static void run_cuts(const char *in, size_t len, const size_t *cuts,
 static void run_chunks(const char *in, size_t len, size_t chunk,
 		       struct buf *out, struct prefilter_stats *st)
 {
-	struct prefilter *pf = prefilter_new(collect, out);
+	struct prefilter *pf = new_pf(out);
 	size_t off, n;
 
-	assert_non_null(pf);
 	memset(out, 0, sizeof(*out));
 	for (off = 0; off < len; off += n) {
 		n = len - off < chunk ? len - off : chunk;
@@ -842,6 +853,86 @@ static void test_any_chunking(void **state)
 	}
 }
 
+/* ---- prefilter_options ---------------------------------------------------- */
+
+static const char *const sc_cut[] = { "a0", "a1", "a2", "a3", "items",
+				      "x", NULL };
+static const char *const en_cut[] = { "ARCH", "SYSCALL", "SUID", NULL };
+
+/* A trimmed SYSCALL keeps its head and the listed fields, in order, and
+ * nothing of the ENRICHED part; tokens auparse would rename stay; a line
+ * with a NUL, a long line and a dropped SYSCALL are not rewritten. A
+ * PROCTITLE goes when its EOE is the next kept line, and only then. */
+static void test_options(void **state)
+{
+	static const struct prefilter_options o = {
+		.syscall_cut = sc_cut, .enriched_cut = en_cut,
+		.proctitle = true,
+	};
+	static const char in[] =
+		/* a new second: kept as it is */
+		"type=EOE msg=audit(" T0 ":1): \n"
+		/* the run a0..items cut; x= later not (not in the first run) */
+		"node=h type=SYSCALL msg=audit(" T0 ":2): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=2 ppid=1 pid=7 x=1 exe=\"/x\" key=\"k\"\x1d" "ARCH=x86_64 AUID=\"root\" SYSCALL=execve  UID=7573 SUIDX=1 =2 SUID\n"
+		"node=h type=EXECVE msg=audit(" T0 ":2): argc=1 a0=\"x\"\n"
+		"node=h type=PROCTITLE msg=audit(" T0 ":2): proctitle=78\n"
+		/* a removed line between them changes nothing */
+		"node=h type=PATH msg=audit(" T0 ":2): item=0\n"
+		"node=h type=EOE msg=audit(" T0 ":2): \n"
+		/* a run starting past the first 8 tokens: not cut; names
+		 * that only look like those to cut: kept */
+		"type=SYSCALL msg=audit(" T0 ":3):  arch=c000003e  syscall=59 t3=1 t4=1 t5=1 t6=1 t7=1 t8=1 a0=1 (a1=5 msg='a2=/y a3 =v a0x=1 a0=\n"
+		/* no EOE after the PROCTITLE: it stays, before the next line */
+		"type=PROCTITLE msg=audit(" T0 ":3): proctitle=79\n"
+		"type=CWD msg=audit(" T0 ":3): cwd=\"/\"\n"
+		/* an EOE of another event does not take the PROCTITLE away;
+		 * no ENRICHED name left: no separator */
+		"type=SYSCALL msg=audit(" T0 ":4): arch=c000003e syscall=59 a0=0 pid=4\x1d" "ARCH=x86_64 SYSCALL=execve\n"
+		"type=PROCTITLE msg=audit(" T0 ":4): proctitle=7a\n"
+		"type=EOE msg=audit(" T0 ":3): \n"
+		/* dropped: an openat, not rewritten, its PROCTITLE dropped */
+		"type=SYSCALL msg=audit(" T0 ":5): arch=c000003e syscall=257 a0=1 pid=5\n"
+		"type=PROCTITLE msg=audit(" T0 ":5): proctitle=7a\n"
+		/* held at the end of input: emitted by finish; a run at the
+		 * end of the line */
+		"type=SYSCALL msg=audit(" T0 ":6): arch=c000003e syscall=59 pid=6 a0=0 a1=1\n"
+		"type=PROCTITLE msg=audit(" T0 ":6): proctitle=7a\n";
+	static const char want[] =
+		"type=EOE msg=audit(" T0 ":1): \n"
+		"node=h type=SYSCALL msg=audit(" T0 ":2): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=7 x=1 exe=\"/x\" key=\"k\"\x1d" "AUID=\"root\" UID=7573 SUIDX=1 =2 SUID\n"
+		"node=h type=EXECVE msg=audit(" T0 ":2): argc=1 a0=\"x\"\n"
+		"node=h type=EOE msg=audit(" T0 ":2): \n"
+		"type=SYSCALL msg=audit(" T0 ":3):  arch=c000003e  syscall=59 t3=1 t4=1 t5=1 t6=1 t7=1 t8=1 a0=1 (a1=5 msg='a2=/y a3 =v a0x=1 a0=\n"
+		"type=PROCTITLE msg=audit(" T0 ":3): proctitle=79\n"
+		"type=CWD msg=audit(" T0 ":3): cwd=\"/\"\n"
+		"type=SYSCALL msg=audit(" T0 ":4): arch=c000003e syscall=59 pid=4\n"
+		"type=PROCTITLE msg=audit(" T0 ":4): proctitle=7a\n"
+		"type=EOE msg=audit(" T0 ":3): \n"
+		"type=SYSCALL msg=audit(" T0 ":6): arch=c000003e syscall=59 pid=6\n"
+		"type=PROCTITLE msg=audit(" T0 ":6): proctitle=7a\n";
+	static const char nul[] =
+		"type=EOE msg=audit(" T0 ":1): \n"
+		"type=SYSCALL msg=audit(" T0 ":2): arch=c000003e syscall=59 a0=1\0 pid=7\n";
+	struct buf got;
+	struct prefilter_stats st;
+
+	(void)state;
+	opts = &o;
+	run_cuts(in, sizeof(in) - 1, NULL, 0, &got, &st);
+	if (got.n != sizeof(want) - 1 || memcmp(got.p, want, got.n) != 0)
+		fail_msg("got:\n%s", got.p);
+	/* PATH, the PROCTITLE of 2, the SYSCALL and PROCTITLE of 5 */
+	assert_int_equal(st.skipped_records, 4);
+	free(got.p);
+	chunking_free(in, sizeof(in) - 1, 64);
+
+	run_cuts(nul, sizeof(nul) - 1, NULL, 0, &got, &st);
+	assert_int_equal(got.n, sizeof(nul) - 1);
+	assert_memory_equal(got.p, nul, got.n);
+	free(got.p);
+	opts = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -855,6 +946,7 @@ int main(void)
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_emit_error),
 		cmocka_unit_test(test_any_chunking),
+		cmocka_unit_test(test_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
