@@ -57,7 +57,16 @@ struct runtime_options {
 				   * names this machine has for the ids of
 				   * events without them (plugin mode
 				   * always does, for its own events) */
+	/* --start/--end (review mode): rules run only on execs within
+	 * [range_start, range_end] (seconds, inclusive); the others still
+	 * go into the process table, as parents of what comes later. */
+	bool range;
+	int64_t range_start, range_end;
 };
+
+/* Called before each alert is written (review mode: the summary, the
+ * progress line). */
+typedef void (*runtime_alert_fn)(const struct alert *a, void *ctx);
 
 struct runtime {
 	struct runtime_options opt;
@@ -78,6 +87,12 @@ struct runtime {
 	char hostname[256];
 	uint64_t proc_reads;
 	uint64_t suppressed;
+	runtime_alert_fn on_alert;
+	void *on_alert_ctx;
+	/* exec events the rules ran on (all, or those within the range),
+	 * and the time span of those */
+	uint64_t execs_ruled;
+	int64_t first_ruled, last_ruled;
 	struct {                  /* what was last reported as a problem */
 		time_t at;
 		uint64_t malformed, truncated, no_execve, log_dropped;

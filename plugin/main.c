@@ -13,17 +13,30 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "diag.h"
+#include "input.h"
+#include "progress.h"
 #include "runtime.h"
+#include "summary.h"
+#include "timerange.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/audit/audisp-kernel-seeking.conf"
+#define AUDITD_CONF "/etc/audit/auditd.conf"
 #define EXIT_USAGE 2
+/* --alert-status: as grep, 0 when something was found, 1 when not */
+#define EXIT_NO_ALERTS 1
+/* Records come in time order within a file, give or take the events in
+ * flight (auparse waits 2 s of log time for an event's last record): a
+ * file is left once its records are this far past --end. */
+#define PAST_END_SLACK 60
 #define READ_CHUNK (64 * 1024)
 /* Reads per wakeup before timers get a turn, so that a flood on stdin
  * cannot starve the 3-second alert latency or the throttle summary. */
@@ -38,12 +51,22 @@
 
 enum mode { MODE_PLUGIN, MODE_REVIEW, MODE_CHECK_CONFIG, MODE_CHECK_RULES };
 
+/* Where --input-logs stands among the inputs (compared by address). */
+static const char INPUT_LOGS_MARK[] = "--input-logs";
+
 struct cmdline {
 	enum mode mode;
 	struct runtime_options opt;
-	const char **inputs;      /* --input, in order */
+	const char **inputs;      /* --input, in order; INPUT_LOGS_MARK for
+				     --input-logs */
 	int ninputs;
 	bool print_stats;         /* --stats (review mode) */
+	bool quiet;               /* --quiet: no progress line */
+	bool alert_status;        /* --alert-status: 0 alerts, 1 none */
+	bool summary;             /* --summary */
+	enum summary_format summary_format;
+	const char *auditd_conf;  /* --auditd-conf */
+	const char *start, *end;  /* --start, --end as given */
 };
 
 static volatile sig_atomic_t stop_signal, hup, usr1;
@@ -67,71 +90,279 @@ static void usr1_handler(int sig)
 
 /* ---- review mode ------------------------------------------------------ */
 
-/* Feed one input (a file, or stdin for "-") into the event stream. */
-static int review_input(struct runtime *rt, const char *path)
-{
-	static char buf[READ_CHUNK];
-	int fd;
-	ssize_t n;
-	int rc = 0;
+/* One review: the inputs in order, what they hold, and what was said. */
+struct review {
+	const struct cmdline *cl;
+	struct runtime *rt;
+	char **paths;             /* every file, oldest first */
+	bool *found;              /* found by --input-logs (regular only) */
+	size_t n;
+	int status;
+	struct progress prog;
+	struct summary *sum;
+	uint64_t done;            /* bytes of the finished inputs */
+	unsigned read_files, after_end;
+};
 
-	if (strcmp(path, "-") == 0) {
-		fd = STDIN_FILENO;
-	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			diag(LOG_ERR, "%s: %s", path, strerror(errno));
-			return -1;
+static void review_problem(void *ctx, const char *msg)
+{
+	struct review *r = ctx;
+
+	diag(LOG_ERR, "%s", msg);
+	r->status = EXIT_USAGE;
+}
+
+static bool add_path(struct review *r, const char *p, bool found)
+{
+	char **np = realloc(r->paths, (r->n + 1) * sizeof(*np));
+	bool *nf;
+
+	if (!np)
+		return false;
+	r->paths = np;
+	nf = realloc(r->found, (r->n + 1) * sizeof(*nf));
+	if (!nf)
+		return false;
+	r->found = nf;
+	r->paths[r->n] = strdup(p);
+	if (!r->paths[r->n])
+		return false;
+	r->found[r->n++] = found;
+	return true;
+}
+
+/* The files to read, in order: --input as given, --input-logs where it
+ * stands. */
+static int list_inputs(struct review *r)
+{
+	const struct cmdline *cl = r->cl;
+	char log_file[PATH_MAX], err[PATH_MAX + 128];
+	char **logs;
+	ssize_t k;
+	int i;
+
+	for (i = 0; i < cl->ninputs; i++) {
+		if (cl->inputs[i] != INPUT_LOGS_MARK) {
+			if (!add_path(r, cl->inputs[i], false))
+				return -1;
+			continue;
 		}
-	}
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n > 0) {
-			if (runtime_feed(rt, buf, (size_t)n) < 0) {
-				diag(LOG_ERR, "%s: out of memory while parsing",
-				     path);
-				rc = -1;
+		if (input_auditd_log_file(cl->auditd_conf, log_file,
+					  sizeof(log_file), err,
+					  sizeof(err)) != 0) {
+			review_problem(r, err);
+			continue;
+		}
+		k = input_find_logs(log_file, &logs, review_problem, r);
+		if (k < 0)
+			continue;
+		if (k == 0) {
+			diag(LOG_ERR, "%s: no such log, nor rotations of it (log_file in %s)",
+			     log_file, cl->auditd_conf);
+			r->status = EXIT_USAGE;
+		}
+		for (ssize_t j = 0; j < k; j++)
+			if (!add_path(r, logs[j], true)) {
+				input_free_list(logs, (size_t)k);
+				return -1;
 			}
-			continue;
-		}
-		if (n == 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		diag(LOG_ERR, "%s: %s", path, strerror(errno));
-		rc = -1;
-		break;
+		input_free_list(logs, (size_t)k);
 	}
-	if (fd != STDIN_FILENO)
-		close(fd);
-	return rc;
+	return 0;
+}
+
+/* The second of the last "msg=audit(" in s[0..n), or -1. */
+static int64_t last_time(const char *s, size_t n)
+{
+	const char *p = s + n;
+
+	while (p > s) {
+		const char *q = memrchr(s, '(', (size_t)(p - s));
+		int64_t t = 0;
+		int d = 0;
+
+		if (!q)
+			break;
+		if (q - s >= 9 && memcmp(q - 9, "msg=audit", 9) == 0) {
+			for (q++; *q >= '0' && *q <= '9' && d < 12 && q < s + n;
+			     q++, d++)
+				t = t * 10 + (*q - '0');
+			if (d >= 9)
+				return t;
+		}
+		p = q;
+	}
+	return -1;
+}
+
+/* The second of the first "msg=audit(" in s[0..n), or -1. */
+static int64_t first_time(const char *s, size_t n)
+{
+	const char *q = memmem(s, n, "msg=audit(", 10);
+	int64_t t = 0;
+	int d = 0;
+
+	if (!q)
+		return -1;
+	for (q += 10; q < s + n && *q >= '0' && *q <= '9' && d < 12; q++, d++)
+		t = t * 10 + (*q - '0');
+	return d >= 9 ? t : -1;
+}
+
+static void review_alert(const struct alert *a, void *ctx)
+{
+	struct review *r = ctx;
+
+	progress_clear(&r->prog);
+	if (r->sum)
+		summary_add(r->sum, a);
+}
+
+/* Feed one file. */
+static void review_file(struct review *r, size_t i)
+{
+	const struct runtime_options *o = &r->rt->opt;
+	struct progress_state ps = { .file = r->paths[i],
+				     .file_no = (unsigned)i + 1 };
+	char err[PATH_MAX + 512];
+	struct input in;
+	const char *data;
+	ssize_t n;
+	bool first = true;
+
+	if (input_open(&in, r->paths[i], r->found[i] ? INPUT_REGULAR_ONLY : 0,
+		       err, sizeof(err)) != 0) {
+		progress_clear(&r->prog);
+		review_problem(r, err);
+		return;
+	}
+	r->read_files++;
+	while ((n = input_read(&in, &data, err, sizeof(err))) > 0) {
+		if (o->range) {
+			/* Files and records past --end cannot be parents of
+			 * anything in the range, nor alert: not read. */
+			int64_t t = first ? first_time(data, (size_t)n) :
+					    last_time(data, (size_t)n);
+
+			if (first && t > o->range_end) {
+				r->after_end++;
+				diag(LOG_INFO, "%s: starts after --end; not read",
+				     r->paths[i]);
+				break;
+			}
+			if (!first && t > o->range_end + PAST_END_SLACK) {
+				runtime_feed(r->rt, data, (size_t)n);
+				diag(LOG_INFO, "%s: the rest is after --end; not read",
+				     r->paths[i]);
+				break;
+			}
+		}
+		first = false;
+		if (runtime_feed(r->rt, data, (size_t)n) < 0) {
+			progress_clear(&r->prog);
+			diag(LOG_ERR, "%s: out of memory while parsing",
+			     r->paths[i]);
+			r->status = EXIT_USAGE;
+		}
+		ps.done = r->done + in.in_bytes;
+		ps.alerts = r->rt->sink.alerts;
+		progress_update(&r->prog, &ps);
+	}
+	if (n < 0) {
+		progress_clear(&r->prog);
+		review_problem(r, err);
+	}
+	if (in.syslog)
+		diag(LOG_INFO, "%s: syslog lines: %llu audit records, %llu other lines skipped, %llu over %u bytes skipped",
+		     r->paths[i], (unsigned long long)in.syslog_records,
+		     (unsigned long long)in.syslog_other,
+		     (unsigned long long)in.syslog_long, INPUT_LINE_MAX);
+	r->done += in.size ? in.size : in.in_bytes;
+	input_close(&in);
+}
+
+static void time_text(char *buf, size_t cap, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm) ||
+	    strftime(buf, cap, "%Y-%m-%d %H:%M:%S %z", &tm) == 0)
+		snprintf(buf, cap, "@%lld", (long long)t);
 }
 
 static int review(const struct cmdline *cl)
 {
 	static struct runtime rt;
-	int i, status = 0;
+	struct review r = { .cl = cl, .rt = &rt };
+	struct summary_input si;
+	uint64_t total = 0;
+	size_t i;
 
 	runtime_init(&rt, &cl->opt);
 	if (runtime_configure(&rt) != 0) {
 		runtime_free(&rt);
 		return EXIT_USAGE;
 	}
+	if (list_inputs(&r) != 0) {
+		diag(LOG_ERR, "out of memory");
+		r.status = EXIT_USAGE;
+		goto out;
+	}
+	if (cl->summary && !(r.sum = summary_new())) {
+		diag(LOG_ERR, "out of memory");
+		r.status = EXIT_USAGE;
+		goto out;
+	}
+	rt.on_alert = review_alert;
+	rt.on_alert_ctx = &r;
+	for (i = 0; i < r.n; i++) {
+		struct stat st;
+
+		if (strcmp(r.paths[i], "-") != 0 &&
+		    stat(r.paths[i], &st) == 0 && S_ISREG(st.st_mode))
+			total += (uint64_t)st.st_size;
+	}
+	progress_init(&r.prog, STDERR_FILENO, cl->quiet, total,
+		      (unsigned)r.n);
 	/* One stream over all inputs, oldest first, so that a parent's exec
 	 * in audit.log.1 is known to its child's exec in audit.log. */
-	for (i = 0; i < cl->ninputs; i++)
-		if (review_input(&rt, cl->inputs[i]) < 0)
-			status = EXIT_USAGE;
+	for (i = 0; i < r.n; i++)
+		review_file(&r, i);
 	runtime_flush(&rt);
+	progress_clear(&r.prog);
+	if (cl->opt.range && rt.execs_ruled == 0 && r.read_files) {
+		char a[64], b[64];
+
+		time_text(a, sizeof(a), cl->opt.range_start);
+		time_text(b, sizeof(b), cl->opt.range_end);
+		diag(LOG_NOTICE, "no exec events between %s and %s in the logs read%s",
+		     a, b, r.after_end ? " (some logs start after --end)" : "");
+	}
 	/* Asked for: shown whatever --verbose says. */
 	if (cl->print_stats)
 		runtime_stats(&rt, LOG_NOTICE, "stats");
+	if (r.sum) {
+		si.events = rt.execs_ruled;
+		si.files = r.read_files;
+		si.first = rt.execs_ruled ? rt.first_ruled : 0;
+		si.last = rt.last_ruled;
+		if (fflush(stdout) != 0 ||
+		    summary_write(r.sum, stdout, cl->summary_format, &si) != 0)
+			rt.sink.write_failed = true;
+	}
 	if (fflush(stdout) != 0 || rt.sink.write_failed) {
 		diag(LOG_ERR, "writing alerts: %s", strerror(errno));
-		status = EXIT_USAGE;
+		r.status = EXIT_USAGE;
 	}
+	if (r.status == 0 && cl->alert_status && rt.sink.alerts == 0)
+		r.status = EXIT_NO_ALERTS;
+out:
+	summary_free(r.sum);
+	input_free_list(r.paths, r.n);
+	free(r.found);
 	runtime_free(&rt);
-	return status;
+	return r.status;
 }
 
 /* ---- plugin mode ------------------------------------------------------ */
@@ -357,26 +588,37 @@ static int check_rules(const struct cmdline *cl)
 static void usage(FILE *f)
 {
 	fputs("Usage: " DIAG_PROG " [--config FILE]                      (auditd plugin mode)\n"
+	      "       " DIAG_PROG " --input-logs [--start WHEN] [--end WHEN] [--summary] (log review)\n"
 	      "       " DIAG_PROG " --input FILE... [--format text|json] (log review)\n"
 	      "       " DIAG_PROG " --check-config [--config FILE]\n"
 	      "\n"
 	      "Detects Elastic's \"Kernel Seeking Activity\" (rule version 2) on\n"
 	      "audited exec events, with the parent's argv from a process table.\n"
 	      "\n"
-	      "  -i, --input FILE   review a raw audit log (audit.log, ausearch --raw\n"
-	      "                     output); repeatable, oldest first; - is stdin\n"
+	      "Log review:\n"
+	      "      --input-logs   review auditd's log_file (from " AUDITD_CONF ")\n"
+	      "                     and its rotations, oldest first, as ausearch does\n"
+	      "  -i, --input FILE   review an audit log: raw (audit.log, ausearch --raw),\n"
+	      "                     gzip or xz (by content), or a syslog file holding\n"
+	      "                     audit records; repeatable, oldest first; - is stdin\n"
+	      "      --start WHEN   alerts only for execs at or after WHEN; earlier\n"
+	      "      --end WHEN     ... at or before WHEN; events before --start still\n"
+	      "                     feed the process table (parents). WHEN: now,\n"
+	      "                     recent, boot, this-hour, today, yesterday,\n"
+	      "                     this-week, week-ago, this-month, this-year,\n"
+	      "                     '2026-11-29 18:00', 2026-11-29T18:00:00Z,\n"
+	      "                     '11/29/2026 18:00:00', 18:00, @SECONDS\n"
+	      "      --summary[=json]  end with what was found: per rule the count,\n"
+	      "                     first and last, hosts, users, parents, commands,\n"
+	      "                     alerts per day; json: one {\"summary\":...} line\n"
+	      "      --alert-status exit 0 when there were alerts, 1 when none\n"
+	      "                     (as grep), 2 on errors\n"
+	      "  -q, --quiet        no progress line on the terminal\n"
 	      "  -f, --format FMT   text (default) or json (one ECS object a line);\n"
 	      "                     overrides the format key, also across reloads\n"
 	      "      --stats        review mode: print counters to stderr at the end\n"
 	      "      --host-name N  host.name for events without node= (review of\n"
 	      "                     another machine's logs; default: this host)\n"
-	      "      --resolve-names  review mode: name the users and groups of\n"
-	      "                     events that have no names (a RAW log) from this\n"
-	      "                     machine's user database; only for a log of this\n"
-	      "                     machine (events without node= or with its name)\n"
-	      "  -c, --config FILE  configuration (default " DEFAULT_CONF ")\n"
-	      "      --check-config validate the configuration, print its settings\n"
-	      "                     and exit\n"
 	      "      --rule FILE    review with this one rule file instead of the\n"
 	      "                     configured rules\n"
 	      "      --rules-dir DIR  rules_dir for review and --check-rules: may be\n"
@@ -384,22 +626,51 @@ static void usage(FILE *f)
 	      "                     loads unless --rules names some\n"
 	      "      --rules LIST   rules for review and --check-rules (stems, rule\n"
 	      "                     ids, or all)\n"
+	      "      --auditd-conf FILE  where --input-logs finds log_file\n"
+	      "                     (default " AUDITD_CONF ")\n"
+	      "      --resolve-names  review mode: name the users and groups of\n"
+	      "                     events that have no names (a RAW log) from this\n"
+	      "                     machine's user database; only for a log of this\n"
+	      "                     machine (events without node= or with its name)\n"
+	      "  -v, --verbose      review mode: also say what went right (the\n"
+	      "                     settings, the built-in rule standing in)\n"
+	      "\n"
+	      "Configuration and plugin mode:\n"
+	      "  -c, --config FILE  configuration (default " DEFAULT_CONF ")\n"
+	      "      --check-config validate the configuration, print its settings\n"
+	      "                     and exit\n"
 	      "      --check-rules  load every rule file and exception, say which\n"
 	      "                     loaded and why others did not; exit 0 or 2\n"
 	      "      --stderr       plugin mode: copy every syslog message to stderr\n"
 	      "                     (running by hand, tests)\n"
-	      "  -v, --verbose      review mode: also say what went right (the\n"
-	      "                     settings, the built-in rule standing in)\n"
 	      "  -h, --help         this help\n"
 	      "  -V, --version      version\n"
 	      "\n"
-	      "Without --input, reads audit records from stdin as auditd's plugin\n"
-	      "dispatcher sends them and writes alerts to syslog. Signals: TERM/INT\n"
-	      "stop, HUP reloads the configuration, USR1 logs statistics.\n"
+	      "Without --input or --input-logs, reads audit records from stdin as\n"
+	      "auditd's plugin dispatcher sends them and writes alerts to syslog.\n"
+	      "Signals: TERM/INT stop, HUP reloads the configuration, USR1 logs\n"
+	      "statistics.\n"
 	      "\n"
-	      "Exit status: 0 when all input was read, 2 on usage, configuration\n"
-	      "or read errors.\n",
+	      "Exit status: 0 when all input was read (with --alert-status: and an\n"
+	      "alert was found), 1 with --alert-status when no alert was found, 2 on\n"
+	      "usage, configuration or read errors (a missing or unreadable\n"
+	      "rotation, a damaged archive; the other inputs are still reviewed).\n",
 	      f);
+}
+
+/* --start/--end: seconds, or a usage error (said). */
+static int parse_when(const char *opt, const char *arg, bool is_end,
+		      int64_t *out)
+{
+	struct timerange_clock clk = { .now = time(NULL),
+				       .boot = timerange_boot_time() };
+	char err[512];
+
+	if (timerange_parse(arg, is_end, &clk, out, err, sizeof(err)) != 0) {
+		diag(LOG_ERR, "%s: %s", opt, err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Fill *cl from argv. Returns 0 to run, 1 when done (--help, --version),
@@ -408,7 +679,8 @@ static int parse_options(int argc, char **argv, struct cmdline *cl)
 {
 	enum { OPT_CHECK_CONFIG = 256, OPT_HOST_NAME, OPT_STDERR,
 	       OPT_CHECK_RULES, OPT_RULE, OPT_STATS, OPT_RULES_DIR,
-	       OPT_RULES, OPT_RESOLVE_NAMES };
+	       OPT_RULES, OPT_RESOLVE_NAMES, OPT_INPUT_LOGS, OPT_START,
+	       OPT_END, OPT_SUMMARY, OPT_ALERT_STATUS, OPT_AUDITD_CONF };
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
@@ -422,16 +694,24 @@ static int parse_options(int argc, char **argv, struct cmdline *cl)
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "resolve-names", no_argument, NULL, OPT_RESOLVE_NAMES },
+		{ "input-logs", no_argument, NULL, OPT_INPUT_LOGS },
+		{ "start", required_argument, NULL, OPT_START },
+		{ "end", required_argument, NULL, OPT_END },
+		{ "summary", optional_argument, NULL, OPT_SUMMARY },
+		{ "alert-status", no_argument, NULL, OPT_ALERT_STATUS },
+		{ "auditd-conf", required_argument, NULL, OPT_AUDITD_CONF },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool check_config = false, check_rules = false;
+	bool check_config = false, check_rules = false, logs = false;
 	int c;
 
 	cl->opt.conf_path = DEFAULT_CONF;
-	while ((c = getopt_long(argc, argv, "i:f:c:vhV", opts, NULL)) != -1) {
+	cl->auditd_conf = AUDITD_CONF;
+	while ((c = getopt_long(argc, argv, "i:f:c:qvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			cl->inputs[cl->ninputs++] = optarg;
@@ -488,6 +768,38 @@ static int parse_options(int argc, char **argv, struct cmdline *cl)
 		case OPT_RESOLVE_NAMES:
 			cl->opt.resolve_names = true;
 			break;
+		case OPT_INPUT_LOGS:
+			if (!logs)
+				cl->inputs[cl->ninputs++] = INPUT_LOGS_MARK;
+			logs = true;
+			break;
+		case OPT_START:
+			cl->start = optarg;
+			break;
+		case OPT_END:
+			cl->end = optarg;
+			break;
+		case OPT_SUMMARY:
+			cl->summary = true;
+			if (!optarg || strcmp(optarg, "text") == 0) {
+				cl->summary_format = SUMMARY_TEXT;
+			} else if (strcmp(optarg, "json") == 0) {
+				cl->summary_format = SUMMARY_JSON;
+			} else {
+				diag(LOG_ERR, "--summary=%s: text or json",
+				     optarg);
+				return -1;
+			}
+			break;
+		case OPT_ALERT_STATUS:
+			cl->alert_status = true;
+			break;
+		case OPT_AUDITD_CONF:
+			cl->auditd_conf = optarg;
+			break;
+		case 'q':
+			cl->quiet = true;
+			break;
 		case 'v':
 			diag_set_verbose(true);
 			break;
@@ -519,6 +831,26 @@ static int parse_options(int argc, char **argv, struct cmdline *cl)
 	    (cl->mode == MODE_PLUGIN || cl->mode == MODE_CHECK_CONFIG)) {
 		diag(LOG_ERR, "--rules-dir and --rules are for review mode and --check-rules (the plugin reads rules_dir and rules from its configuration)");
 		return -1;
+	}
+	if ((cl->start || cl->end || cl->summary || cl->alert_status) &&
+	    cl->mode != MODE_REVIEW) {
+		diag(LOG_ERR, "--start, --end, --summary and --alert-status are for log review (--input-logs or --input)");
+		return -1;
+	}
+	if (cl->start || cl->end) {
+		cl->opt.range = true;
+		cl->opt.range_start = INT64_MIN;
+		cl->opt.range_end = INT64_MAX;
+		if ((cl->start && parse_when("--start", cl->start, false,
+					     &cl->opt.range_start) != 0) ||
+		    (cl->end && parse_when("--end", cl->end, true,
+					   &cl->opt.range_end) != 0))
+			return -1;
+		if (cl->opt.range_start > cl->opt.range_end) {
+			diag(LOG_ERR, "--start '%s' is after --end '%s'",
+			     cl->start, cl->end);
+			return -1;
+		}
 	}
 	return 0;
 }

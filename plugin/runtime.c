@@ -62,6 +62,8 @@ static void on_match(struct ruleset_rule *r, void *ctx)
 		rt->suppressed++;
 		return;
 	}
+	if (rt->on_alert)
+		rt->on_alert(&a, rt->on_alert_ctx);
 	sink_alert(&rt->sink, &a);
 }
 
@@ -135,6 +137,18 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 					  &parent);
 	/* an exec that leads its session describes it to itself too */
 	session_exec(rt->sessions, node, ev, &session);
+	/* Outside --start/--end an exec only feeds the tables (its session
+	 * was told above). */
+	if (rt->opt.range && ((int64_t)ev->sec < rt->opt.range_start ||
+			      (int64_t)ev->sec > rt->opt.range_end)) {
+		proc_table_exec(rt->procs, node, ev);
+		return;
+	}
+	if (!rt->execs_ruled || (int64_t)ev->sec < rt->first_ruled)
+		rt->first_ruled = (int64_t)ev->sec;
+	if ((int64_t)ev->sec > rt->last_ruled)
+		rt->last_ruled = (int64_t)ev->sec;
+	rt->execs_ruled++;
 	src.ev = ev;
 	src.parent = have_parent ? &parent : NULL;
 	src.host = rt->hostname;
