@@ -34,8 +34,8 @@ fi
 for t in "$CC" pkg-config python3; do
 	command -v "$t" >/dev/null 2>&1 || { echo "$0: $t is required" >&2; exit 2; }
 done
-deps=$(pkg-config --cflags --libs auparse audit libpcre2-8) || {
-	echo "$0: pkg-config cannot find auparse/audit/libpcre2-8 (apt-get install libauparse-dev libaudit-dev libpcre2-dev)" >&2; exit 2; }
+deps=$(pkg-config --cflags --libs auparse audit libpcre2-8 zlib liblzma) || {
+	echo "$0: pkg-config cannot find auparse/audit/libpcre2-8/zlib/liblzma (apt-get install libauparse-dev libaudit-dev libpcre2-dev zlib1g-dev liblzma-dev)" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ks-fuzz.XXXXXX")
 keep=0
@@ -57,6 +57,8 @@ srcs[fuzz_eql]="plugin/eql plugin/eql_set plugin/eql_regex plugin/diag plugin/lo
 maxlen[fuzz_eql]=8192
 srcs[fuzz_rulefile]="plugin/rulefile plugin/diag plugin/logsock plugin/eql plugin/eql_regex plugin/ecs_event plugin/session plugin/strbuf plugin/rule"
 maxlen[fuzz_rulefile]=65536
+srcs[fuzz_review_input]="plugin/syslog_prefix plugin/timerange plugin/input"
+maxlen[fuzz_review_input]=65536
 
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-D_GNU_SOURCE -I "$src/include" -I "$build" -I "$here" -I "$src/tests")
@@ -176,6 +178,24 @@ for root, dirs, files in os.walk(elastic):
                 q = None
             if q:
                 put("fuzz_eql", "elastic-" + fn + ".eql", q.encode()[:8192])
+# fuzz_review_input: 1 byte (0/1 syslog prefix, 2 a --start value, 3 a
+# file) + the bytes: syslog lines, times, and logs plain, gzip'd and xz'd.
+import gzip, lzma
+sample = open(os.path.join(src, "tests/data/sample.log"), "rb").read()
+for i, ln in enumerate([
+        b"Nov 29 10:00:01 web1 audisp-syslog: type=SYSCALL msg=audit(1.2:3): arch=c000003e",
+        b"<85>1 2026-11-29T10:00:01.003Z web2 audisp-syslog 812 - [a@1 k=\"v\"] node=x type=EOE msg=audit(1.2:3):",
+        b"2026-11-29T10:00:01.123456+01:00 web1 sshd[1]: Accepted"]):
+    put("fuzz_review_input", "prefix.%d" % i, b"\0" + ln)
+for i, w in enumerate([b"yesterday 18:00", b"2026-11-29T10:20:30.5+01:00", b"11/29/26 10:00:00", b"@1795947630", b"this-week"]):
+    put("fuzz_review_input", "when.%d" % i, b"\2" + w)
+syslog = b"".join(b"Nov 27 20:09:10 vm audisp-syslog: " + ln.replace(b"\x1d", b"#035") + b"\n"
+                  for ln in sample.splitlines()[:40])
+put("fuzz_review_input", "file.plain", b"\3" + sample[:8000])
+put("fuzz_review_input", "file.gz", b"\3" + gzip.compress(sample))
+put("fuzz_review_input", "file.xz", b"\3" + lzma.compress(sample))
+put("fuzz_review_input", "file.syslog", b"\3" + syslog[:16000])
+put("fuzz_review_input", "file.syslog.gz", b"\3" + gzip.compress(syslog))
 PY
 
 # --- replay regressions, then fuzz --------------------------------------
