@@ -87,6 +87,11 @@ enum ecs_field_flags {
 	ECS_CONSTANT = 1u << 4,      /* the same value for every exec: its
 				      * fill reads neither source nor
 				      * scratch (called with NULLs) */
+	/* The parts of the exec its fill reads beyond those always read
+	 * (enum exec_needs): the event assembly reads them only when a
+	 * field in use has the flag (ecs_needs). */
+	ECS_NEEDS_SAVED_IDS = 1u << 5, /* suid, fsuid, sgid, fsgid */
+	ECS_NEEDS_NAMES = 1u << 6,   /* uid_name ... auid_name */
 };
 
 typedef void (*ecs_fill_fn)(const struct ecs_source *src,
@@ -122,6 +127,11 @@ int ecs_field_find(const char *name, size_t len);
  * list: a field that gets a row stops being absent.
  */
 const char *ecs_absent_reason(const char *name, size_t len);
+
+/* The parts of an exec (enum exec_needs) that the fields some enabled
+ * query reads (uses[i], as in struct ruleset) or that an alert shows
+ * (text or JSON) need: what the event assembly must read. */
+unsigned ecs_needs(const bool *uses);
 
 /* Row indexes in the text alert's order (text_pos ascending), only the
  * rows the text alert shows; *n is set to their number. */

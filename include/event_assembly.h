@@ -29,8 +29,10 @@
  * ea_set_prefilter(ea, false)) holds back from auparse the records that
  * cannot change an exec, fork or login event: SYSCALL records of other
  * syscalls and the rest of their events, user-space records other than
- * the login records (USER_CMD, CRED_*, DAEMON_*...), and records that
- * are neither read here nor end an event in auparse (PATH, BPRM_FCAPS...).
+ * the login records (USER_CMD, CRED_*, DAEMON_*...), records that are
+ * neither read here nor end an event in auparse (PATH, BPRM_FCAPS...), a
+ * PROCTITLE that its EOE follows, and in kept SYSCALL records the fields
+ * and ENRICHED names never read (and those not needed: ea_set_needs).
  * Same exec, fork and login events either way (tests/test_event_assembly.c
  * checks this on real, interleaved and reordered streams); only
  * stats.events and stats.records (what auparse delivered) differ.
@@ -94,6 +96,12 @@ void ea_free(struct event_assembly *ea);
  * ea_feed. Off: every byte goes to auparse, as before the prefilter. Used
  * by the tests that hold both ways to the same events. */
 void ea_set_prefilter(struct event_assembly *ea, bool on);
+
+/* The parts of exec events to read (enum exec_needs; EXEC_NEEDS_ALL
+ * after ea_new). The text of the others is cut by the prefilter before
+ * libauparse parses it, and their members stay unset. May change between
+ * ea_feed calls (a reload): lines read from then on follow it. */
+void ea_set_needs(struct event_assembly *ea, unsigned needs);
 
 /* Feed any chunk of log text. Returns 0, -1 only when auparse ran out of
  * memory (the chunk is then lost; the stream goes on). */

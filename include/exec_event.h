@@ -48,6 +48,18 @@ enum syscall_kind {
 	SYSCALL_FORK,  /* clone, clone3, fork, vfork */
 };
 
+/*
+ * Parts of an exec event that only some consumers read (the ECS_NEEDS_*
+ * flags of the fields in ecs_event.c). The event assembly reads the others
+ * always; these only when asked (ea_set_needs): otherwise their text never
+ * reaches libauparse.
+ */
+enum exec_needs {
+	EXEC_NEEDS_SAVED_IDS = 1u << 0, /* suid, fsuid, sgid, fsgid */
+	EXEC_NEEDS_NAMES = 1u << 1, /* uid_name ... auid_name (ENRICHED text) */
+	EXEC_NEEDS_ALL = EXEC_NEEDS_SAVED_IDS | EXEC_NEEDS_NAMES,
+};
+
 struct exec_event {
 	/* the audit event's identity: msg=audit(sec.msec:serial) */
 	time_t sec;
@@ -57,12 +69,15 @@ struct exec_event {
 
 	pid_t pid, ppid;
 	/* The credentials after the exec (a setuid program's included), and
-	 * the login uid and session; EXEC_ID_UNSET when unset/absent. */
+	 * the login uid and session; EXEC_ID_UNSET when unset/absent (and
+	 * suid, fsuid, sgid and fsgid when EXEC_NEEDS_SAVED_IDS was not asked
+	 * for). */
 	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
 	uint32_t auid, ses;
 	/* Their names as auditd wrote them after the record (log_format =
-	 * ENRICHED), "" otherwise: resolved on the audited machine, when the
-	 * event happened. Never looked up here. */
+	 * ENRICHED), "" otherwise (and without EXEC_NEEDS_NAMES): resolved on
+	 * the audited machine, when the event happened. Never looked up
+	 * here. */
 	char uid_name[EXEC_NAME_MAX], euid_name[EXEC_NAME_MAX];
 	char gid_name[EXEC_NAME_MAX], egid_name[EXEC_NAME_MAX];
 	char auid_name[EXEC_NAME_MAX];

@@ -57,7 +57,8 @@
  * Cost: per line, a memchr for its newline, a look at its head (an FNV
  * hash of node and id, a lookup in a cache of the first 32 type names
  * seen, libaudit's name lookup for others, at most 2 * PREFILTER_IDS id
- * compares) and for a SYSCALL one pass over its tokens. Kept lines go to
+ * compares) and for a SYSCALL one pass over its tokens (two when it is
+ * kept and trimmed: a memchr and a hash probe per token). Kept lines go to
  * emit in runs, without copying, except a line split across two chunks
  * (copied once into the head buffer), a trimmed SYSCALL (written anew)
  * and a PROCTITLE held back (copied once). Memory: twice
@@ -103,23 +104,22 @@ int prefilter_finish(struct prefilter *pf);
 void prefilter_stats(const struct prefilter *pf, struct prefilter_stats *out);
 
 /*
- * What the prefilter may cut beyond whole lines; both off after
- * prefilter_new. Set before the first prefilter_feed.
+ * What the prefilter may cut beyond whole lines; all off after
+ * prefilter_new. May change between prefilter_feed calls: the lines
+ * decided from then on follow it.
  */
 struct prefilter_options {
 	/* NULL-terminated names (at most 32, of at most 8 bytes) of SYSCALL
-	 * fields the consumer never reads: in a SYSCALL line kept by rule
-	 * 6/7, the first run of their tokens that starts among its first 8
-	 * (where the kernel writes a0..a3 and items) is cut. auparse's cost
-	 * grows with every field it splits, copies and stores; tokens of
-	 * those names elsewhere stay (looking for them would cost what
-	 * cutting them saves). Lines holding a NUL byte are left as they
-	 * are. */
+	 * fields the consumer never reads: their tokens (NAME=...) are cut
+	 * from a SYSCALL line kept by rule 6/7. auparse's cost grows with
+	 * every field it splits, copies and stores. Lines holding a NUL byte
+	 * are left as they are. */
 	const char *const *syscall_cut;
 	/* Likewise the names of the ENRICHED text after a kept SYSCALL (after
-	 * the 0x1d separator) never read: all their tokens are cut, and the
-	 * separator too when no token is left. */
+	 * the 0x1d separator) never read: their tokens are cut, and the
+	 * separator too when no token is left; enriched_all: all of it. */
 	const char *const *enriched_cut;
+	bool enriched_all;
 	/* A PROCTITLE of a kept id followed by that event's EOE (the next
 	 * line kept) is removed: the EOE ends the event in auparse as the
 	 * PROCTITLE would have. Without an EOE next, the PROCTITLE goes on,

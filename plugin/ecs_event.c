@@ -530,6 +530,7 @@ FILL(fill_key)
 #define BARE ECS_TEXT_BARE
 #define OMIT ECS_TEXT_OMIT_MISSING
 #define K ECS_CONSTANT
+#define NAMES ECS_NEEDS_NAMES
 
 /*
  * In the JSON alert's order: a field comes right after the others of its
@@ -568,13 +569,13 @@ const struct ecs_field ecs_fields[] = {
 	 * one: the values of user.* and group.* below again, so a JSON alert
 	 * over its size drops them first */
 	{ "process.user.id",            STR, fill_user_id,            NULL,              0,  1, -1, J },
-	{ "process.user.name",          STR, fill_user_name,          NULL,              0,  1, -1, J },
+	{ "process.user.name",          STR, fill_user_name,          NULL,              0,  1, -1, J | NAMES },
 	{ "process.real_user.id",       STR, fill_user_real_id,       NULL,              0,  1, -1, J },
-	{ "process.real_user.name",     STR, fill_user_real_name,     NULL,              0,  1, -1, J },
+	{ "process.real_user.name",     STR, fill_user_real_name,     NULL,              0,  1, -1, J | NAMES },
 	{ "process.group.id",           STR, fill_group_id,           NULL,              0,  1, -1, J },
-	{ "process.group.name",         STR, fill_group_name,         NULL,              0,  1, -1, J },
+	{ "process.group.name",         STR, fill_group_name,         NULL,              0,  1, -1, J | NAMES },
 	{ "process.real_group.id",      STR, fill_group_real_id,      NULL,              0,  1, -1, J },
-	{ "process.real_group.name",    STR, fill_group_real_name,    NULL,              0,  1, -1, J },
+	{ "process.real_group.name",    STR, fill_group_real_name,    NULL,              0,  1, -1, J | NAMES },
 	{ "process.interactive",        BOOL, fill_interactive,       NULL,              0,  0, -1, J },
 	{ "process.tty.char_device.major", NUM, fill_tty_major,       NULL,              0,  2, -1, J },
 	{ "process.tty.char_device.minor", NUM, fill_tty_minor,       NULL,              0,  2, -1, J },
@@ -584,19 +585,19 @@ const struct ecs_field ecs_fields[] = {
 	{ "process.entry_leader.executable", STR, fill_entry_executable, "entry_exe",   75,  3, -1, J | OMIT },
 	{ "process.entry_leader.start", STR, fill_entry_start,        NULL,              0,  2, -1, J },
 	{ "process.entry_leader.user.id", STR, fill_entry_user_id,    "entry_uid",      76,  2, -1, J | BARE | OMIT },
-	{ "process.entry_leader.user.name", STR, fill_entry_user_name, "entry_user",    77,  2, -1, J | OMIT },
+	{ "process.entry_leader.user.name", STR, fill_entry_user_name, "entry_user",    77,  2, -1, J | OMIT | NAMES },
 	{ "process.entry_leader.entry_meta.type", STR, fill_entry_type, "entry_type",   72,  0, -1, J | OMIT },
 	{ "process.entry_leader.entry_meta.source.ip", STR, fill_entry_ip, "entry_ip",  73,  0, -1, J | OMIT },
 	{ "user.id",                    STR, fill_user_id,            "euid",           42,  0, -1, J | BARE },
-	{ "user.name",                  STR, fill_user_name,          "user",           43,  2, -1, J | OMIT },
+	{ "user.name",                  STR, fill_user_name,          "user",           43,  2, -1, J | OMIT | NAMES },
 	{ "user.Ext.real.id",           STR, fill_user_real_id,       "uid",            40,  0, -1, J | BARE },
-	{ "user.Ext.real.name",         STR, fill_user_real_name,     "ruser",          41,  2, -1, J | OMIT },
+	{ "user.Ext.real.name",         STR, fill_user_real_name,     "ruser",          41,  2, -1, J | OMIT | NAMES },
 	{ "user.audit.id",              STR, fill_audit_user_id,      "auid",           50,  3, -1, J | BARE },
-	{ "user.audit.name",            STR, fill_audit_user_name,    "auser",          51,  2, -1, J | OMIT },
+	{ "user.audit.name",            STR, fill_audit_user_name,    "auser",          51,  2, -1, J | OMIT | NAMES },
 	{ "group.id",                   STR, fill_group_id,           "egid",           46,  2, -1, J | BARE },
-	{ "group.name",                 STR, fill_group_name,         NULL,              0,  2, -1, J },
+	{ "group.name",                 STR, fill_group_name,         NULL,              0,  2, -1, J | NAMES },
 	{ "group.Ext.real.id",          STR, fill_group_real_id,      "gid",            44,  2, -1, J | BARE },
-	{ "group.Ext.real.name",        STR, fill_group_real_name,    NULL,              0,  2, -1, J },
+	{ "group.Ext.real.name",        STR, fill_group_real_name,    NULL,              0,  2, -1, J | NAMES },
 	{ "auditd.sequence",            NUM, fill_sequence,           "serial",         10,  0, -1, J },
 	{ "auditd.session",             STR, fill_session,            "ses",            60,  0, -1, J | BARE },
 	{ "auditd.node",                STR, fill_node,               "node",           15,  0, -1, OMIT },
@@ -613,11 +614,30 @@ const struct ecs_field ecs_fields[] = {
 #undef BARE
 #undef OMIT
 #undef K
+#undef NAMES
 
 const unsigned ecs_nfields = sizeof(ecs_fields) / sizeof(ecs_fields[0]);
 
 _Static_assert(sizeof(ecs_fields) / sizeof(ecs_fields[0]) <= EQL_FIELDS_MAX,
 	       "EQL_FIELDS_MAX must hold every row of ecs_fields");
+
+unsigned ecs_needs(const bool *uses)
+{
+	unsigned i, needs = 0;
+
+	for (i = 0; i < ecs_nfields; i++) {
+		unsigned f = ecs_fields[i].flags;
+
+		if (!(uses && uses[i]) && !ecs_fields[i].text &&
+		    !(f & ECS_JSON))
+			continue;
+		if (f & ECS_NEEDS_SAVED_IDS)
+			needs |= EXEC_NEEDS_SAVED_IDS;
+		if (f & ECS_NEEDS_NAMES)
+			needs |= EXEC_NEEDS_NAMES;
+	}
+	return needs;
+}
 
 int ecs_field_find(const char *name, size_t len)
 {

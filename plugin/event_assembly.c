@@ -42,6 +42,7 @@ struct event_assembly {
 	struct seen seen;
 	struct prefilter *pf;
 	bool pf_on;
+	unsigned needs;           /* enum exec_needs */
 	struct ea_handlers h;
 	struct argv_builder argv;
 	struct exec_event ev;   /* reused; large path buffers live here */
@@ -52,14 +53,16 @@ struct event_assembly {
 /*
  * SYSCALL fields that read_syscall never reads, and ENRICHED names that
  * read_names never reads: the prefilter cuts them before auparse splits,
- * copies and stores them (prefilter_options). A field or name read below
- * must not be listed here (test_event_assembly's equivalence tests hash
- * every field of the event to catch that).
+ * copies and stores them (prefilter_options); so too the saved and fs ids
+ * and the names when no consumer needs them (ea_set_needs). A field or name
+ * read below must not be in unread[] (test_event_assembly's equivalence
+ * tests hash every field of the event to catch that).
  */
-static const char *const syscall_unread[] = {
-	"a0", "a1", "a2", "a3", "items", NULL,
-};
-static const char *const enriched_unread[] = {
+#define UNREAD "a0", "a1", "a2", "a3", "items"
+#define SAVED_IDS "suid", "fsuid", "sgid", "fsgid"
+static const char *const unread[] = { UNREAD, NULL };
+static const char *const unread_saved[] = { UNREAD, SAVED_IDS, NULL };
+static const char *const unread_names[] = {
 	"ARCH", "SYSCALL", "SUID", "FSUID", "SGID", "FSGID", NULL,
 };
 
@@ -586,6 +589,9 @@ static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 		return;
 
 	read_syscall(au, ev, &sf);
+	if (!(ea->needs & EXEC_NEEDS_SAVED_IDS))
+		/* as when the prefilter cut them: the same either way */
+		ev->suid = ev->fsuid = ev->sgid = ev->fsgid = EXEC_ID_UNSET;
 	if (!sf.have_arch || !sf.have_nr) {
 		ea->stats.malformed++;
 		return;
@@ -613,7 +619,8 @@ static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 		return;
 	}
 	/* still at the SYSCALL record */
-	read_names(auparse_get_record_interpretations(au), ev);
+	if (ea->needs & EXEC_NEEDS_NAMES)
+		read_names(auparse_get_record_interpretations(au), ev);
 	ev->cwd[0] = '\0';
 	argv_builder_reset(&ea->argv);
 	for (i = 0; i < n; i++) {
@@ -672,11 +679,7 @@ struct event_assembly *ea_new(const struct ea_handlers *h,
 		free(ea);
 		return NULL;
 	}
-	prefilter_set_options(ea->pf, &(struct prefilter_options){
-		.syscall_cut = syscall_unread,
-		.enriched_cut = enriched_unread,
-		.proctitle = true,
-	});
+	ea_set_needs(ea, EXEC_NEEDS_ALL);
 	argv_builder_init(&ea->argv, limits);
 	ea->au = auparse_init(AUSOURCE_FEED, NULL);
 	if (!ea->au) {
@@ -712,6 +715,17 @@ int ea_feed(struct event_assembly *ea, const char *buf, size_t len)
 	if (rc < 0)
 		ea->stats.feed_errors++;
 	return rc;
+}
+
+void ea_set_needs(struct event_assembly *ea, unsigned needs)
+{
+	ea->needs = needs;
+	prefilter_set_options(ea->pf, &(struct prefilter_options){
+		.syscall_cut = needs & EXEC_NEEDS_SAVED_IDS ? unread : unread_saved,
+		.enriched_cut = unread_names,
+		.enriched_all = !(needs & EXEC_NEEDS_NAMES),
+		.proctitle = true,
+	});
 }
 
 void ea_set_prefilter(struct event_assembly *ea, bool on)

@@ -52,10 +52,11 @@ enum verdict {
 /* A PROCTITLE is at most 128 bytes of title, hex: 1 KiB is plenty; a
  * longer one is simply kept. */
 #define PF_HOLD_CAP 1024
-/* Names to cut, at most (prefilter_options). */
+/* Names to cut, at most (prefilter_options), in a hash of twice as many
+ * slots. */
 #define PF_MAX_FIELDS 32
-/* The run of fields to cut starts among this many first tokens. */
-#define PF_CUT_WITHIN 8
+#define PF_CUT_BITS 6
+#define PF_CUT_SLOTS (1u << PF_CUT_BITS)
 
 struct prefilter {
 	prefilter_emit_fn emit;
@@ -71,10 +72,9 @@ struct prefilter {
 	struct prefilter_stats stats;
 	/* prefilter_set_options */
 	bool trim, proctitle;
-	uint64_t cut[PF_MAX_FIELDS];    /* pack_name of the fields to cut */
-	unsigned ncut;
-	uint64_t cut_names[PF_MAX_FIELDS]; /* ... of the ENRICHED names */
-	unsigned ncut_names;
+	uint64_t cut[PF_CUT_SLOTS];     /* pack_name of the fields to cut */
+	uint64_t cut_names[PF_CUT_SLOTS]; /* ... of the ENRICHED names */
+	bool enriched_all;        /* cut all of the ENRICHED text */
 	char *trim_buf;           /* PREFILTER_LINE_CAP + 1: a trimmed line */
 	size_t trim_len;          /* with its newline */
 	/* the line just decided: an EOE, and its id */
@@ -231,15 +231,32 @@ static uint64_t pack_name(const char *name, size_t n)
 }
 
 
-/* Whether v (a packed name) is one of set[0..n). */
-static bool packed_in(const uint64_t *set, unsigned n, uint64_t v)
-{
-	unsigned i;
 
-	for (i = 0; v && i < n; i++)
+/* The slot of a packed name in the cut set (a small open hash). */
+static unsigned cut_slot(uint64_t v)
+{
+	return (unsigned)((v * 0x9e3779b97f4a7c15ULL) >> (64 - PF_CUT_BITS));
+}
+
+static bool in_cut(const uint64_t *set, uint64_t v)
+{
+	unsigned i = cut_slot(v);
+
+	while (set[i]) {
 		if (set[i] == v)
 			return true;
+		i = (i + 1) & (PF_CUT_SLOTS - 1);
+	}
 	return false;
+}
+
+static void cut_add(uint64_t *set, uint64_t v)
+{
+	unsigned i = cut_slot(v);
+
+	while (set[i] && set[i] != v)
+		i = (i + 1) & (PF_CUT_SLOTS - 1);
+	set[i] = v;
 }
 
 /* The ENRICHED text p[0..end) without the tokens of the names to cut,
@@ -264,8 +281,7 @@ static char *trim_names(const struct prefilter *pf, const char *p,
 		v = 0;
 		for (q = tok; q < p && q - tok <= 8 && *q != '='; q++)
 			v = v << 8 | (unsigned char)*q;
-		if (q < p && *q == '=' &&
-		    packed_in(pf->cut_names, pf->ncut_names, v))
+		if (q < p && *q == '=' && in_cut(pf->cut_names, v))
 			continue;
 		*o++ = first ? AUDIT_INTERP_SEPARATOR : ' ';
 		first = false;
@@ -322,41 +338,22 @@ static bool syscall_kind_of(const char *s, size_t n, enum syscall_kind *kind)
 	return true;
 }
 
-/* Whether the token at p (before end) is "NAME=..." with NAME to cut;
- * *next is then where the token ends. */
-static bool cut_token(const struct prefilter *pf, const char *p,
-		      const char *end, const char **next)
-{
-	const char *q, *sp;
-	uint64_t v = 0;
-
-	for (q = p; q < end && q - p <= 8 && *q != '=' && *q != ' '; q++)
-		v = v << 8 | (unsigned char)*q;
-	if (q >= end || *q != '=' || !packed_in(pf->cut, pf->ncut, v))
-		return false;
-	sp = memchr(q, ' ', (size_t)(end - q));
-	*next = sp ? sp : end;
-	return true;
-}
-
 /*
  * A kept SYSCALL line rebuilt into trim_buf (with its newline; trim_len)
  * from head[0..hlen) and s[0..n) (the rest, a space first) without the
- * tokens of the fields to cut where the kernel writes them: the first run
- * of such tokens that starts among the first PF_CUT_WITHIN tokens (a0..a3
- * and items follow exit=). Others of their names elsewhere stay: cutting
- * is only a saving, and looking for them would cost what it saves. Of the
+ * tokens of the fields to cut (NAME=..., NAME one of them), and of its
  * ENRICHED part (after the separator; auparse keeps it apart as the
- * record's interpretations) the tokens of the names to cut go. A line
- * with a NUL is left alone (trim_len 0): auparse reads a record as a C
- * string, cut there.
+ * record's interpretations) without the tokens of the names to cut, or
+ * without all of it. One memchr per token and a hash probe per name; a
+ * kept stretch of tokens is copied at once. A line with a NUL is left
+ * alone (trim_len 0): auparse reads a record as a C string, cut there.
  */
 static void trim_syscall(struct prefilter *pf, const char *head, size_t hlen,
 			 const char *s, size_t n)
 {
-	const char *p = s, *end, *run = NULL, *next;
+	const char *p = s, *end, *keep = s, *tok, *q, *sp;
 	char *o = pf->trim_buf;
-	unsigned k;
+	uint64_t v;
 
 	pf->trim_len = 0;
 	if (memchr(head, '\0', (size_t)(s + n - head)))
@@ -364,30 +361,28 @@ static void trim_syscall(struct prefilter *pf, const char *head, size_t hlen,
 	end = memchr(s, AUDIT_INTERP_SEPARATOR, n);
 	if (!end)
 		end = s + n;
-	/* p at a space before a token */
-	for (k = 0; k < PF_CUT_WITHIN && p && p < end; k++) {
-		if (p + 1 < end && cut_token(pf, p + 1, end, &next)) {
-			run = p;
-			do {
-				p = next;
-			} while (p < end && p + 1 < end &&
-				 cut_token(pf, p + 1, end, &next));
-			break;
-		}
-		p = memchr(p + 1, ' ', (size_t)(end - p - 1));
-	}
 	memcpy(o, head, hlen);
 	o += hlen;
-	if (run) {
-		memcpy(o, s, (size_t)(run - s));
-		o += run - s;
-		memcpy(o, p, (size_t)(end - p));
-		o += end - p;
-	} else {
-		memcpy(o, s, (size_t)(end - s));
-		o += end - s;
+	/* p at a space; the token after it */
+	while (p < end) {
+		tok = p + 1;
+		sp = memchr(tok, ' ', (size_t)(end - tok));
+		if (!sp)
+			sp = end;
+		v = 0;
+		for (q = tok; q < sp && q - tok <= 8 && *q != '='; q++)
+			v = v << 8 | (unsigned char)*q;
+		if (q < sp && *q == '=' && q > tok && in_cut(pf->cut, v)) {
+			/* the kept stretch before it, with its space */
+			memcpy(o, keep, (size_t)(p - keep));
+			o += p - keep;
+			keep = sp;
+		}
+		p = sp;
 	}
-	if (end < s + n)
+	memcpy(o, keep, (size_t)(end - keep));
+	o += end - keep;
+	if (end < s + n && !pf->enriched_all)
 		o = trim_names(pf, end + 1, s + n, o);
 	*o++ = '\n';
 	pf->trim_len = (size_t)(o - pf->trim_buf);
@@ -719,30 +714,38 @@ int prefilter_finish(struct prefilter *pf)
 void prefilter_set_options(struct prefilter *pf,
 			   const struct prefilter_options *o)
 {
+	bool any = false;
 	size_t i;
 
 	pf->proctitle = o->proctitle;
 	pf->trim = false;
-	pf->ncut = pf->ncut_names = 0;
+	memset(pf->cut, 0, sizeof(pf->cut));
+	memset(pf->cut_names, 0, sizeof(pf->cut_names));
+	pf->enriched_all = o->enriched_all;
 	if (!pf->trim_buf)
 		return;
 	for (i = 0; o->syscall_cut && o->syscall_cut[i] &&
 		    i < PF_MAX_FIELDS; i++) {
 		const char *f = o->syscall_cut[i];
+		uint64_t v = pack_name(f, strlen(f));
 
 		/* a longer name could never match: not cut */
-		if ((pf->cut[pf->ncut] = pack_name(f, strlen(f))) != 0)
-			pf->ncut++;
+		if (v) {
+			cut_add(pf->cut, v);
+			any = true;
+		}
 	}
 	for (i = 0; o->enriched_cut && o->enriched_cut[i] &&
 		    i < PF_MAX_FIELDS; i++) {
 		const char *f = o->enriched_cut[i];
+		uint64_t v = pack_name(f, strlen(f));
 
-		if ((pf->cut_names[pf->ncut_names] =
-		     pack_name(f, strlen(f))) != 0)
-			pf->ncut_names++;
+		if (v) {
+			cut_add(pf->cut_names, v);
+			any = true;
+		}
 	}
-	if (!pf->ncut && !pf->ncut_names)
+	if (!any && !o->enriched_all)
 		return;
 	pf->trim = true;
 }

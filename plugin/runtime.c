@@ -479,6 +479,9 @@ static int apply(struct runtime *rt, struct ks_conf *next,
 	apply_sink(rt, next);
 	if (!rt->started && start_pipeline(rt, next) != 0)
 		return -1;
+	/* Read what the rules in force and the alerts use, and no more:
+	 * the rest of the records never reaches libauparse. */
+	ea_set_needs(rt->ea, ecs_needs(rt->rules.uses));
 	rt->conf = *next;
 	conf_describe(&rt->conf, desc, sizeof(desc));
 	if (rt->started)

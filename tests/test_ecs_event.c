@@ -502,6 +502,31 @@ static void test_table(void **state)
 	assert_int_equal(n, j);
 }
 
+/* What the event assembly must read: the names, which the alerts show
+ * (so whatever the rules use); never the saved and fs ids, which no field
+ * reads; a field that reads names says so in its flags. */
+static void test_needs(void **state)
+{
+	bool none[EQL_FIELDS_MAX] = { false };
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(ecs_needs(NULL), EXEC_NEEDS_NAMES);
+	assert_int_equal(ecs_needs(none), EXEC_NEEDS_NAMES);
+	for (i = 0; i < ecs_nfields; i++) {
+		const char *n = ecs_fields[i].name;
+		size_t l = strlen(n);
+		bool is_name = l > 5 && strcmp(n + l - 5, ".name") == 0 &&
+			       (strncmp(n, "user.", 5) == 0 ||
+				strncmp(n, "group.", 6) == 0 ||
+				strstr(n, "user.name") || strstr(n, "group.name"));
+
+		if (is_name != !!(ecs_fields[i].flags & ECS_NEEDS_NAMES))
+			fail_msg("%s: ECS_NEEDS_NAMES %s", n,
+				 is_name ? "missing" : "where no name is read");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_tty),
 		cmocka_unit_test(test_entry_leader),
 		cmocka_unit_test(test_looked_up_names),
+		cmocka_unit_test(test_needs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,7 @@ struct seen {
 	size_t split_len;
 	uint32_t max_argc;
 	bool split_ok, hex_path_ok, execveat_ok, i386_ok, symlink_ok;
+	unsigned creds, names; /* execs with a saved id, with a name */
 	bool argv0_ok;
 };
 
@@ -80,6 +81,8 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	s->digest = mix(s->digest, &ev->euid, sizeof(ev->euid));
 	s->digest = mix(s->digest, &ev->gid, sizeof(ev->gid));
 	s->digest = mix(s->digest, &ev->egid, sizeof(ev->egid));
+	s->creds += ev->suid != EXEC_ID_UNSET || ev->fsgid != EXEC_ID_UNSET;
+	s->names += ev->uid_name[0] || ev->auid_name[0];
 	s->digest = mix(s->digest, &ev->suid, sizeof(ev->suid));
 	s->digest = mix(s->digest, &ev->fsuid, sizeof(ev->fsuid));
 	s->digest = mix(s->digest, &ev->sgid, sizeof(ev->sgid));
@@ -215,6 +218,9 @@ static char *slurp(const char *name, size_t *len)
 	return slurp_tests(rel, len);
 }
 
+/* What run_pf asks the event assembly to read (ea_set_needs). */
+static unsigned needs = EXEC_NEEDS_ALL;
+
 static struct seen run_pf(const char *buf, size_t len, size_t chunk,
 			  bool prefilter, struct ea_stats *st)
 {
@@ -228,6 +234,7 @@ static struct seen run_pf(const char *buf, size_t len, size_t chunk,
 	ea = ea_new(&h, NULL, 2);
 	assert_non_null(ea);
 	ea_set_prefilter(ea, prefilter);
+	ea_set_needs(ea, needs);
 	for (off = 0; off < len; off += chunk)
 		assert_int_equal(ea_feed(ea, buf + off,
 					 len - off < chunk ? len - off : chunk),
@@ -1257,6 +1264,36 @@ static void test_fork_node(void **state)
 /* An exec event given again (same node, time, serial) is handed on once,
  * among the last 4096 to 8192 events handed on; older ones fell out of the
  * fixed memory and come out again. */
+/* Read only what is needed: without EXEC_NEEDS_SAVED_IDS and
+ * EXEC_NEEDS_NAMES the saved and fs ids and the names are unset, with the
+ * prefilter cutting their text or not; everything else as before. */
+static void test_needs(void **state)
+{
+	static const unsigned sets[] = { 0, EXEC_NEEDS_SAVED_IDS,
+					 EXEC_NEEDS_NAMES };
+	struct seen all, s;
+	size_t len, i;
+	char *buf = slurp("enriched-exec.log", &len);
+
+	(void)state;
+	needs = EXEC_NEEDS_ALL;
+	all = run_pf(buf, len, len, true, NULL);
+	assert_true(all.creds == all.execs && all.names == all.execs);
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		needs = sets[i];
+		s = run_pf(buf, len, len, true, NULL);
+		assert_int_equal(s.execs, all.execs);
+		assert_int_equal(s.creds, sets[i] & EXEC_NEEDS_SAVED_IDS ?
+				 all.execs : 0);
+		assert_int_equal(s.names, sets[i] & EXEC_NEEDS_NAMES ?
+				 all.execs : 0);
+		equivalent_shapes("enriched-exec.log, fewer needs", buf, len,
+				  true, 0, 0);
+	}
+	needs = EXEC_NEEDS_ALL;
+	free(buf);
+}
+
 static void test_replayed_events(void **state)
 {
 	struct seen s;
@@ -1338,6 +1375,7 @@ int main(void)
 		cmocka_unit_test(test_credentials),
 		cmocka_unit_test(test_enriched_names),
 		cmocka_unit_test(test_replayed_events),
+		cmocka_unit_test(test_needs),
 		cmocka_unit_test(test_order_recorded),
 	};
 
