@@ -37,6 +37,10 @@
  * flight (auparse waits 2 s of log time for an event's last record): a
  * file is left once its records are this far past --end. */
 #define PAST_END_SLACK 60
+/* A log whose first record is this much older than the newest record read
+ * so far was given out of order (rotation keeps events whole; a few
+ * seconds of events in flight may straddle it). */
+#define OUT_OF_ORDER_SLACK 5
 #define READ_CHUNK (64 * 1024)
 /* Reads per wakeup before timers get a turn, so that a flood on stdin
  * cannot starve the 3-second alert latency or the throttle summary. */
@@ -102,6 +106,8 @@ struct review {
 	struct summary *sum;
 	uint64_t done;            /* bytes of the finished inputs */
 	unsigned read_files, after_end;
+	int64_t last_seen;        /* time of the last record of the files
+				     read so far (-1: none yet) */
 };
 
 static void review_problem(void *ctx, const char *msg)
@@ -177,20 +183,21 @@ static int64_t last_time(const char *s, size_t n)
 	const char *p = s + n;
 
 	while (p > s) {
-		const char *q = memrchr(s, '(', (size_t)(p - s));
+		const char *paren = memrchr(s, '(', (size_t)(p - s));
+		const char *q;
 		int64_t t = 0;
 		int d = 0;
 
-		if (!q)
+		if (!paren)
 			break;
-		if (q - s >= 9 && memcmp(q - 9, "msg=audit", 9) == 0) {
-			for (q++; *q >= '0' && *q <= '9' && d < 12 && q < s + n;
-			     q++, d++)
+		if (paren - s >= 9 && memcmp(paren - 9, "msg=audit", 9) == 0) {
+			for (q = paren + 1; q < s + n && *q >= '0' && *q <= '9' &&
+			     d < 12; q++, d++)
 				t = t * 10 + (*q - '0');
 			if (d >= 9)
 				return t;
 		}
-		p = q;
+		p = paren;
 	}
 	return -1;
 }
@@ -257,7 +264,25 @@ static void review_file(struct review *r, size_t i)
 				break;
 			}
 		}
+		if (first && r->last_seen >= 0) {
+			int64_t t = first_time(data, (size_t)n);
+
+			/* Parents are looked up among the execs read
+			 * before: a log given after a newer one loses
+			 * them. Said, then read all the same. */
+			if (t >= 0 && t + OUT_OF_ORDER_SLACK < r->last_seen) {
+				progress_clear(&r->prog);
+				diag(LOG_WARNING, "%s: its records start before those of the logs read so far: give logs oldest first, or parents may be missed",
+				     r->paths[i]);
+			}
+		}
 		first = false;
+		{
+			int64_t t = last_time(data, (size_t)n);
+
+			if (t > r->last_seen)
+				r->last_seen = t;
+		}
 		if (runtime_feed(r->rt, data, (size_t)n) < 0) {
 			progress_clear(&r->prog);
 			diag(LOG_ERR, "%s: out of memory while parsing",
@@ -294,7 +319,7 @@ static void time_text(char *buf, size_t cap, int64_t t)
 static int review(const struct cmdline *cl)
 {
 	static struct runtime rt;
-	struct review r = { .cl = cl, .rt = &rt };
+	struct review r = { .cl = cl, .rt = &rt, .last_seen = -1 };
 	struct summary_input si;
 	uint64_t total = 0;
 	size_t i;
