@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,21 +217,56 @@ static bool dec_l(const char *v, size_t n, long *out)
 	return true;
 }
 
-/* A field name of at most 8 bytes as one number (0: longer, never a
- * field to keep), so that matching a token is a few integer compares. */
+/* A field name of 1 to 7 bytes as one number, its first byte lowest (0:
+ * any other length, never a name to cut), so that matching a token is a
+ * load, a few bit operations and a hash probe. */
 static uint64_t pack_name(const char *name, size_t n)
 {
 	uint64_t v = 0;
 	size_t i;
 
-	if (n == 0 || n > 8)
+	if (n == 0 || n > 7)
 		return 0;
 	for (i = 0; i < n; i++)
-		v = v << 8 | (unsigned char)name[i];
+		v |= (uint64_t)(unsigned char)name[i] << (8 * i);
 	return v;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
 
+/* The packed name of the token at tok (before lim) when it is NAME=...
+ * with NAME of 1 to 7 bytes; 0 otherwise. Eight bytes at once where
+ * there are eight: the first '=' or ' ' among them ends the name. */
+static inline __attribute__((always_inline)) uint64_t
+token_name(const char *tok, const char *lim)
+{
+	uint64_t x, eq, sp, m, v = 0;
+	unsigned k;
+
+	if (lim - tok >= 8) {
+		memcpy(&x, tok, 8);
+		x = le64toh(x);
+		eq = x ^ (ONES * '=');
+		sp = x ^ (ONES * ' ');
+		m = (((eq - ONES) & ~eq) | ((sp - ONES) & ~sp)) & HIGHS;
+		if (!m)
+			return 0;
+		/* the lowest flagged byte is exact (borrows only go up) */
+		k = (unsigned)__builtin_ctzll(m) >> 3;
+		if (k == 0 || ((x >> (8 * k)) & 0xff) != '=')
+			return 0;
+		return x & ((1ULL << (8 * k)) - 1);
+	}
+	for (k = 0; k < 8 && tok + k < lim; k++) {
+		if (tok[k] == '=')
+			return k ? v : 0;
+		if (tok[k] == ' ')
+			return 0;
+		v |= (uint64_t)(unsigned char)tok[k] << (8 * k);
+	}
+	return 0;
+}
 
 /* The slot of a packed name in the cut set (a small open hash). */
 static unsigned cut_slot(uint64_t v)
@@ -265,7 +301,7 @@ static void cut_add(uint64_t *set, uint64_t v)
 static char *trim_names(const struct prefilter *pf, const char *p,
 			const char *end, char *o)
 {
-	const char *tok, *q;
+	const char *tok;
 	bool first = true;
 	uint64_t v;
 
@@ -278,10 +314,8 @@ static char *trim_names(const struct prefilter *pf, const char *p,
 		p = memchr(p, ' ', (size_t)(end - p));
 		if (!p)
 			p = end;
-		v = 0;
-		for (q = tok; q < p && q - tok <= 8 && *q != '='; q++)
-			v = v << 8 | (unsigned char)*q;
-		if (q < p && *q == '=' && in_cut(pf->cut_names, v))
+		v = token_name(tok, p);
+		if (v && in_cut(pf->cut_names, v))
 			continue;
 		*o++ = first ? AUDIT_INTERP_SEPARATOR : ' ';
 		first = false;
@@ -338,6 +372,32 @@ static bool syscall_kind_of(const char *s, size_t n, enum syscall_kind *kind)
 	return true;
 }
 
+/* The kind named by the first two fields after the msg=audit(ID) token,
+ * " arch=HEX syscall=DEC ", as the kernel writes them; false when they are
+ * not that. */
+static bool first_kind(const char *p, const char *end, enum syscall_kind *kind)
+{
+	const char *v, *sp;
+	unsigned long a;
+	long nr;
+
+	if (end - p < 16 || memcmp(p, " arch=", 6) != 0)
+		return false;
+	v = p + 6;
+	sp = memchr(v, ' ', (size_t)(end - v));
+	if (!sp || !hex_ul(v, (size_t)(sp - v), &a) || end - sp < 10 ||
+	    memcmp(sp, " syscall=", 9) != 0)
+		return false;
+	v = sp + 9;
+	sp = memchr(v, ' ', (size_t)(end - v));
+	if (!sp)
+		sp = end;
+	if (!dec_l(v, (size_t)(sp - v), &nr))
+		return false;
+	*kind = exec_event_classify(a, nr);
+	return true;
+}
+
 /*
  * A kept SYSCALL line rebuilt into trim_buf (with its newline; trim_len)
  * from head[0..hlen) and s[0..n) (the rest, a space first) without the
@@ -351,7 +411,7 @@ static bool syscall_kind_of(const char *s, size_t n, enum syscall_kind *kind)
 static void trim_syscall(struct prefilter *pf, const char *head, size_t hlen,
 			 const char *s, size_t n)
 {
-	const char *p = s, *end, *keep = s, *tok, *q, *sp;
+	const char *p = s, *end, *keep = s, *tok, *sp;
 	char *o = pf->trim_buf;
 	uint64_t v;
 
@@ -369,10 +429,8 @@ static void trim_syscall(struct prefilter *pf, const char *head, size_t hlen,
 		sp = memchr(tok, ' ', (size_t)(end - tok));
 		if (!sp)
 			sp = end;
-		v = 0;
-		for (q = tok; q < sp && q - tok <= 8 && *q != '='; q++)
-			v = v << 8 | (unsigned char)*q;
-		if (q < sp && *q == '=' && q > tok && in_cut(pf->cut, v)) {
+		v = token_name(tok, sp);
+		if (v && in_cut(pf->cut, v)) {
 			/* the kept stretch before it, with its space */
 			memcpy(o, keep, (size_t)(p - keep));
 			o += p - keep;
@@ -475,7 +533,13 @@ static enum verdict pf_decide(struct prefilter *pf, const char *s, size_t n,
 		body = memchr(q, ' ', (size_t)(end - q));
 		if (!body)
 			body = end;
-		known = syscall_kind_of(body, (size_t)(end - body), &kind);
+		/* An exec or a fork by its first two fields (the kernel's
+		 * order) is kept whatever follows: more arch= or syscall=
+		 * would only make it unsure, which keeps it too. */
+		known = first_kind(body, end, &kind) && kind != SYSCALL_OTHER;
+		if (!known)
+			known = syscall_kind_of(body, (size_t)(end - body),
+						&kind);
 		if (known && kind == SYSCALL_OTHER) {
 			id_add(pf->dropped, &pf->dropped_pos, h);
 			return V_DROP;
