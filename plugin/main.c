@@ -235,7 +235,7 @@ static void review_file(struct review *r, size_t i)
 	struct input in;
 	const char *data;
 	ssize_t n;
-	bool first = true;
+	bool first = true, fed = false, ended_line = true;
 
 	if (input_open(&in, r->paths[i], r->found[i] ? INPUT_REGULAR_ONLY : 0,
 		       err, sizeof(err)) != 0) {
@@ -259,6 +259,8 @@ static void review_file(struct review *r, size_t i)
 			}
 			if (!first && t > o->range_end + PAST_END_SLACK) {
 				runtime_feed(r->rt, data, (size_t)n);
+				fed = true;
+				ended_line = data[n - 1] == '\n';
 				diag(LOG_INFO, "%s: the rest is after --end; not read",
 				     r->paths[i]);
 				break;
@@ -283,6 +285,8 @@ static void review_file(struct review *r, size_t i)
 			if (t > r->last_seen)
 				r->last_seen = t;
 		}
+		fed = true;
+		ended_line = data[n - 1] == '\n';
 		if (runtime_feed(r->rt, data, (size_t)n) < 0) {
 			progress_clear(&r->prog);
 			diag(LOG_ERR, "%s: out of memory while parsing",
@@ -297,6 +301,11 @@ static void review_file(struct review *r, size_t i)
 		progress_clear(&r->prog);
 		review_problem(r, err);
 	}
+	/* A line never spans two logs: one that stops mid-line (truncated,
+	 * damaged, a bomb's zeros) must not take the next log's first record
+	 * into its last line. */
+	if (fed && !ended_line)
+		runtime_feed(r->rt, "\n", 1);
 	if (in.syslog)
 		diag(LOG_INFO, "%s: syslog lines: %llu audit records, %llu other lines skipped, %llu over %u bytes skipped",
 		     r->paths[i], (unsigned long long)in.syslog_records,
