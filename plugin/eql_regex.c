@@ -912,8 +912,12 @@ static const char *repaired(const char *s, size_t n, size_t *outn)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, o = 0, k;
 
-	while (i < n && (p[i] < 0x80 || (k = utf8_seq(p + i, n - i)) > 0))
-		i += p[i] < 0x80 ? 1 : k;
+	while (i < n) {
+		k = p[i] < 0x80 ? 1 : utf8_seq(p + i, n - i);
+		if (k == 0)
+			break;
+		i += k;
+	}
 	*outn = n;
 	if (i == n)
 		return s;
