@@ -186,8 +186,7 @@ static void on_fork(const struct fork_event *fe, void *ctx)
 {
 	struct runtime *rt = ctx;
 
-	proc_table_fork(rt->procs, node_id(rt, fe->node), fe->parent,
-			fe->child, fe->sec, fe->msec);
+	proc_table_fork(rt->procs, node_id(rt, fe->node), fe);
 }
 
 /* ---- applying a configuration ------------------------------------------ */

@@ -208,8 +208,7 @@ static void on_fork(const struct fork_event *fe, void *arg)
 
 	CHECK(fe->child > 0);
 	CHECK(fe->node != NULL);
-	proc_table_fork(c->procs, node_ids_get(c->nodes, fe->node), fe->parent,
-			fe->child, fe->sec, fe->msec);
+	proc_table_fork(c->procs, node_ids_get(c->nodes, fe->node), fe);
 }
 
 /* A login record: what the parse guarantees, then the session table. */
