@@ -154,6 +154,7 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	src.host = rt->hostname;
 	src.session = &session;
 	src.names = names_for(rt, ev->node);
+	src.lineage = NULL;
 	ecs_describe(&src, rt->rules.uses, &rt->scratch, &e);
 	m.rt = rt;
 	m.ev = ev;

@@ -171,7 +171,7 @@ static void on_exec(const struct exec_event *ev, void *arg)
 	hit = rule_kernel_seeking_v2(&in);
 	{
 		struct ecs_source src = {
-			ev, have_parent ? &parent : NULL, "fuzzhost", &sv
+			ev, have_parent ? &parent : NULL, "fuzzhost", &sv, NULL, NULL
 		};
 		struct eql_event e;
 
