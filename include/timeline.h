@@ -25,7 +25,9 @@
  * footprint (2.4 MiB with the defaults).
  *
  * Session ids restart at each boot: in a log spanning a reboot the same
- * (node, ses) can name two sessions, whose execs then share a ring.
+ * (node, ses) can name two sessions. The LOGIN record that starts a
+ * session says so (timeline_forget); without login records in the input
+ * their execs share a ring.
  *
  * Cost: timeline_record is one hash probe and one copy of at most
  * argv_bytes (plus a pass over the argument lengths when the argv is cut);
@@ -91,6 +93,11 @@ void timeline_limits(const struct timeline *t, struct timeline_limits *out);
  * and argv. ev->node is not read. */
 void timeline_record(struct timeline *t, uint32_t node,
 		     const struct exec_event *ev);
+
+/* A LOGIN record started (node, ses): whatever is kept under that id
+ * belongs to an earlier session that had it (session ids restart at each
+ * boot) and is forgotten. */
+void timeline_forget(struct timeline *t, uint32_t node, uint32_t ses);
 
 /*
  * The execs kept for (node, ses), oldest first, at most `max` (the most

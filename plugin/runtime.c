@@ -190,8 +190,13 @@ static void on_login(const struct login_event *le, void *ctx)
 
 	if (lookup_proc(rt, node, le->pid, le->sec, &pe) && pe.exe[0])
 		exe = pe.exe;
-	if (le->type == LOGIN_SET)
+	if (le->type == LOGIN_SET) {
 		session_login(rt->sessions, node, le, exe);
+		/* A new session: an earlier one with its id (another boot)
+		 * leaves nothing in its timeline. */
+		if (le->success)
+			timeline_forget(rt->tl, node, le->ses);
+	}
 	else
 		session_pam(rt->sessions, node, le, exe);
 }

@@ -424,6 +424,19 @@ void timeline_record(struct timeline *t, uint32_t node,
 	t->cut += cut;
 }
 
+void timeline_forget(struct timeline *t, uint32_t node, uint32_t ses)
+{
+	uint32_t slot;
+
+	if (!t || ses == EXEC_ID_UNSET)
+		return;
+	slot = tl_find_slot(t, node, ses);
+	if (slot == TL_NIL)
+		return;
+	t->s[t->index[slot]].head = 0;
+	t->s[t->index[slot]].count = 0;
+}
+
 size_t timeline_arena_size(const struct timeline *t)
 {
 	/* each argument takes at least its NUL */

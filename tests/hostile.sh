@@ -285,6 +285,12 @@ def case_lineage():
     out.write(event(3202, 9302, MATCH, ppid=9301, ses=8))
     # outside any login session: no timeline
     out.write(event(3300, 9400, MATCH, ppid=9139, ses=4294967295))
+    # session 9's id given again by a LOGIN (another boot in one log): the
+    # alert's timeline holds nothing of the earlier session
+    out.write(event(3400, 9500, [b"earlier-boot"], ppid=1, ses=9))
+    out.write(b"type=LOGIN msg=audit(%s): pid=9501 uid=0 old-auid=4294967295 auid=0 "
+              b"tty=(none) old-ses=4294967295 ses=9 res=1\n" % ts(3401))
+    out.write(event(3402, 9502, MATCH, ppid=9501, ses=9))
 
 def case_sessions(n):
     # n execs, each by a new pid in a new audit session, each the child of
@@ -570,22 +576,25 @@ fi
 
 # --- lineage and timeline ---------------------------------------------------
 # Alerts 3101 (at the bottom of a 40-process chain in session 7), 3202
-# (under a parent loop) and 3300 (no login session) and the probe: the
-# ancestors stop at the depth (8) and at the loop, the timeline holds the
-# session's last 8 execs with the 100,000-argument one cut, none outside a
-# session; hostile argv stays escaped in both formats.
+# (under a parent loop), 3300 (no login session), 3402 (session 9 after a
+# LOGIN gave its id again) and the probe: the ancestors stop at the depth
+# (8) and at the loop, the timeline holds the session's last 8 execs with
+# the 100,000-argument one cut, none outside a session and none of an
+# earlier session with the same id; hostile argv stays escaped in both
+# formats.
 gen lineage
 if run "lineage" "$tmp/lineage.log" text 30; then
-	if n=$(text_lines "$out" 2>"$tmp/err") && [ "$n" -eq 4 ]; then
+	if n=$(text_lines "$out" 2>"$tmp/err") && [ "$n" -eq 5 ]; then
 		ok "lineage, text: $n alerts, one line each, printable ASCII only, no forged field"
 	else
 		fail "lineage, text output ($n lines)"; tail -3 "$tmp/err"
 	fi
 fi
 if run "lineage" "$tmp/lineage.log" json 30; then
-	if n=$(json_lines "$out" 2>"$tmp/err") && [ "$n" -eq 4 ] && python3 - "$out" <<'PY'
+	if n=$(json_lines "$out" 2>"$tmp/err") && [ "$n" -eq 5 ] && python3 - "$out" <<'PY'
 import json, sys
 by = {json.loads(l)["auditd"]["sequence"]: json.loads(l) for l in open(sys.argv[1], "rb")}
+assert "timeline" not in by[3402]["auditd"], by[3402]["auditd"]
 a = by[3101]
 anc = a["auditd"]["ancestors"]
 assert [x["pid"] for x in anc] == list(range(9138, 9130, -1)), [x["pid"] for x in anc]
@@ -604,7 +613,7 @@ ns = by[3300]
 assert ns["auditd"]["session"] == "unset" and "timeline" not in ns["auditd"], ns["auditd"]
 assert len(ns["auditd"]["ancestors"]) == 8
 PY
-	then ok "lineage, JSON: ancestors stop at the depth and the loop, the timeline is the session's, cut, and none without a session"
+	then ok "lineage, JSON: ancestors stop at the depth and the loop, the timeline is the session's, cut, none without a session or of an earlier one"
 	else fail "lineage, JSON output ($n objects)"; tail -3 "$tmp/err"; fi
 fi
 rm -f "$tmp"/*.log

@@ -142,6 +142,17 @@ static void test_ring(void **state)
 		assert_int_equal(st.no_session, 1);
 		assert_int_equal(st.evictions, 0);
 	}
+	/* a LOGIN for the id: the earlier session's execs are forgotten,
+	 * the session goes on from there; others are untouched */
+	timeline_forget(t, 0, 7);
+	assert_int_equal(get(t, 0, 7, e, 8), 0);
+	assert_int_equal(get(t, 1, 7, e, 8), 1);
+	exec_in(t, 0, 7, 500, 50, "after-login");
+	assert_int_equal(get(t, 0, 7, e, 8), 1);
+	assert_string_equal(joined(&e[0]), "after-login");
+	timeline_forget(t, 0, 9999);
+	timeline_forget(t, 0, EXEC_ID_UNSET);
+	timeline_forget(NULL, 0, 7);
 	/* no store: nothing */
 	timeline_record(NULL, 0, &ev);
 	assert_int_equal(get(NULL, 0, 7, e, 8), 0);
