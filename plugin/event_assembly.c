@@ -602,8 +602,10 @@ static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 		return;
 	if (kind == SYSCALL_FORK) {
 		set_identity(au, ev);
-		/* still at the SYSCALL record: the caller's names */
-		read_names(auparse_get_record_interpretations(au), ev);
+		/* still at the SYSCALL record: the caller's names, when the
+		 * alerts or rules read names at all */
+		if (ea->needs & EXEC_NEEDS_NAMES)
+			read_names(auparse_get_record_interpretations(au), ev);
 		handle_fork(ea, ev, &sf);
 		return;
 	}
