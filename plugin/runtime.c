@@ -145,9 +145,11 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	/* an exec that leads its session describes it to itself too */
 	session_exec(rt->sessions, node, ev, &session);
 	/* Outside --start/--end an exec only feeds the tables (its session
-	 * was told above). */
+	 * was told above), the timeline included: what came before the
+	 * range came before its alerts. */
 	if (rt->opt.range && ((int64_t)ev->sec < rt->opt.range_start ||
 			      (int64_t)ev->sec > rt->opt.range_end)) {
+		timeline_record(rt->tl, node, ev);
 		proc_table_exec(rt->procs, node, ev);
 		return;
 	}
