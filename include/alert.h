@@ -30,8 +30,8 @@
  *    (farthest first), then (JSON) the other optional fields by rank;
  *    each drop is said in the alert: auditd.dropped {"timeline":N,
  *    "ancestors":N, "optional":R (the fields of drop rank R or less),
- *    "threat":"references"|"all"} in JSON, dropped={timeline=N
- *    ancestors=N} in text.
+ *    "threat":"references"|"all"} in JSON, dropped=[timeline:N,
+ *    ancestors:N] in text.
  *    A long argv is cut, and strings are capped down to CONTEXT_MIN_CAP
  *    (256) escaped bytes, before any context goes, so a padded argv cannot
  *    strip an alert of its lineage. Each ancestor's argv (and the previous

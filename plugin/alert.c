@@ -27,7 +27,7 @@
  *    before: they lose nothing);
  *  - as a last resort, optional JSON keys are dropped and the lists keep only
  *    their marker. A fixed minimal alert is the final fallback.
- * Every drop is said in the alert (auditd.dropped / dropped={...}): how
+ * Every drop is said in the alert (auditd.dropped / dropped=[...]): how
  * many timeline entries and ancestors, the rank of the JSON fields left
  * out, the threat references. Every cost
  * used for planning is an upper bound of what is written, and the result
@@ -816,39 +816,43 @@ static void put_time(struct ctx *c)
 }
 
 /*
- * The lineage's lists of objects, in either format: JSON arrays of
- * objects, and in text [{key=value ...},...] with values as elsewhere in
- * the text alert. One helper per member kind keeps the two in step.
+ * The lineage's lists of objects. JSON writes arrays of objects; text
+ * writes each object as a list of its values in a fixed order, without
+ * keys ([pid,"exe",[args]], [time,pid,ppid,[args]]), so that the only
+ * key=value pairs of a text alert are its own fields and a grep for
+ * `time=` or `pid=` never finds an ancestor's or a timeline entry's.
  */
-static void obj_key(struct ctx *c, bool first, const char *json,
-		    const char *text)
+static void obj_open(struct ctx *c)
 {
+	sb_addc(c->sb, c->fmt == ALERT_FORMAT_JSON ? '{' : '[');
+}
+
+static void obj_close(struct ctx *c)
+{
+	sb_addc(c->sb, c->fmt == ALERT_FORMAT_JSON ? '}' : ']');
+}
+
+/* The next member: JSON's key, or text's separator alone. */
+static void obj_key(struct ctx *c, bool first, const char *json)
+{
+	if (!first)
+		sb_addc(c->sb, ',');
 	if (c->fmt == ALERT_FORMAT_JSON) {
-		if (!first)
-			sb_addc(c->sb, ',');
 		sb_addc(c->sb, '"');
 		sb_adds(c->sb, json);
 		sb_adds(c->sb, "\":");
-	} else {
-		if (!first)
-			sb_addc(c->sb, ' ');
-		sb_adds(c->sb, text);
-		sb_addc(c->sb, '=');
 	}
 }
 
 static void obj_args(struct ctx *c, int w, const struct argv *av, bool first)
 {
-	obj_key(c, first, "args", "args");
+	obj_key(c, first, "args");
 	sb_addc(c->sb, '[');
 	put_args(c, w, false);
 	sb_addc(c->sb, ']');
-	if (av->flags & ARGV_TRUNCATED) {
-		if (c->fmt == ALERT_FORMAT_JSON)
-			sb_adds(c->sb, ",\"args_truncated\":true");
-		else
-			sb_adds(c->sb, " argv_truncated=yes");
-	}
+	if (av->flags & ARGV_TRUNCATED)
+		sb_adds(c->sb, c->fmt == ALERT_FORMAT_JSON ?
+			",\"args_truncated\":true" : ",truncated");
 }
 
 static void put_image(struct ctx *c, int w, const struct lineage_image *im,
@@ -856,20 +860,20 @@ static void put_image(struct ctx *c, int w, const struct lineage_image *im,
 {
 	bool json = c->fmt == ALERT_FORMAT_JSON, first = true;
 
-	sb_addc(c->sb, '{');
+	obj_open(c);
 	if (with_pid) {
-		obj_key(c, first, "pid", "pid");
+		obj_key(c, first, "pid");
 		put_num(c, im->pid);
 		first = false;
 	}
-	/* JSON leaves a missing field out; text says exe="" */
+	/* JSON leaves a missing field out; text keeps its place: "" */
 	if (im->exe[0] || !json) {
-		obj_key(c, first, "executable", "exe");
+		obj_key(c, first, "executable");
 		put_qstr(c, im->exe, strlen(im->exe));
 		first = false;
 	}
 	obj_args(c, w, &im->argv, first);
-	sb_addc(c->sb, '}');
+	obj_close(c);
 }
 
 static void put_previous(struct ctx *c)
@@ -894,6 +898,7 @@ static void put_ancestors(struct ctx *c)
 
 static void put_timeline(struct ctx *c)
 {
+	bool json = c->fmt == ALERT_FORMAT_JSON;
 	unsigned k;
 
 	sb_addc(c->sb, '[');
@@ -902,21 +907,24 @@ static void put_timeline(struct ctx *c)
 
 		if (k > c->ntl - c->p.keep_tl)
 			sb_addc(c->sb, ',');
-		sb_addc(c->sb, '{');
-		obj_key(c, true, "@timestamp", "time");
-		if (c->fmt == ALERT_FORMAT_JSON)
+		obj_open(c);
+		obj_key(c, true, "@timestamp");
+		if (json)
 			sb_addc(c->sb, '"');
 		put_time_of(c, e->sec, e->msec);
-		if (c->fmt == ALERT_FORMAT_JSON)
+		if (json)
 			sb_addc(c->sb, '"');
-		obj_key(c, false, "pid", "pid");
+		obj_key(c, false, "pid");
 		put_num(c, e->pid);
+		/* JSON leaves a missing ppid out; text says unset */
 		if (e->ppid >= 0) {
-			obj_key(c, false, "ppid", "ppid");
+			obj_key(c, false, "ppid");
 			put_num(c, e->ppid);
+		} else if (!json) {
+			sb_adds(c->sb, ",unset");
 		}
 		obj_args(c, (int)(ANC0 + c->nanc + k), &e->argv, false);
-		sb_addc(c->sb, '}');
+		obj_close(c);
 	}
 	sb_addc(c->sb, ']');
 }
@@ -935,23 +943,25 @@ static void put_ancestry(struct ctx *c)
 }
 
 /* What the plan left out: JSON {"timeline":N, "ancestors":N,
- * "optional":R, "threat":"references"|"all"}, text {timeline=N
- * ancestors=N}. "optional":R says that the JSON fields of drop rank R or
- * less (ecs_fields[].drop, listed in the README) were left out: short, as
- * it is written when room is scarcest, and exact. */
+ * "optional":R, "threat":"references"|"all"}, text
+ * [timeline:N,ancestors:N]. "optional":R says that the JSON fields of
+ * drop rank R or less (ecs_fields[].drop, listed in the README) were left
+ * out: short, as it is written when room is scarcest, and exact. */
 static void put_dropped(struct ctx *c)
 {
 	bool json = c->fmt == ALERT_FORMAT_JSON, first = true;
 	unsigned i;
 
-	sb_addc(c->sb, '{');
+	sb_addc(c->sb, json ? '{' : '[');
 	if (c->p.keep_tl < c->ntl) {
-		obj_key(c, first, "timeline", "timeline");
+		sb_adds(c->sb, json ? "\"timeline\":" : "timeline:");
 		put_num(c, c->ntl - c->p.keep_tl);
 		first = false;
 	}
 	if (c->p.keep_anc < c->nanc) {
-		obj_key(c, first, "ancestors", "ancestors");
+		if (!first)
+			sb_addc(c->sb, ',');
+		sb_adds(c->sb, json ? "\"ancestors\":" : "ancestors:");
 		put_num(c, c->nanc - c->p.keep_anc);
 		first = false;
 	}
@@ -961,17 +971,20 @@ static void put_dropped(struct ctx *c)
 			    json_would_show(c, i))
 				break;
 		if (i < ecs_nfields) {
-			obj_key(c, first, "optional", "optional");
+			if (!first)
+				sb_addc(c->sb, ',');
+			sb_adds(c->sb, "\"optional\":");
 			put_num(c, c->p.rank);
 			first = false;
 		}
 	}
 	if (json && (c->p.drop & (DROP_REFS | DROP_THREATS))) {
-		obj_key(c, first, "threat", "threat");
-		sb_adds(c->sb, c->p.drop & DROP_THREATS ? "\"all\"" :
-			"\"references\"");
+		if (!first)
+			sb_addc(c->sb, ',');
+		sb_adds(c->sb, c->p.drop & DROP_THREATS ?
+			"\"threat\":\"all\"" : "\"threat\":\"references\"");
 	}
-	sb_addc(c->sb, '}');
+	sb_addc(c->sb, json ? '}' : ']');
 }
 
 /* The value of a lineage row (ecs_field.list >= ECS_LIST_PREVIOUS). */

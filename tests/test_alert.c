@@ -1378,23 +1378,17 @@ static void test_text_lineage(void **state)
 	out = fmt_alert(f, ALERT_FORMAT_TEXT, 0);
 	assert_string_equal(out, TEXT_HEAD
 		" pid=4242 entity_id=\"d2ViMXw0MjQyfDE3OTU4MDk2NjIuMTIzfDEyMzQ="
-		"\" "
-		"ppid=4000 uid=1000 ruser=\"alice\" euid=0 user=\"root\" "
-		"gid=1000 egid=1000 auid=1000 auser=\"alice\" ses=3 "
-		"tty=\"pts0\" name=\"tail\" exe=\"/usr/bin/tail\" cwd=\"/root\""
-		" "
-		"key=\"kseek\" args=[\"tail\",\"-c\",\"64\",\"/boot/vmlinuz\"] "
-		"previous=[{exe=\"/usr/bin/bash\" args=[\"bash\",\"-c\"]}] "
-		"parent_entity_id=\"d2ViMXw0MDAwfDE3OTU4MDk2MDAuMDAwfDEwMDA=\" "
-		"parent_name=\"bash\" parent_exe=\"/usr/bin/bash\" parent_args="
-		"[\"bash\"] "
-		"ancestors=[{pid=3000 exe=\"/usr/bin/sh\" args=[\"anc0\","
-		"\"arg\"]},{pid=3001 exe=\"/usr/bin/sh\" args=[\"anc1\","
-		"\"arg\"] argv_truncated=yes}] timeline=[{time=2026-11-27T20:01"
-		":00.005Z "
-		"pid=2000 ppid=4000 args=[\"cmd0\"]},{time=2026-11-27T20:01:01."
-		"005Z "
-		"pid=2001 args=[\"cmd1\"]}]");
+		"\" ppid=4000 uid=1000 ruser=\"alice\" euid=0 user=\"root\" gid"
+		"=1000 egid=1000 auid=1000 auser=\"alice\" ses=3 tty=\"pts0\" n"
+		"ame=\"tail\" exe=\"/usr/bin/tail\" cwd=\"/root\" key=\"kseek\""
+		" args=[\"tail\",\"-c\",\"64\",\"/boot/vmlinuz\"] previous=[[\""
+		"/usr/bin/bash\",[\"bash\",\"-c\"]]] parent_entity_id=\"d2ViMXw"
+		"0MDAwfDE3OTU4MDk2MDAuMDAwfDEwMDA=\" parent_name=\"bash\" paren"
+		"t_exe=\"/usr/bin/bash\" parent_args=[\"bash\"] ancestors=[[300"
+		"0,\"/usr/bin/sh\",[\"anc0\",\"arg\"]],[3001,\"/usr/bin/sh\",["
+		"\"anc1\",\"arg\"],truncated]] timeline=[[2026-11-27T20:01:00.0"
+		"05Z,2000,4000,[\"cmd0\"]],[2026-11-27T20:01:01.005Z,2001,unset"
+		",[\"cmd1\"]]]");
 	/* no context at all: none of its keys */
 	c->l.has_previous = false;
 	c->l.nanc = 0;
@@ -1470,7 +1464,7 @@ static void test_json_lineage(void **state)
 	assert_non_null(strstr(out, "\"previous\":[{\"args\":[\"bash\",\"-c\"]}]"));
 	assert_non_null(strstr(out, "\"ancestors\":[{\"pid\":3000,\"args\":"));
 	out = fmt_alert(f, ALERT_FORMAT_TEXT, 0);
-	assert_non_null(strstr(out, " previous=[{exe=\"\" args=[\"bash\",\"-c\"]}]"));
+	assert_non_null(strstr(out, " previous=[[\"\",[\"bash\",\"-c\"]]]"));
 	f->a.lineage = NULL;
 	fixture_free(f);
 	free(c);
@@ -1561,21 +1555,21 @@ static void test_limit_context_order(void **state)
 	assert_true(saw_tl_drop);
 	assert_true(saw_anc_drop);
 
-	/* text: the same order, said as dropped={...} */
+	/* text: the same order, said as dropped=[...] */
 	for (max = 4000; max >= 1024; max -= 64) {
 		const char *out = fmt_alert(f, ALERT_FORMAT_TEXT, max);
-		const char *d = strstr(out, " dropped={");
+		const char *d = strstr(out, " dropped=[");
 
 		if (strstr(out, " ancestors=[") && strstr(out, " timeline=["))
 			continue;
 		if (!strstr(out, " ancestors=[") && !strstr(out, " timeline=[")) {
-			assert_non_null(strstr(out, " dropped={timeline=16 "
-						    "ancestors="));
+			assert_non_null(strstr(out, " dropped=[timeline:16,"
+						    "ancestors:"));
 			continue;
 		}
 		assert_non_null(d);
 		if (!strstr(out, " timeline=["))
-			assert_non_null(strstr(d, "timeline=16"));
+			assert_non_null(strstr(d, "timeline:16"));
 	}
 	/* every format and limit: valid, bounded */
 	for (fmt = 0; fmt < 2; fmt++)
@@ -1620,7 +1614,7 @@ static void test_limit_padding_keeps_context(void **state)
 			assert_false(sh.dropped);
 		} else {
 			assert_null(strstr(out, " dropped="));
-			assert_non_null(strstr(out, "{time="));
+			assert_non_null(strstr(out, " timeline=[[2026-"));
 		}
 	}
 	arglist_gen(&l, 100000, "tail", "/boot/x", 'a', 8);
@@ -1663,8 +1657,9 @@ static void test_limit_ancestor_argv(void **state)
 		const char *out = fmt_alert(f, fmt, fmt ? 0 : 100000);
 		const char *a = strstr(out, fmt ? "\"ancestors\":[" :
 					     " ancestors=[");
-		const char *args = strstr(a, "args=") ? strstr(a, "args=[") :
-			strstr(a, "\"args\":[");
+		/* text: [pid,"exe",[args]]; JSON: "args":[...] */
+		const char *args = fmt ? strstr(a, "\"args\":[") + 7 :
+			strstr(a, "\"/usr/bin/sh\",[") + 14;
 		const char *end = strchr(args, ']');
 		static const size_t lens[] = { 20000 };
 
