@@ -23,7 +23,20 @@
  *    arguments and bytes were left out, e.g. "[...37 args, 90211 bytes
  *    omitted...]"; a single argument or path too long on its own is cut in
  *    its middle with the same kind of marker. JSON stays valid after a cut.
- *    max_len below ALERT_MIN_LEN is raised to it.
+ *    max_len below ALERT_MIN_LEN is raised to it;
+ *  - the lineage's context is dropped before the evidence: in this order,
+ *    (JSON) what only repeats other fields (the command lines, the threat
+ *    references), the timeline's entries (oldest first), the ancestors
+ *    (farthest first), then (JSON) the other optional fields by rank;
+ *    each drop is said in the alert: auditd.dropped {"timeline":N,
+ *    "ancestors":N, "optional":R (the fields of drop rank R or less),
+ *    "threat":"references"|"all"} in JSON, dropped=[timeline:N,
+ *    ancestors:N] in text.
+ *    A long argv is cut, and strings are capped down to CONTEXT_MIN_CAP
+ *    (256) escaped bytes, before any context goes, so a padded argv cannot
+ *    strip an alert of its lineage. Each ancestor's argv (and the previous
+ *    image's) takes at most the lineage's argv_bytes, its strings half of
+ *    that, cut like any list.
  *
  * Cost: linear in the size of the event: the fields are filled once per
  * alert (the command lines joined into a scratch buffer), then written a
@@ -47,6 +60,8 @@ enum alert_format {
 	ALERT_FORMAT_JSON,
 };
 
+struct lineage;
+
 struct alert {
 	const struct rule_meta *rule;
 	const struct exec_event *ev;
@@ -54,6 +69,9 @@ struct alert {
 	const char *host;                /* host.name for events without node= */
 	const struct session_view *session; /* NULL: nothing known */
 	const struct ecs_names *names;   /* NULL: names only from the event */
+	struct lineage *lineage;         /* entity ids, previous image,
+					  * ancestors, timeline (lineage.h);
+					  * NULL: none */
 };
 
 /*

@@ -51,6 +51,16 @@
 #define CONF_MAX_SESSION_TABLE_SIZE 1048576u
 #define CONF_MIN_MAX_ARGV_BYTES 4096u
 #define CONF_MAX_MAX_ARGV_BYTES (64u * 1024u * 1024u)
+/* The lineage's and the timeline's (conf.c checks them against
+ * lineage.h and timeline.h). */
+#define CONF_MAX_ANCESTRY_DEPTH 32u
+#define CONF_MIN_ANCESTRY_ARGV_BYTES 64u
+#define CONF_MAX_ANCESTRY_ARGV_BYTES 65536u
+#define CONF_MAX_TIMELINE_SIZE 32u
+#define CONF_MIN_TIMELINE_SESSIONS 16u
+#define CONF_MAX_TIMELINE_SESSIONS 65536u
+#define CONF_MIN_TIMELINE_ARGV_BYTES 192u
+#define CONF_MAX_TIMELINE_ARGV_BYTES 4096u
 
 /* Sizes of the text values, with their NUL. */
 #define CONF_PATH_MAX 1024u
@@ -80,6 +90,11 @@ struct ks_conf {
 	uint32_t session_table_size;  /* login sessions remembered */
 	size_t max_argv_bytes;        /* argv bytes kept per exec event */
 	bool proc_fallback;       /* read /proc/<ppid> for unknown parents */
+	unsigned ancestry_depth;      /* ancestors past the parent shown */
+	size_t ancestry_argv_bytes;   /* argv bytes shown per ancestor */
+	unsigned timeline_size;       /* execs kept per session; 0: off */
+	uint32_t timeline_sessions;   /* sessions kept */
+	size_t timeline_argv_bytes;   /* argv bytes kept per timeline exec */
 	char rules_dir[CONF_PATH_MAX];       /* shipped rules (*.toml) */
 	char local_rules_dir[CONF_PATH_MAX]; /* local rules, *.exceptions */
 	char rules[CONF_RULES_MAX];  /* enabled shipped rules: file stems or

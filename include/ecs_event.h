@@ -14,7 +14,9 @@
  * process.args the whole argv with argv[0], process.working_directory the
  * CWD record, the process.parent.* fields the process table's entry for the
  * ppid (missing when the parent is unknown; its working directory is never
- * known from audit records), user.id the effective uid (euid) as a
+ * known from audit records; its user and group fields are the ids of its
+ * last exec or fork record, proc_table.h rule 8, missing for an entry
+ * read from /proc), user.id the effective uid (euid) as a
  * string, as Elastic Defend has it, and user.Ext.real.id the real uid
  * ("unset" for audit's unset id, as Auditbeat writes it), group.* and
  * group.Ext.real.* the same for egid and gid, process.user, real_user,
@@ -31,6 +33,17 @@
  * leader's exec was seen); host.os.type,
  * event.type and event.action are "linux", "start" and "exec". An empty
  * string is a missing field, as Elasticsearch indexes none.
+ *
+ * Lineage and timeline (lineage.h): process.entity_id and
+ * process.parent.entity_id, process.previous (the image before this
+ * exec), process.Ext.ancestry (entity ids, Defend's), and, outside ECS and
+ * Defend, auditd.ancestors and auditd.timeline: lists of objects, which
+ * the alerts write whole and rules read through the string arrays beside
+ * them (auditd.ancestors.executable, auditd.ancestors.args,
+ * auditd.timeline.args, process.previous.executable/args), as
+ * Elasticsearch flattens an array of objects. The one custom namespace is
+ * auditd.*: Auditbeat's names where Auditbeat has the field (sequence,
+ * session, node, data.tty, data.key), the plugin's own otherwise.
  *
  * Cost: ecs_describe fills only the fields asked for, with pointers into
  * the event and the table entry (no copy of argv); the command lines (argv
@@ -57,6 +70,8 @@ struct ecs_names {
 	void *ctx;
 };
 
+struct lineage;
+
 /* What a field is filled from. */
 struct ecs_source {
 	const struct exec_event *ev;
@@ -65,6 +80,8 @@ struct ecs_source {
 	const struct session_view *session; /* its login session (session.h);
 					     * NULL: nothing known */
 	const struct ecs_names *names;   /* NULL: names only from the event */
+	struct lineage *lineage;         /* built on first use (lineage.h);
+					  * NULL: no lineage, no timeline */
 };
 
 /* Buffers the description is built in, reused from event to event. */
@@ -72,7 +89,8 @@ struct ecs_scratch {
 	struct strbuf cmdline, parent_cmdline;
 	char uid[16], euid[16], gid[16], egid[16], auid[16], ses[16];
 	char leader_euid[16], leader_start[64];
-	char names[6][EXEC_NAME_MAX];    /* looked-up names, one per id */
+	char names[10][EXEC_NAME_MAX];   /* looked-up names, one per id */
+	char parent_ids[4][16];          /* euid, egid, uid, gid */
 };
 
 enum ecs_field_flags {
@@ -94,6 +112,20 @@ enum ecs_field_flags {
 	ECS_NEEDS_NAMES = 1u << 6,   /* uid_name ... auid_name */
 };
 
+/* What the alerts write for a row besides its value: the argv it is cut
+ * with, or one of the lists of the lineage (lineage.h), which the alert
+ * writes from the lineage itself under its plan (alert.h). */
+enum ecs_list {
+	ECS_LIST_NONE = -1,
+	ECS_LIST_ARGS = 0,           /* the exec's argv */
+	ECS_LIST_PARENT_ARGS = 1,    /* the parent's argv */
+	ECS_LIST_PREVIOUS = 2,       /* [{executable, args}] */
+	ECS_LIST_ANCESTRY = 3,       /* entity ids, as far as shown */
+	ECS_LIST_ANCESTORS = 4,      /* [{pid, executable, args}] */
+	ECS_LIST_TIMELINE = 5,       /* [{@timestamp, pid, ppid, args}] */
+	ECS_LIST_DROPPED = 6,        /* what the size limit left out */
+};
+
 typedef void (*ecs_fill_fn)(const struct ecs_source *src,
 			    struct ecs_scratch *s, struct eql_value *out);
 
@@ -105,9 +137,10 @@ struct ecs_field {
 	uint8_t text_pos;     /* place in the text alert, ascending */
 	uint8_t drop;         /* a JSON alert over its size drops the field
 			       * at this rank (1 first); 0: never */
-	int8_t list;          /* the argv an alert cuts it with: 0 the
-			       * exec's, 1 the parent's, -1 none. A string
-			       * with a list is that argv joined by spaces */
+	int8_t list;          /* enum ecs_list: the argv an alert cuts it
+			       * with (a string with one is that argv
+			       * joined by spaces), or the lineage list it
+			       * writes */
 	uint8_t flags;        /* enum ecs_field_flags */
 };
 

@@ -60,6 +60,8 @@ enum eql_type {
 	EQL_T_ARRAY,     /* of strings */
 	EQL_T_NUMBER,
 	EQL_T_BOOL,      /* ==, !=, in, not in with true/false */
+	EQL_T_OBJECTS,   /* a list of objects: only alerts write it; rules
+			  * read the string arrays of its members */
 };
 
 enum eql_kind {

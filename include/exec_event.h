@@ -102,6 +102,10 @@ struct fork_event {
 	const char *node;           /* node= prefix, "" when absent; never
 				     * NULL, valid during the callback */
 	pid_t parent, child;
+	/* The record's credentials, i.e. the caller's now: the ids and
+	 * names of struct exec_event (nothing else of it is set). NULL when
+	 * not known; valid during the callback. */
+	const struct exec_event *caller;
 };
 
 /*

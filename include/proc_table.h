@@ -1,7 +1,8 @@
 /*
  * proc_table.h - what the plugin knows about each process: (node, pid) ->
- * the image it last exec'd (exe, name, argv), its ppid and when it was last
- * seen.
+ * the image it last exec'd (exe, name, argv), its ppid, its credentials
+ * and their names, the record that made the image, when the process began
+ * and when it was last seen.
  *
  * An exec records the new image for its pid; a fork/clone gives the child a
  * copy of the caller's entry, so a subshell's child still finds the shell's
@@ -29,7 +30,7 @@
  *
  * Default size: 16384 entries. A busy server runs a few hundred to a few
  * thousand processes; 16384 keeps every live one plus a long tail of recent
- * exits (whose children may still exec), and costs about 2.5 MiB of fixed
+ * exits (whose children may still exec), and costs about 2.7 MiB of fixed
  * memory. With the 32 MiB default argv budget the whole table stays under
  * 40 MiB however hostile the input.
  *
@@ -85,6 +86,25 @@
  *     when the child's exec finished; only execs that overlap in time
  *     can disagree with an order by timestamp.
  *
+ *  8. Credentials: every exec and fork record carries its caller's
+ *     current ids (uid euid gid egid) and, in ENRICHED logs, their names.
+ *     An exec stores the new image's; a fork record refreshes the
+ *     caller's own entry first (a process changes ids without exec'ing:
+ *     sshd's session child drops to the user before it forks the shell),
+ *     and the child starts with them. By rule 4 the caller's newest
+ *     record is always the one that arrives last.
+ *  9. Where an image and a process come from: `set` is the record that
+ *     stored the image (the exec, or the fork for a copy), the source of
+ *     its entity id; `start` is when the process began as far as the
+ *     records tell: its fork, else the first exec seen for it. An exec
+ *     keeps the start of the entry it replaces when that entry is the
+ *     same process (same ppid, not set later than the exec: its fork
+ *     copy or an earlier image); otherwise, or when nothing was known,
+ *     the exec's own time. So a later exec of a pid whose parent differs
+ *     is taken for a new process (pid reuse, or a reparented process:
+ *     the cautious side for lineage, which stops at an ancestor that
+ *     began after its child). /proc entries have neither (0: unknown).
+ *
  * Not handled: a fork whose record comes after events of its child's
  * child. If P's fork of C (C never execs) is still unwritten when C forks
  * D, C is unknown at that fork (D gets nothing) and D's later exec finds C
@@ -121,8 +141,10 @@ struct proc_table_limits {
 
 enum proc_entry_flags {
 	PROC_ARGV_TRUNCATED = 1u << 0, /* argv cut by a limit (here or before) */
-	PROC_FROM_PROC = 1u << 1,      /* filled from /proc, not from an exec */
+	PROC_FROM_PROC = 1u << 1,      /* filled from /proc, not from an exec
+					* (a fork copy of it keeps the bit) */
 	PROC_FORKED = 1u << 2,         /* inherited through fork/clone */
+	PROC_HAS_CREDS = 1u << 3,      /* ids from an exec or fork record */
 };
 
 /* A read-only view of one entry; valid until the next call that modifies
@@ -135,6 +157,18 @@ struct proc_entry {
 	struct argv argv;      /* argc may be 0 */
 	time_t last_seen;      /* audit time of the last exec/fork touching it */
 	unsigned flags;        /* enum proc_entry_flags */
+	/* Ids after the last exec or fork record of the pid (rule 8);
+	 * EXEC_ID_UNSET without PROC_HAS_CREDS. Names as ENRICHED logs gave
+	 * them, "" when not given. */
+	uint32_t uid, euid, gid, egid;
+	const char *uid_name, *euid_name, *gid_name, *egid_name;
+	/* The record that stored this image (rule 9): 0 for /proc. */
+	time_t set_sec;
+	unsigned set_msec;
+	unsigned long set_serial;
+	/* When the process began, as far as known (rule 9); 0: unknown. */
+	time_t start_sec;
+	unsigned start_msec;
 };
 
 /* entries, argv_bytes and evictions are in the statistics line (table=,
@@ -156,21 +190,23 @@ struct proc_table *proc_table_new(const struct proc_table_limits *lim);
 void proc_table_free(struct proc_table *t);
 
 /* Record the image `ev` exec'd for (node, ev->pid) (replacing any previous
- * one). ev->node is not read: `node` is its id. Returns 0, or -1 when
- * memory ran out (the entry is then stored without argv and marked
- * truncated). */
+ * one), with its credentials, names, record and start (rules 8, 9).
+ * ev->node is not read: `node` is its id. Returns 0, or -1 when memory ran
+ * out (the entry is then stored without argv and marked truncated). */
 int proc_table_exec(struct proc_table *t, uint32_t node,
 		    const struct exec_event *ev);
 
-/* On `node`, `child` starts as a copy of `parent`'s entry (ppid = parent).
- * When the parent is unknown on that node the child's pid is forgotten
- * there (it belonged to an earlier process). Except when the child's
- * entry was set by an exec at the fork's time (sec.msec) or later: that
- * is the child's own exec, whose record came first, and it stays (rule 2
- * above). Other nodes are never read or changed. Returns 0 or -1 as
- * above. */
-int proc_table_fork(struct proc_table *t, uint32_t node, pid_t parent,
-		    pid_t child, time_t sec, unsigned msec);
+/* On `node`, fe->child starts as a copy of fe->parent's entry (ppid =
+ * parent), made by the fork's record (its time and serial). With
+ * fe->caller, the parent's credentials and names are first refreshed
+ * from it (rule 8). When the parent is unknown on that node the child's
+ * pid is forgotten there (it belonged to an earlier process). Except
+ * when the child's entry was set by an exec at the fork's time
+ * (sec.msec) or later: that is the child's own exec, whose record came
+ * first, and it stays (rule 2 above). fe->node is not read; other nodes
+ * are never read or changed. Returns 0 or -1 as above. */
+int proc_table_fork(struct proc_table *t, uint32_t node,
+		    const struct fork_event *fe);
 
 /* Store an entry for (node, pid) from another source (the /proc fallback):
  * exe, name and argv as given, marked PROC_FROM_PROC. */
@@ -181,6 +217,18 @@ int proc_table_put(struct proc_table *t, uint32_t node, pid_t pid, pid_t ppid,
  * entry as recently used. */
 bool proc_table_lookup(struct proc_table *t, uint32_t node, pid_t pid,
 		       struct proc_entry *out);
+
+/* As proc_table_lookup, but changes nothing: no recency, no counters.
+ * For views built for alerts, which must not change what the table later
+ * evicts (and so which parents later execs find). */
+bool proc_table_peek(const struct proc_table *t, uint32_t node, pid_t pid,
+		     struct proc_entry *out);
+
+/* The image ev->pid had until `ev` (not yet recorded), when that entry is
+ * the same process (rule 9): its fork copy or an earlier exec. False when
+ * the pid is unknown or was another process's. Changes nothing. */
+bool proc_table_previous(const struct proc_table *t, uint32_t node,
+			 const struct exec_event *ev, struct proc_entry *out);
 
 void proc_table_stats(const struct proc_table *t, struct proc_table_stats *s);
 

@@ -1,8 +1,9 @@
 /*
  * runtime.h - the running program: the settings in force and the pipeline
  * they drive, records -> event assembly -> exec event -> process table and
- * session table -> ECS description -> rules -> sink, in review and in
- * plugin mode.
+ * session table -> ECS description (with its lineage: ancestors from the
+ * table, the session's timeline) -> rules -> sink, in review and in plugin
+ * mode.
  *
  * One path applies settings. runtime_configure() reads the configuration
  * (the file or the defaults, then the command line's overrides, such as
@@ -19,7 +20,10 @@
  * (it runs on defaults, or keeps the running settings, and says why);
  * problems in the input are counted and reported at most once a minute.
  * Cost: a reload reads the file and loads and compiles the rules again;
- * the process table and the event assembly are allocated once, at start.
+ * the process table, the timeline and the event assembly are allocated
+ * once, at start. Per exec: the parent lookup, the rules, and recording
+ * the exec in the table and the timeline; the lineage is built only for
+ * an alert or a rule that reads it.
  */
 #ifndef KS_RUNTIME_H
 #define KS_RUNTIME_H
@@ -31,6 +35,7 @@
 #include "conf.h"
 #include "ecs_event.h"
 #include "event_assembly.h"
+#include "lineage.h"
 #include "logsock.h"
 #include "names.h"
 #include "node_ids.h"
@@ -38,6 +43,7 @@
 #include "ruleset.h"
 #include "session.h"
 #include "sink.h"
+#include "timeline.h"
 
 /* What the command line says; applied with the file at every
  * runtime_configure(). */
@@ -76,6 +82,8 @@ struct runtime {
 	bool log_open;
 	struct event_assembly *ea;
 	struct proc_table *procs;
+	struct timeline *tl;      /* NULL: timeline_size = 0 */
+	struct lineage lin;       /* the current exec's, built on demand */
 	struct node_ids *nodes;   /* node= names -> proc_table node ids */
 	struct session_table *sessions; /* login sessions, by the same ids */
 	struct names *names;      /* NSS names; NULL: none are looked up */

@@ -18,6 +18,17 @@
 
 #include "conf.h"
 #include "diag.h"
+#include "lineage.h"
+#include "timeline.h"
+
+_Static_assert(CONF_MAX_ANCESTRY_DEPTH == LINEAGE_MAX_DEPTH, "lineage.h");
+_Static_assert(CONF_MAX_TIMELINE_SIZE == TIMELINE_MAX_SIZE, "timeline.h");
+_Static_assert(CONF_MIN_TIMELINE_SESSIONS == TIMELINE_MIN_SESSIONS &&
+	       CONF_MAX_TIMELINE_SESSIONS == TIMELINE_MAX_SESSIONS,
+	       "timeline.h");
+_Static_assert(CONF_MIN_TIMELINE_ARGV_BYTES == TIMELINE_MIN_ARGV_BYTES &&
+	       CONF_MAX_TIMELINE_ARGV_BYTES == TIMELINE_MAX_ARGV_BYTES,
+	       "timeline.h");
 
 /* Text from the file echoed in a message: at most this many characters of
  * it (escapes included), then "...". */
@@ -120,6 +131,27 @@ const struct conf_key conf_keys[] = {
 	{ "proc_fallback", CONF_BOOL, "yes", false,
 	  "read /proc/<ppid> for parents the table does not know",
 	  BOOL_WORDS, FIELD(proc_fallback) },
+	/* What an alert shows of the lineage is decided per alert. */
+	{ "ancestry_depth", CONF_NUMBER, "8", true,
+	  "ancestors past the parent in each alert (pid, executable, argv); 0: none",
+	  NUMBER(0, CONF_MAX_ANCESTRY_DEPTH), FIELD(ancestry_depth) },
+	{ "ancestry_argv_bytes", CONF_NUMBER, "512", true,
+	  "argument bytes an alert shows per ancestor and for the previous image",
+	  NUMBER(CONF_MIN_ANCESTRY_ARGV_BYTES, CONF_MAX_ANCESTRY_ARGV_BYTES),
+	  FIELD(ancestry_argv_bytes) },
+	/* The timeline's store is allocated at start. */
+	{ "timeline_size", CONF_NUMBER, "8", false,
+	  "execs of the same audit session before the alert shown in it; 0: off",
+	  NUMBER(0, CONF_MAX_TIMELINE_SIZE), FIELD(timeline_size) },
+	{ "timeline_sessions", CONF_NUMBER, "1024", false,
+	  "audit sessions whose last execs are kept (least recently active "
+	  "forgotten first)",
+	  NUMBER(CONF_MIN_TIMELINE_SESSIONS, CONF_MAX_TIMELINE_SESSIONS),
+	  FIELD(timeline_sessions) },
+	{ "timeline_argv_bytes", CONF_NUMBER, "256", false,
+	  "argument bytes kept per exec of the timeline",
+	  NUMBER(CONF_MIN_TIMELINE_ARGV_BYTES, CONF_MAX_TIMELINE_ARGV_BYTES),
+	  FIELD(timeline_argv_bytes) },
 	{ "rules_dir", CONF_PATH, DATADIR "/audisp-kernel-seeking/rules", true,
 	  "the shipped rules (*.toml), replaced on upgrade; or a "
 	  "detection-rules checkout",

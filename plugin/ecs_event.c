@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ecs_event.h"
+#include "lineage.h"
 
 /* ---- values ------------------------------------------------------------- */
 
@@ -227,6 +228,130 @@ FILL(fill_parent_args_truncated)
 	set_flag(v, src->parent->flags & PROC_ARGV_TRUNCATED);
 }
 
+/* The parent entry's ids (proc_table.h rule 8): missing for an entry
+ * that no record described (read from /proc). */
+static void set_parent_id(const struct ecs_source *src, struct eql_value *v,
+			  char *buf, size_t cap, uint32_t id)
+{
+	if (src->parent->flags & PROC_HAS_CREDS)
+		set_id(v, buf, cap, id);
+	else
+		set_missing(v);
+}
+
+FILL(fill_parent_user_id)
+{
+	set_parent_id(src, v, s->parent_ids[0], sizeof(s->parent_ids[0]),
+		      src->parent->euid);
+}
+
+FILL(fill_parent_group_id)
+{
+	set_parent_id(src, v, s->parent_ids[1], sizeof(s->parent_ids[1]),
+		      src->parent->egid);
+}
+
+FILL(fill_parent_real_user_id)
+{
+	set_parent_id(src, v, s->parent_ids[2], sizeof(s->parent_ids[2]),
+		      src->parent->uid);
+}
+
+FILL(fill_parent_real_group_id)
+{
+	set_parent_id(src, v, s->parent_ids[3], sizeof(s->parent_ids[3]),
+		      src->parent->gid);
+}
+
+/* ---- lineage (lineage.h): built on first use --------------------------- */
+
+FILL(fill_entity_id)
+{
+	(void)s;
+	if (src->lineage)
+		set_cstr(v, lineage_self_id(src->lineage));
+	else
+		set_missing(v);
+}
+
+FILL(fill_parent_entity_id)
+{
+	(void)s;
+	if (src->lineage)
+		set_cstr(v, lineage_parent_id(src->lineage));
+	else
+		set_missing(v);
+}
+
+FILL(fill_previous_executable)
+{
+	const struct lineage_image *p =
+		src->lineage ? lineage_previous(src->lineage) : NULL;
+
+	(void)s;
+	if (p)
+		set_cstr(v, p->exe);
+	else
+		set_missing(v);
+}
+
+FILL(fill_previous_args)
+{
+	const struct lineage_image *p =
+		src->lineage ? lineage_previous(src->lineage) : NULL;
+
+	(void)s;
+	if (p)
+		set_args(v, &p->argv);
+	else
+		set_missing(v);
+}
+
+FILL(fill_ancestry)
+{
+	(void)s;
+	if (src->lineage)
+		set_args(v, lineage_ancestry(src->lineage));
+	else
+		set_missing(v);
+}
+
+FILL(fill_ancestors_executable)
+{
+	(void)s;
+	if (src->lineage)
+		set_args(v, lineage_ancestor_exes(src->lineage));
+	else
+		set_missing(v);
+}
+
+FILL(fill_ancestors_args)
+{
+	(void)s;
+	if (src->lineage)
+		set_args(v, lineage_ancestor_args(src->lineage));
+	else
+		set_missing(v);
+}
+
+FILL(fill_timeline_args)
+{
+	(void)s;
+	if (src->lineage)
+		set_args(v, lineage_timeline_args(src->lineage));
+	else
+		set_missing(v);
+}
+
+/* A list of objects: the alerts write it from the lineage; rules cannot
+ * compare it (eql.c). */
+FILL(fill_objects)
+{
+	(void)src;
+	(void)s;
+	set_missing(v);
+}
+
 /* Defend's user is the effective one (euid): what the process may do.
  * The real uid (who started it) is user.Ext.real.id. */
 FILL(fill_user_id)
@@ -255,7 +380,8 @@ FILL(fill_group_real_id)
  * machine's name of the id when the caller allows it (src->names), into
  * the id's own scratch slot; missing otherwise.
  */
-enum { NM_EUID, NM_UID, NM_EGID, NM_GID, NM_AUID, NM_LEADER };
+enum { NM_EUID, NM_UID, NM_EGID, NM_GID, NM_AUID, NM_LEADER, NM_PEUID, NM_PUID,
+       NM_PEGID, NM_PGID };
 
 static void set_name(const struct ecs_source *src, struct ecs_scratch *s,
 		     struct eql_value *v, const char *enriched, bool group,
@@ -291,6 +417,43 @@ FILL(fill_group_name)
 FILL(fill_group_real_name)
 {
 	set_name(src, s, v, src->ev->gid_name, true, src->ev->gid, NM_GID);
+}
+
+/* The parent's names: its records', else looked up as the exec's are,
+ * for an entry whose ids are known. */
+static void set_parent_name(const struct ecs_source *src,
+			    struct ecs_scratch *s, struct eql_value *v,
+			    const char *stored, bool group, uint32_t id,
+			    int slot)
+{
+	if (src->parent->flags & PROC_HAS_CREDS)
+		set_name(src, s, v, stored, group, id, slot);
+	else
+		set_missing(v);
+}
+
+FILL(fill_parent_user_name)
+{
+	set_parent_name(src, s, v, src->parent->euid_name, false,
+			src->parent->euid, NM_PEUID);
+}
+
+FILL(fill_parent_group_name)
+{
+	set_parent_name(src, s, v, src->parent->egid_name, true,
+			src->parent->egid, NM_PEGID);
+}
+
+FILL(fill_parent_real_user_name)
+{
+	set_parent_name(src, s, v, src->parent->uid_name, false,
+			src->parent->uid, NM_PUID);
+}
+
+FILL(fill_parent_real_group_name)
+{
+	set_parent_name(src, s, v, src->parent->gid_name, true,
+			src->parent->gid, NM_PGID);
 }
 
 FILL(fill_audit_user_name)
@@ -525,21 +688,30 @@ FILL(fill_key)
 #define NUM EQL_T_NUMBER
 #define ARR EQL_T_ARRAY
 #define BOOL EQL_T_BOOL
+#define OBJS EQL_T_OBJECTS
 #define J ECS_JSON
 #define P ECS_OF_PARENT
 #define BARE ECS_TEXT_BARE
 #define OMIT ECS_TEXT_OMIT_MISSING
 #define K ECS_CONSTANT
 #define NAMES ECS_NEEDS_NAMES
+#define LPREV ECS_LIST_PREVIOUS
+#define LIDS ECS_LIST_ANCESTRY
+#define LANC ECS_LIST_ANCESTORS
+#define LTL ECS_LIST_TIMELINE
+#define LDROP ECS_LIST_DROPPED
 
 /*
  * In the JSON alert's order: a field comes right after the others of its
  * object (process.args_truncated after the process.parent.* object is
  * still inside process). The text alert orders by text_pos: who and where
- * first, then what ran, then the parent; of the identities it shows the
- * ids and the user names, ids as audit spells them (uid= the real one,
- * euid= the effective one). Fields outside ECS and Defend take Auditbeat's
- * names (auditd.*, user.audit.*).
+ * first, then what ran, then the parent, then the lineage; of the
+ * identities it shows the ids and the user names, ids as audit spells them
+ * (uid= the real one, euid= the effective one). Fields outside ECS and
+ * Defend take Auditbeat's names (auditd.*, user.audit.*), and the plugin's
+ * own are under auditd. too; process.Ext.* is Defend's. A lineage list row
+ * (LPREV ... LDROP) is written by alert.c from the lineage; the string
+ * arrays beside it are for rules only.
  *
  *  name                          type fill                         text             pos drop list flags
  */
@@ -549,6 +721,7 @@ const struct ecs_field ecs_fields[] = {
 	{ "event.type",                 STR, fill_event_type,         NULL,              0,  0, -1, K },
 	{ "event.action",               STR, fill_event_action,       NULL,              0,  0, -1, K },
 	{ "process.pid",                NUM, fill_pid,                "pid",            20,  0, -1, J },
+	{ "process.entity_id",          STR, fill_entity_id,          "entity_id",      22,  2, -1, J | OMIT },
 	{ "process.name",               STR, fill_name,               "name",           80,  0, -1, J },
 	{ "process.executable",         STR, fill_executable,         "exe",            90,  3, -1, J },
 	{ "process.args",               ARR, fill_args,               "args",          120,  0,  0, J },
@@ -556,13 +729,29 @@ const struct ecs_field ecs_fields[] = {
 	/* repeats args: the first thing a JSON alert over its size drops */
 	{ "process.command_line",       STR, fill_command_line,       NULL,              0,  1,  0, J },
 	{ "process.working_directory",  STR, fill_working_directory,  "cwd",           100,  2, -1, J },
+	{ "process.previous",           OBJS, fill_objects,           "previous",      135,  2, LPREV, J },
+	{ "process.previous.executable", STR, fill_previous_executable, NULL,            0,  0, -1, 0 },
+	{ "process.previous.args",      ARR, fill_previous_args,      NULL,              0,  0, -1, 0 },
+	{ "process.Ext.ancestry",       ARR, fill_ancestry,           NULL,              0,  2, LIDS, J },
 	{ "process.parent.pid",         NUM, fill_parent_pid,         "ppid",           30,  0, -1, J },
+	{ "process.parent.entity_id",   STR, fill_parent_entity_id,   "parent_entity_id", 138, 2, -1, J | P | OMIT },
 	{ "process.parent.name",        STR, fill_parent_name,        "parent_name",   140,  0, -1, J | P },
 	{ "process.parent.executable",  STR, fill_parent_executable,  "parent_exe",    150,  3, -1, J | P },
 	{ "process.parent.args",        ARR, fill_parent_args,        "parent_args",   160,  0,  1, J | P },
 	{ "process.parent.args_truncated", BOOL, fill_parent_args_truncated, "parent_argv_truncated", 170, 0, -1, J | P | OMIT },
-	{ "process.parent.args_count",  NUM, fill_parent_args_count,  NULL,              0,  0, -1, P },
-	{ "process.parent.command_line", STR, fill_parent_command_line, NULL,            0,  0,  1, P },
+	{ "process.parent.args_count",  NUM, fill_parent_args_count,  NULL,              0,  0, -1, J | P },
+	/* repeats the parent's args: dropped first, with command_line */
+	{ "process.parent.command_line", STR, fill_parent_command_line, NULL,            0,  1,  1, J | P },
+	/* Defend's parent user and group: the effective ids, then the real
+	 * ones (proc_table.h rule 8) */
+	{ "process.parent.user.id",     STR, fill_parent_user_id,     "parent_euid",   172,  0, -1, J | P | BARE | OMIT },
+	{ "process.parent.user.name",   STR, fill_parent_user_name,   "parent_user",   173,  0, -1, J | P | OMIT | NAMES },
+	{ "process.parent.group.id",    STR, fill_parent_group_id,    "parent_egid",   174,  0, -1, J | P | BARE | OMIT },
+	{ "process.parent.group.name",  STR, fill_parent_group_name,  "parent_group",  175,  0, -1, J | P | OMIT | NAMES },
+	{ "process.parent.real_user.id", STR, fill_parent_real_user_id, "parent_uid",  176,  0, -1, J | P | BARE | OMIT },
+	{ "process.parent.real_user.name", STR, fill_parent_real_user_name, "parent_ruser", 177, 0, -1, J | P | OMIT | NAMES },
+	{ "process.parent.real_group.id", STR, fill_parent_real_group_id, "parent_gid", 178, 0, -1, J | P | BARE | OMIT },
+	{ "process.parent.real_group.name", STR, fill_parent_real_group_name, "parent_rgroup", 179, 0, -1, J | P | OMIT | NAMES },
 	{ "process.parent.working_directory", STR, fill_parent_working_directory, NULL,  0,  0, -1, P },
 	{ "process.args_truncated",     BOOL, fill_args_truncated,    "argv_truncated", 130, 0, -1, J | OMIT },
 	/* Defend's process.user is the effective user, real_user the real
@@ -603,12 +792,26 @@ const struct ecs_field ecs_fields[] = {
 	{ "auditd.node",                STR, fill_node,               "node",           15,  0, -1, OMIT },
 	{ "auditd.data.tty",            STR, fill_tty,                "tty",            70,  2, -1, J },
 	{ "auditd.data.key",            STR, fill_key,                "key",           110,  0, -1, 0 },
+	/* The plugin's own (lineage.h), last in both forms: the first to go
+	 * when an alert is too long (alert.h) */
+	{ "auditd.ancestors",           OBJS, fill_objects,           "ancestors",     200,  0, LANC, J },
+	{ "auditd.ancestors.executable", ARR, fill_ancestors_executable, NULL,           0,  0, -1, 0 },
+	{ "auditd.ancestors.args",      ARR, fill_ancestors_args,     NULL,              0,  0, -1, 0 },
+	{ "auditd.timeline",            OBJS, fill_objects,           "timeline",      210,  0, LTL, J },
+	{ "auditd.timeline.args",       ARR, fill_timeline_args,      NULL,              0,  0, -1, 0 },
+	{ "auditd.dropped",             OBJS, fill_objects,           "dropped",       250,  0, LDROP, J },
 };
 
 #undef STR
 #undef NUM
 #undef ARR
 #undef BOOL
+#undef OBJS
+#undef LPREV
+#undef LIDS
+#undef LANC
+#undef LTL
+#undef LDROP
 #undef J
 #undef P
 #undef BARE

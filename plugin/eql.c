@@ -885,6 +885,13 @@ static int parse_fref(struct parser *p, struct fref *r)
 	if (r->f >= 0) {
 		r->type = ecs_fields[r->f].type;
 		r->fname = ecs_fields[r->f].name;
+		/* alerts write it; rules read its members' arrays */
+		if (r->type == EQL_T_OBJECTS) {
+			perr_at(p, r->t.line, r->t.col,
+				"unsupported construct: comparing the list "
+				"of objects '%s'", r->fname);
+			return -1;
+		}
 		p->b->uses[r->f / 64] |= (uint64_t)1 << (r->f % 64);
 	} else if (!r->t.optional &&
 		   !ecs_absent_reason(p->s + r->t.cstart, n)) {

@@ -509,6 +509,7 @@ static void handle_fork(struct event_assembly *ea,
 	fe.node = ev->node; /* set_identity filled it, as for an exec */
 	fe.parent = ev->pid;
 	fe.child = (pid_t)sf->exit_val;
+	fe.caller = ev; /* read_syscall and read_names filled its ids */
 	ea->stats.forks++;
 	if (ea->h.on_fork)
 		ea->h.on_fork(&fe, ea->h.ctx);
@@ -601,6 +602,10 @@ static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 		return;
 	if (kind == SYSCALL_FORK) {
 		set_identity(au, ev);
+		/* still at the SYSCALL record: the caller's names, when the
+		 * alerts or rules read names at all */
+		if (ea->needs & EXEC_NEEDS_NAMES)
+			read_names(auparse_get_record_interpretations(au), ev);
 		handle_fork(ea, ev, &sf);
 		return;
 	}

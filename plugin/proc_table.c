@@ -14,7 +14,8 @@
  *    head is the most recently used entry, tail the eviction candidate.
  *  - An entry's blob holds its argv vector, then exe, name (unless name is
  *    a suffix of exe, which it is whenever it is the basename) and the
- *    argument bytes, each NUL-terminated.
+ *    argument bytes, each NUL-terminated, then the four credential names
+ *    (uid euid gid egid), each NUL-terminated, when any is known.
  *
  * The argv budget (max_total_argv_bytes, reported as stats.argv_bytes) is
  * charged with the whole blob, not only the argument bytes: the pointer
@@ -41,6 +42,12 @@ struct pt_entry {
 	time_t last_seen;
 	time_t set_sec;           /* audit time of the exec or fork that */
 	unsigned set_msec;        /* stored this image (proc_table.h) */
+	unsigned start_msec;      /* with start_sec: when the process began */
+	time_t start_sec;
+	unsigned long set_serial;
+	uint32_t uid, euid, gid, egid;
+	const char *names;        /* into blob: 4 names, or NULL: all "" */
+	uint32_t names_len;       /* bytes of the 4 names with their NULs */
 	char *blob;               /* NULL only after allocation failure */
 	size_t blob_size;         /* charged against max_total_argv_bytes */
 	const struct argv_arg *v; /* into blob */
@@ -73,7 +80,21 @@ struct pt_image {
 	const struct argv_arg *v;
 	uint32_t argc;
 	unsigned argv_flags;
+	const char *names;        /* 4 NUL-terminated names, or NULL */
+	size_t names_len;
 };
+
+/* Everything else an entry holds (proc_table.h rules 8 and 9). */
+struct pt_meta {
+	time_t last_seen;
+	time_t set_sec, start_sec;
+	unsigned set_msec, start_msec;
+	unsigned long set_serial;
+	uint32_t uid, euid, gid, egid;
+};
+
+/* The packed form of a record's four names: at most 4 * EXEC_NAME_MAX. */
+#define PT_NAMES_MAX (4 * EXEC_NAME_MAX)
 
 struct pt_plan {
 	uint32_t argc;
@@ -244,7 +265,8 @@ static void pt_plan(const struct proc_table *t, const struct pt_image *im,
 	p->name_in_exe = im->name_len <= im->exe_len &&
 		memcmp(im->exe + im->exe_len - im->name_len, im->name,
 		       im->name_len) == 0;
-	p->size = im->exe_len + 1 + (p->name_in_exe ? 0 : im->name_len + 1);
+	p->size = im->exe_len + 1 + (p->name_in_exe ? 0 : im->name_len + 1) +
+		  im->names_len;
 	p->argv_len = 0;
 	p->cut = false;
 	for (i = 0; i < im->argc; i++) {
@@ -293,6 +315,13 @@ static void pt_fill(struct pt_entry *en, char *blob, const struct pt_image *im,
 		vec[i].len = len;
 		s += (size_t)len + 1;
 	}
+	if (im->names_len) {
+		memcpy(s, im->names, im->names_len);
+		en->names = s;
+	} else {
+		en->names = NULL;
+	}
+	en->names_len = (uint32_t)im->names_len;
 	en->v = p->argc ? vec : NULL;
 	en->argc = p->argc;
 	en->argv_len = p->argv_len;
@@ -307,7 +336,7 @@ static void pt_fill(struct pt_entry *en, char *blob, const struct pt_image *im,
  */
 static int pt_store(struct proc_table *t, uint32_t node, pid_t pid,
 		    pid_t ppid, const struct pt_image *im, unsigned flags,
-		    time_t when, unsigned msec, uint32_t keep)
+		    const struct pt_meta *m, uint32_t keep)
 {
 	struct pt_entry tmp = { 0 };
 	struct pt_plan p;
@@ -325,7 +354,8 @@ static int pt_store(struct proc_table *t, uint32_t node, pid_t pid,
 		p.argc = 0;
 		p.argv_len = 0;
 		p.size = im->exe_len + 1 +
-			(p.name_in_exe ? 0 : im->name_len + 1);
+			(p.name_in_exe ? 0 : im->name_len + 1) +
+			im->names_len;
 		p.cut = true;
 		blob = malloc(p.size);
 	}
@@ -334,6 +364,8 @@ static int pt_store(struct proc_table *t, uint32_t node, pid_t pid,
 	} else {
 		p.size = 0;
 		tmp.exe = tmp.name = pt_empty;
+		tmp.names = NULL;
+		tmp.names_len = 0;
 	}
 	if (p.cut) {
 		flags |= PROC_ARGV_TRUNCATED;
@@ -376,9 +408,16 @@ static int pt_store(struct proc_table *t, uint32_t node, pid_t pid,
 	tmp.pid = pid;
 	tmp.node = node;
 	tmp.ppid = ppid;
-	tmp.last_seen = when;
-	tmp.set_sec = when;
-	tmp.set_msec = msec;
+	tmp.last_seen = m->last_seen;
+	tmp.set_sec = m->set_sec;
+	tmp.set_msec = m->set_msec;
+	tmp.set_serial = m->set_serial;
+	tmp.start_sec = m->start_sec;
+	tmp.start_msec = m->start_msec;
+	tmp.uid = m->uid;
+	tmp.euid = m->euid;
+	tmp.gid = m->gid;
+	tmp.egid = m->egid;
 	tmp.blob = blob;
 	tmp.blob_size = p.size;
 	tmp.flags = flags;
@@ -396,6 +435,55 @@ static const char *pt_basename(const char *path, size_t len)
 	while (len && path[len - 1] != '/')
 		len--;
 	return path + len;
+}
+
+/* Pack a record's four names into buf (PT_NAMES_MAX bytes); returns the
+ * packed length, 0 when none is known. */
+static size_t pt_pack_names(char *buf, const struct exec_event *ev)
+{
+	const char *n[4] = { ev->uid_name, ev->euid_name, ev->gid_name,
+			     ev->egid_name };
+	size_t len = 0, k, l;
+	bool any = false;
+
+	for (k = 0; k < 4; k++) {
+		l = strnlen(n[k], EXEC_NAME_MAX - 1);
+		memcpy(buf + len, n[k], l);
+		buf[len + l] = '\0';
+		len += l + 1;
+		any |= l > 0;
+	}
+	return any ? len : 0;
+}
+
+static void pt_creds_from(struct pt_meta *m, const struct exec_event *ev)
+{
+	m->uid = ev->uid;
+	m->euid = ev->euid;
+	m->gid = ev->gid;
+	m->egid = ev->egid;
+}
+
+static void pt_creds_of(struct pt_meta *m, const struct pt_entry *en)
+{
+	m->uid = en->uid;
+	m->euid = en->euid;
+	m->gid = en->gid;
+	m->egid = en->egid;
+}
+
+/* The stored image of an entry, to store again or copy. */
+static void pt_image_of(struct pt_image *im, const struct pt_entry *en)
+{
+	im->exe = en->exe;
+	im->exe_len = en->exe_len;
+	im->name = en->name;
+	im->name_len = en->name_len;
+	im->v = en->v;
+	im->argc = en->argc;
+	im->argv_flags = en->argv_flags;
+	im->names = en->names;
+	im->names_len = en->names_len;
 }
 
 static void pt_set_argv(struct pt_image *im, const struct argv *av)
@@ -467,11 +555,31 @@ void proc_table_free(struct proc_table *t)
 	free(t);
 }
 
+/* Not newer than (sec, msec): the entry was set by a record of that time
+ * or before. */
+static bool pt_set_by(const struct pt_entry *en, time_t sec, unsigned msec)
+{
+	return en->set_sec < sec ||
+	       (en->set_sec == sec && en->set_msec <= msec);
+}
+
+/* Rule 9: `en` is the process that now execs with this ppid at this
+ * time - its fork copy or an earlier image - rather than an earlier owner
+ * of the pid or a process whose parent changed. */
+static bool pt_same_process(const struct pt_entry *en, pid_t ppid,
+			    time_t sec, unsigned msec)
+{
+	return en->ppid == ppid && pt_set_by(en, sec, msec);
+}
+
 int proc_table_exec(struct proc_table *t, uint32_t node,
 		    const struct exec_event *ev)
 {
+	char names[PT_NAMES_MAX];
 	struct pt_image im;
-	unsigned flags = 0;
+	struct pt_meta m;
+	unsigned flags = PROC_HAS_CREDS;
+	uint32_t idx;
 
 	if (!t || !ev)
 		return -1;
@@ -486,10 +594,23 @@ int proc_table_exec(struct proc_table *t, uint32_t node,
 		im.name_len = im.exe_len - (size_t)(im.name - im.exe);
 	}
 	pt_set_argv(&im, ev->argv);
+	im.names_len = pt_pack_names(names, ev);
+	im.names = names;
 	if (im.argv_flags & ARGV_TRUNCATED)
 		flags |= PROC_ARGV_TRUNCATED;
-	return pt_store(t, node, ev->pid, ev->ppid, &im, flags, ev->sec,
-			ev->msec, PT_NIL);
+
+	memset(&m, 0, sizeof(m));
+	m.last_seen = m.set_sec = m.start_sec = ev->sec;
+	m.set_msec = m.start_msec = ev->msec;
+	m.set_serial = ev->serial;
+	pt_creds_from(&m, ev);
+	idx = pt_find(t, node, ev->pid);
+	if (idx != PT_NIL &&
+	    pt_same_process(&t->e[idx], ev->ppid, ev->sec, ev->msec)) {
+		m.start_sec = t->e[idx].start_sec;
+		m.start_msec = t->e[idx].start_msec;
+	}
+	return pt_store(t, node, ev->pid, ev->ppid, &im, flags, &m, PT_NIL);
 }
 
 /* True when `en` holds its pid's own exec from no earlier than
@@ -504,57 +625,99 @@ static bool pt_exec_since(const struct pt_entry *en, time_t sec,
 	       (en->set_sec == sec && en->set_msec >= msec);
 }
 
-int proc_table_fork(struct proc_table *t, uint32_t node, pid_t parent,
-		    pid_t child, time_t sec, unsigned msec)
+/* Rule 8: the caller's entry takes the ids and names of its fork record.
+ * The names live in the blob, so changed names store the entry again
+ * (rare: only a process that changed its ids since its last record). */
+static int pt_refresh_creds(struct proc_table *t, uint32_t idx,
+			    const struct exec_event *caller)
+{
+	struct pt_entry *en = &t->e[idx];
+	char names[PT_NAMES_MAX];
+	struct pt_image im;
+	struct pt_meta m;
+	size_t len = pt_pack_names(names, caller);
+
+	en->flags |= PROC_HAS_CREDS;
+	en->uid = caller->uid;
+	en->euid = caller->euid;
+	en->gid = caller->gid;
+	en->egid = caller->egid;
+	if (len == en->names_len &&
+	    (len == 0 || memcmp(names, en->names, len) == 0))
+		return 0;
+	pt_image_of(&im, en);
+	im.names = names;
+	im.names_len = len;
+	memset(&m, 0, sizeof(m));
+	m.last_seen = en->last_seen;
+	m.set_sec = en->set_sec;
+	m.set_msec = en->set_msec;
+	m.set_serial = en->set_serial;
+	m.start_sec = en->start_sec;
+	m.start_msec = en->start_msec;
+	pt_creds_of(&m, en);
+	/* pt_store copies the image before it frees the old blob. */
+	return pt_store(t, en->node, en->pid, en->ppid, &im, en->flags, &m,
+			PT_NIL);
+}
+
+int proc_table_fork(struct proc_table *t, uint32_t node,
+		    const struct fork_event *fe)
 {
 	struct pt_image im;
 	struct pt_entry *pe;
+	struct pt_meta m;
 	uint32_t pidx, cidx;
+	int rc = 0;
 
-	if (!t)
+	if (!t || !fe)
 		return -1;
-	if (parent == child)
+	if (fe->parent == fe->child)
 		return 0;
-	pidx = pt_find(t, node, parent);
+	pidx = pt_find(t, node, fe->parent);
 	if (pidx != PT_NIL) {
 		pt_touch(t, pidx);
 		/* The fork is the latest event that touched the parent
 		 * too. */
-		if (sec > t->e[pidx].last_seen)
-			t->e[pidx].last_seen = sec;
+		if (fe->sec > t->e[pidx].last_seen)
+			t->e[pidx].last_seen = fe->sec;
+		if (fe->caller)
+			rc = pt_refresh_creds(t, pidx, fe->caller);
 	}
-	cidx = pt_find(t, node, child);
-	if (cidx != PT_NIL && pt_exec_since(&t->e[cidx], sec, msec)) {
+	cidx = pt_find(t, node, fe->child);
+	if (cidx != PT_NIL && pt_exec_since(&t->e[cidx], fe->sec, fe->msec)) {
 		/* The child exec'd already: its image is newer than
 		 * anything this fork could give it. */
 		t->late_forks++;
-		return 0;
+		return rc;
 	}
 	if (pidx == PT_NIL) {
 		/* The child is a new process whatever its parent: anything
 		 * held for an earlier owner of its pid is stale. */
 		if (cidx != PT_NIL)
 			pt_remove(t, cidx);
-		return 0;
+		return rc;
 	}
 	pe = &t->e[pidx];
-	im.exe = pe->exe;
-	im.exe_len = pe->exe_len;
-	im.name = pe->name;
-	im.name_len = pe->name_len;
-	im.v = pe->v;
-	im.argc = pe->argc;
-	im.argv_flags = pe->argv_flags;
+	pt_image_of(&im, pe);
+	memset(&m, 0, sizeof(m));
+	m.last_seen = m.set_sec = m.start_sec = fe->sec;
+	m.set_msec = m.start_msec = fe->msec;
+	m.set_serial = fe->serial;
+	pt_creds_of(&m, pe);
 	t->forks++;
 	/* The entry array never moves, so `pe` stays valid throughout. */
-	return pt_store(t, node, child, parent, &im, pe->flags | PROC_FORKED,
-			sec, msec, pidx);
+	if (pt_store(t, node, fe->child, fe->parent, &im,
+		     pe->flags | PROC_FORKED, &m, pidx) != 0)
+		rc = -1;
+	return rc;
 }
 
 int proc_table_put(struct proc_table *t, uint32_t node, pid_t pid, pid_t ppid,
 		   const char *exe, const struct argv *argv, time_t when)
 {
 	struct pt_image im;
+	struct pt_meta m;
 	unsigned flags = PROC_FROM_PROC;
 
 	if (!t)
@@ -563,29 +726,33 @@ int proc_table_put(struct proc_table *t, uint32_t node, pid_t pid, pid_t ppid,
 	im.exe_len = strnlen(im.exe, EXEC_PATH_MAX - 1);
 	im.name = pt_basename(im.exe, im.exe_len);
 	im.name_len = im.exe_len - (size_t)(im.name - im.exe);
+	im.names = NULL;
+	im.names_len = 0;
 	pt_set_argv(&im, argv);
 	if (im.argv_flags & ARGV_TRUNCATED)
 		flags |= PROC_ARGV_TRUNCATED;
-	return pt_store(t, node, pid, ppid, &im, flags, when, 0, PT_NIL);
+	/* /proc says nothing of the record or the start (rule 9), and the
+	 * ids are left unknown. */
+	memset(&m, 0, sizeof(m));
+	m.last_seen = when;
+	m.uid = m.euid = m.gid = m.egid = EXEC_ID_UNSET;
+	return pt_store(t, node, pid, ppid, &im, flags, &m, PT_NIL);
 }
 
-bool proc_table_lookup(struct proc_table *t, uint32_t node, pid_t pid,
-		       struct proc_entry *out)
+/* The k-th name of a packed names block (proc_table.h), "" when none. */
+static const char *pt_name(const struct pt_entry *en, unsigned k)
 {
-	const struct pt_entry *en;
-	uint32_t idx;
+	const char *p = en->names;
 
-	if (!t)
-		return false;
-	t->lookups++;
-	idx = pt_find(t, node, pid);
-	if (idx == PT_NIL)
-		return false;
-	t->hits++;
-	pt_touch(t, idx);
-	if (!out)
-		return true;
-	en = &t->e[idx];
+	if (!p)
+		return pt_empty;
+	while (k--)
+		p += strlen(p) + 1;
+	return p;
+}
+
+static void pt_view(const struct pt_entry *en, struct proc_entry *out)
+{
 	out->node = en->node;
 	out->pid = en->pid;
 	out->ppid = en->ppid;
@@ -597,6 +764,71 @@ bool proc_table_lookup(struct proc_table *t, uint32_t node, pid_t pid,
 	out->argv.flags = en->argv_flags;
 	out->last_seen = en->last_seen;
 	out->flags = en->flags;
+	if (en->flags & PROC_HAS_CREDS) {
+		out->uid = en->uid;
+		out->euid = en->euid;
+		out->gid = en->gid;
+		out->egid = en->egid;
+	} else {
+		out->uid = out->euid = out->gid = out->egid = EXEC_ID_UNSET;
+	}
+	out->uid_name = pt_name(en, 0);
+	out->euid_name = pt_name(en, 1);
+	out->gid_name = pt_name(en, 2);
+	out->egid_name = pt_name(en, 3);
+	out->set_sec = en->set_sec;
+	out->set_msec = en->set_msec;
+	out->set_serial = en->set_serial;
+	out->start_sec = en->start_sec;
+	out->start_msec = en->start_msec;
+}
+
+bool proc_table_lookup(struct proc_table *t, uint32_t node, pid_t pid,
+		       struct proc_entry *out)
+{
+	uint32_t idx;
+
+	if (!t)
+		return false;
+	t->lookups++;
+	idx = pt_find(t, node, pid);
+	if (idx == PT_NIL)
+		return false;
+	t->hits++;
+	pt_touch(t, idx);
+	if (out)
+		pt_view(&t->e[idx], out);
+	return true;
+}
+
+bool proc_table_peek(const struct proc_table *t, uint32_t node, pid_t pid,
+		     struct proc_entry *out)
+{
+	uint32_t idx;
+
+	if (!t)
+		return false;
+	idx = pt_find(t, node, pid);
+	if (idx == PT_NIL)
+		return false;
+	if (out)
+		pt_view(&t->e[idx], out);
+	return true;
+}
+
+bool proc_table_previous(const struct proc_table *t, uint32_t node,
+			 const struct exec_event *ev, struct proc_entry *out)
+{
+	uint32_t idx;
+
+	if (!t || !ev)
+		return false;
+	idx = pt_find(t, node, ev->pid);
+	if (idx == PT_NIL ||
+	    !pt_same_process(&t->e[idx], ev->ppid, ev->sec, ev->msec))
+		return false;
+	if (out)
+		pt_view(&t->e[idx], out);
 	return true;
 }
 

@@ -42,6 +42,7 @@ struct match_ctx {
 	const struct proc_entry *parent;
 	const struct session_view *session;
 	const struct ecs_names *names;
+	struct lineage *lin;
 };
 
 static void on_match(struct ruleset_rule *r, void *ctx)
@@ -55,6 +56,7 @@ static void on_match(struct ruleset_rule *r, void *ctx)
 		.host = rt->hostname,
 		.session = m->session,
 		.names = m->names,
+		.lineage = m->lin,
 	};
 
 	if (!throttle_allow(&r->thr, runtime_now())) {
@@ -123,6 +125,11 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 {
 	struct runtime *rt = ctx;
 	uint32_t node = node_id(rt, ev->node);
+	struct lineage_settings ls = {
+		.depth = rt->conf.ancestry_depth,
+		.timeline = rt->conf.timeline_size,
+		.argv_bytes = rt->conf.ancestry_argv_bytes,
+	};
 	struct proc_entry parent;
 	bool have_parent = false;
 	struct session_view session;
@@ -138,9 +145,11 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	/* an exec that leads its session describes it to itself too */
 	session_exec(rt->sessions, node, ev, &session);
 	/* Outside --start/--end an exec only feeds the tables (its session
-	 * was told above). */
+	 * was told above), the timeline included: what came before the
+	 * range came before its alerts. */
 	if (rt->opt.range && ((int64_t)ev->sec < rt->opt.range_start ||
 			      (int64_t)ev->sec > rt->opt.range_end)) {
+		timeline_record(rt->tl, node, ev);
 		proc_table_exec(rt->procs, node, ev);
 		return;
 	}
@@ -154,13 +163,20 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	src.host = rt->hostname;
 	src.session = &session;
 	src.names = names_for(rt, ev->node);
+	/* Nothing is built yet: only what a rule or an alert asks for. */
+	lineage_begin(&rt->lin, rt->procs, rt->tl, node, &ls, ev,
+		      have_parent ? &parent : NULL, rt->hostname);
+	src.lineage = &rt->lin;
 	ecs_describe(&src, rt->rules.uses, &rt->scratch, &e);
 	m.rt = rt;
 	m.ev = ev;
 	m.parent = have_parent ? &parent : NULL;
 	m.session = &session;
 	m.names = src.names;
+	m.lin = &rt->lin;
 	ruleset_eval(&rt->rules, &e, on_match, &m);
+	/* Only now: the lineage's views point into both. */
+	timeline_record(rt->tl, node, ev);
 	proc_table_exec(rt->procs, node, ev);
 }
 
@@ -176,8 +192,13 @@ static void on_login(const struct login_event *le, void *ctx)
 
 	if (lookup_proc(rt, node, le->pid, le->sec, &pe) && pe.exe[0])
 		exe = pe.exe;
-	if (le->type == LOGIN_SET)
+	if (le->type == LOGIN_SET) {
 		session_login(rt->sessions, node, le, exe);
+		/* A new session: an earlier one with its id (another boot)
+		 * leaves nothing in its timeline. */
+		if (le->success)
+			timeline_forget(rt->tl, node, le->ses);
+	}
 	else
 		session_pam(rt->sessions, node, le, exe);
 }
@@ -186,8 +207,7 @@ static void on_fork(const struct fork_event *fe, void *ctx)
 {
 	struct runtime *rt = ctx;
 
-	proc_table_fork(rt->procs, node_id(rt, fe->node), fe->parent,
-			fe->child, fe->sec, fe->msec);
+	proc_table_fork(rt->procs, node_id(rt, fe->node), fe);
 }
 
 /* ---- applying a configuration ------------------------------------------ */
@@ -415,8 +435,8 @@ static void drop_capabilities(bool proc_fallback)
 #endif
 }
 
-/* process_table_size, session_table_size, max_argv_bytes, proc_fallback:
- * at start only. */
+/* process_table_size, session_table_size, max_argv_bytes, proc_fallback,
+ * timeline_size, timeline_sessions, timeline_argv_bytes: at start only. */
 static int start_pipeline(struct runtime *rt, const struct ks_conf *c)
 {
 	struct proc_table_limits pl = {
@@ -436,6 +456,12 @@ static int start_pipeline(struct runtime *rt, const struct ks_conf *c)
 		.ctx = rt,
 	};
 
+	struct timeline_limits tll = {
+		.sessions = c->timeline_sessions,
+		.size = c->timeline_size,
+		.argv_bytes = c->timeline_argv_bytes,
+	};
+
 	rt->procs = proc_table_new(&pl);
 	rt->nodes = node_ids_new();
 	rt->sessions = session_table_new(&sl);
@@ -450,7 +476,10 @@ static int start_pipeline(struct runtime *rt, const struct ks_conf *c)
 	}
 	rt->ea = ea_new(&h, &al, rt->opt.plugin_mode ? PLUGIN_EOE_TIMEOUT :
 			REVIEW_EOE_TIMEOUT);
-	if (!rt->procs || !rt->nodes || !rt->sessions || !rt->ea) {
+	if (c->timeline_size)
+		rt->tl = timeline_new(&tll);
+	if (!rt->procs || !rt->nodes || !rt->sessions || !rt->ea ||
+	    (c->timeline_size && !rt->tl)) {
 		diag(LOG_ERR, "cannot initialise (out of memory)");
 		return -1;
 	}
@@ -519,6 +548,7 @@ void runtime_init(struct runtime *rt, const struct runtime_options *o)
 	memset(rt, 0, sizeof(*rt));
 	rt->opt = *o;
 	ecs_scratch_init(&rt->scratch);
+	lineage_init(&rt->lin);
 	if (o->host_name)
 		snprintf(rt->hostname, sizeof(rt->hostname), "%s",
 			 o->host_name);
@@ -532,6 +562,8 @@ void runtime_free(struct runtime *rt)
 	proc_table_free(rt->procs);
 	session_table_free(rt->sessions);
 	names_free(rt->names);
+	timeline_free(rt->tl);
+	lineage_free(&rt->lin);
 	node_ids_free(rt->nodes);
 	sink_free(&rt->sink);
 	ruleset_free(&rt->rules);
@@ -603,6 +635,7 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 {
 	struct ea_stats es;
 	struct proc_table_stats ps;
+	struct timeline_stats ts;
 	struct node_ids_stats ns;
 	struct session_stats ss;
 	struct names_stats nm = { 0 };
@@ -621,6 +654,7 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	}
 	ea_stats(rt->ea, &es);
 	proc_table_stats(rt->procs, &ps);
+	timeline_stats(rt->tl, &ts);
 	node_ids_stats(rt->nodes, &ns);
 	session_stats(rt->sessions, &ss);
 	if (rt->names)
@@ -637,7 +671,8 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     "sessions=%u session_evictions=%llu logins=%llu login_claims=%llu "
 	     "login_malformed=%llu login_refused=%llu login_no_session=%llu "
 	     "login_orphan_ends=%llu session_mismatch=%llu "
-	     "name_lookups=%llu name_timeouts=%llu name_busy=%llu",
+	     "name_lookups=%llu name_timeouts=%llu name_busy=%llu "
+	     "timeline_sessions=%u timeline_evictions=%llu",
 	     head, (unsigned long long)es.bytes,
 	     (unsigned long long)(es.records + es.skipped_records),
 	     (unsigned long long)es.skipped_records,
@@ -668,5 +703,6 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     (unsigned long long)ss.orphan_ends,
 	     (unsigned long long)ss.mismatch,
 	     (unsigned long long)nm.lookups, (unsigned long long)nm.timeouts,
-	     (unsigned long long)nm.busy);
+	     (unsigned long long)nm.busy, ts.sessions,
+	     (unsigned long long)ts.evictions);
 }

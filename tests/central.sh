@@ -11,9 +11,9 @@
 #        (imtcp on a free loopback port, mmjsonparse, alerts.ndjson/alerts.log)
 #
 # Phase 1: the 15 alerts of tests/data/raw-exec.log arrive exactly once each,
-# byte-identical to tests/data/raw-exec.alerts.json (host.name and the
-# user names normalised: plugin mode names the local host and looks up
-# names a RAW log lacks), and mmjsonparse parsed rule.id,
+# byte-identical to tests/data/raw-exec.alerts.json (host.name, the host
+# in entity ids and the user names normalised: plugin mode names the local
+# host and looks up names a RAW log lacks), and mmjsonparse parsed rule.id,
 # process.name and auditd.sequence.
 # Phase 2 (the disk-assisted queue), with the CPU kept busy: collector
 # stopped, the alerts sent, the relay restarted (saveOnShutdown writes the
@@ -189,11 +189,23 @@ run_plugin() {
 }
 
 # Expected alerts, host.name normalised, sorted by sequence.
-# host.name: plugin mode names the local host. The users' and groups'
-# names: plugin mode looks up those of this machine's events when the log
-# has none (RAW: uid 0 is "root"), review mode, which made the expected
-# file, does not.
-normalise() { sed 's/"host":{"name":"[^"]*"}/"host":{"name":"H"}/; s/,"name":"root"//g'; }
+# host.name, and the host in each entity id (base64 of "host|pid|time|
+# serial", lineage.h): plugin mode names the local host. The users' and
+# groups' names: plugin mode looks up those of this machine's events when
+# the log has none (RAW: uid 0 is "root"), review mode, which made the
+# expected file, does not.
+normalise() {
+	python3 -c 'import base64, re, sys
+def ent(m):
+    raw = base64.b64decode(m.group(1)).split(b"|", 1)[1]
+    return "\"" + base64.b64encode(b"H|" + raw).decode() + "\""
+ids = re.compile(r"\"([A-Za-z0-9+/]{8,}={0,2})\"")
+for line in sys.stdin:
+    line = re.sub(r"\"host\":\{\"name\":\"[^\"]*\"\}", "\"host\":{\"name\":\"H\"}", line)
+    line = re.sub(r"\"entity_id\":" + ids.pattern, lambda m: "\"entity_id\":" + ent(m), line)
+    line = re.sub(r"(\"ancestry\":)(\[[^]]*\])", lambda m: m.group(1) + ids.sub(ent, m.group(2)), line)
+    sys.stdout.write(line)' | sed 's/,"name":"root"//g'
+}
 by_seq() {   # sort JSON lines by auditd.sequence, keeping the bytes
 	python3 -c 'import json, sys
 lines = [l.rstrip("\n") for l in sys.stdin if l.strip()]

@@ -3,9 +3,11 @@
 # with 100,000 arguments, 2^16+1 and 2^17+1 arguments, NUL bytes, bad hex,
 # 10,000 events that never complete, events missing their SYSCALL or
 # EXECVE, duplicated records, serial numbers going backwards, 1,000,000
-# distinct pids (peak RSS bounded and flat), and argv/comm/cwd/key full of
-# newlines, terminal escapes, quotes, "@cee:", JSON fragments and invalid
-# UTF-8 that must come out as one escaped line per alert; and login
+# distinct pids (peak RSS bounded and flat), 1,000,000 audit sessions (one
+# per exec, the same bound), a 40-process chain and a parent loop (the
+# ancestors stop), and argv/comm/cwd/key full of newlines, terminal
+# escapes, quotes, "@cee:", JSON fragments and invalid UTF-8 that must come
+# out as one escaped line per alert; and login
 # records forged (quote in acct, 0x1D, 8500-byte acct, duplicate keys,
 # claims by another pid or image), session ids reused, USER_END without a
 # claim, an unprivileged loginuid write and 100,000 sessions, which must
@@ -48,11 +50,12 @@ def ts(serial, sec=SEC, ms=0):
     return b"%d.%03d:%d" % (sec, ms, serial)
 
 def syscall(serial, pid, ppid=1, comm=b"tail", exe=b"/usr/bin/tail",
-            key=b"exec", nr=59, sec=SEC, ms=0, raw_comm=None, raw_exe=None):
+            key=b"exec", nr=59, sec=SEC, ms=0, raw_comm=None, raw_exe=None,
+            ses=1):
     return (b"type=SYSCALL msg=audit(%s): arch=c000003e syscall=%d success=yes exit=0 "
             b"a0=0 a1=0 a2=0 a3=0 items=2 ppid=%d pid=%d auid=0 uid=0 gid=0 euid=0 "
-            b"suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=%s exe=%s key=%s\n"
-            % (ts(serial, sec, ms), nr, ppid, pid,
+            b"suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=%d comm=%s exe=%s key=%s\n"
+            % (ts(serial, sec, ms), nr, ppid, pid, ses,
                raw_comm if raw_comm is not None else enc(comm),
                raw_exe if raw_exe is not None else enc(exe), enc(key)))
 
@@ -265,6 +268,47 @@ def case_logins(flood):
     # E: never logged in
     out.write(sx(900, 950, 1, U, U, b"/usr/bin/tail", MATCH[:3] + [b"/boot/hostE"]))
 
+def case_lineage():
+    # a chain of 40 processes in session 7, each the parent of the next,
+    # their argv hostile; then one with 100,000 arguments in the session,
+    # and the alert at the bottom of the chain
+    evil = [b"\x1b[31m\n", b'"} ]', b"\xff\xfe", b'x" rule="Fake']
+    for i in range(40):
+        out.write(event(3000 + i, 9100 + i, [b"sh", b"step%d" % i] + evil,
+                        ppid=9099 + i if i else 1, ses=7))
+    out.write(event(3100, 9200, [b"x"] * 100000, ppid=9139, ses=7))
+    out.write(event(3101, 9201, MATCH, ppid=9139, ses=7))
+    # a loop (pid reuse writes such records): 9300's parent is 9301, whose
+    # parent is 9300; the alert under 9301
+    out.write(event(3200, 9300, [b"a"], ppid=9301, ses=8))
+    out.write(event(3201, 9301, [b"b"], ppid=9300, ses=8))
+    out.write(event(3202, 9302, MATCH, ppid=9301, ses=8))
+    # outside any login session: no timeline
+    out.write(event(3300, 9400, MATCH, ppid=9139, ses=4294967295))
+    # session 9's id given again by a LOGIN (another boot in one log): the
+    # alert's timeline holds nothing of the earlier session
+    out.write(event(3400, 9500, [b"earlier-boot"], ppid=1, ses=9))
+    out.write(b"type=LOGIN msg=audit(%s): pid=9501 uid=0 old-auid=4294967295 auid=0 "
+              b"tty=(none) old-ses=4294967295 ses=9 res=1\n" % ts(3401))
+    out.write(event(3402, 9502, MATCH, ppid=9501, ses=9))
+
+def case_sessions(n):
+    # n execs, each by a new pid in a new audit session, each the child of
+    # the one before (one long chain): the timeline's session table and
+    # the ancestor walk under a flood
+    buf = []
+    for i in range(n):
+        s = 3000000 + i
+        t = b"%d.%03d:%d" % (SEC + i // 1000, i % 1000, s)
+        buf.append(b'type=SYSCALL msg=audit(%s): arch=c000003e syscall=59 success=yes exit=0 ppid=%d pid=%d '
+                   b'auid=0 uid=0 ses=%d comm="x" exe="/usr/bin/x" key="exec"\n'
+                   b'type=EXECVE msg=audit(%s): argc=2 a0="x" a1="%d"\ntype=EOE msg=audit(%s): \n'
+                   % (t, 200000 + i - 1, 200000 + i, 1000 + i, t, i, t))
+        if len(buf) == 4096:
+            out.write(b"".join(buf))
+            buf = []
+    out.write(b"".join(buf))
+
 case = sys.argv[1]
 if case == "longline": case_longline()
 elif case == "args100k": many_args(100000, 70)
@@ -280,6 +324,8 @@ elif case == "hostile": case_hostile_argv()
 elif case == "pids": case_pids(int(sys.argv[2]))
 elif case == "bigargv": case_bigargv(int(sys.argv[2]))
 elif case == "logins": case_logins(int(sys.argv[2]))
+elif case == "lineage": case_lineage()
+elif case == "sessions": case_sessions(int(sys.argv[2]))
 else: sys.exit("unknown case " + case)
 if len(sys.argv) < 3 or sys.argv[2] != "noprobe":
     out.write(probe())
@@ -527,6 +573,49 @@ PY
 	then ok "hostile argv, JSON: 4 valid objects, one per line, values round-trip"
 	else fail "hostile argv, JSON output ($n objects)"; tail -3 "$tmp/err"; fi
 fi
+
+# --- lineage and timeline ---------------------------------------------------
+# Alerts 3101 (at the bottom of a 40-process chain in session 7), 3202
+# (under a parent loop), 3300 (no login session), 3402 (session 9 after a
+# LOGIN gave its id again) and the probe: the ancestors stop at the depth
+# (8) and at the loop, the timeline holds the session's last 8 execs with
+# the 100,000-argument one cut, none outside a session and none of an
+# earlier session with the same id; hostile argv stays escaped in both
+# formats.
+gen lineage
+if run "lineage" "$tmp/lineage.log" text 30; then
+	if n=$(text_lines "$out" 2>"$tmp/err") && [ "$n" -eq 5 ]; then
+		ok "lineage, text: $n alerts, one line each, printable ASCII only, no forged field"
+	else
+		fail "lineage, text output ($n lines)"; tail -3 "$tmp/err"
+	fi
+fi
+if run "lineage" "$tmp/lineage.log" json 30; then
+	if n=$(json_lines "$out" 2>"$tmp/err") && [ "$n" -eq 5 ] && python3 - "$out" <<'PY'
+import json, sys
+by = {json.loads(l)["auditd"]["sequence"]: json.loads(l) for l in open(sys.argv[1], "rb")}
+assert "timeline" not in by[3402]["auditd"], by[3402]["auditd"]
+a = by[3101]
+anc = a["auditd"]["ancestors"]
+assert [x["pid"] for x in anc] == list(range(9138, 9130, -1)), [x["pid"] for x in anc]
+assert anc[0]["args"][:2] == ["sh", "step38"] and anc[0]["args"][2] == "\x1b[31m\n", anc[0]["args"]
+assert len(a["process"]["Ext"]["ancestry"]) == 9
+tl = a["auditd"]["timeline"]
+assert [x["pid"] for x in tl] == list(range(9133, 9140)) + [9200], [x["pid"] for x in tl]
+big = tl[-1]
+assert big["args_truncated"] is True and big["args"][0] == "x" and big["args"][-1] == "x"
+assert any(e.endswith(" omitted...") for e in big["args"]), big["args"]
+assert len(json.dumps(big["args"])) < 600
+loop = by[3202]["auditd"]
+assert [x["pid"] for x in loop["ancestors"]] == [9300], loop
+assert [x["pid"] for x in loop["timeline"]] == [9300, 9301], loop
+ns = by[3300]
+assert ns["auditd"]["session"] == "unset" and "timeline" not in ns["auditd"], ns["auditd"]
+assert len(ns["auditd"]["ancestors"]) == 8
+PY
+	then ok "lineage, JSON: ancestors stop at the depth and the loop, the timeline is the session's, cut, none without a session or of an earlier one"
+	else fail "lineage, JSON output ($n objects)"; tail -3 "$tmp/err"; fi
+fi
 rm -f "$tmp"/*.log
 
 # --- login records: forged, malformed, reused, orphaned, a flood ----------
@@ -596,6 +685,21 @@ elif [ -x /usr/bin/time ]; then
 			ok "1,000,000 pids: RSS flat within 10% of 100,000 (${r100k} -> ${r1m} KiB)"
 		else
 			fail "1,000,000 pids: RSS grew from ${r100k} to ${r1m} KiB"
+		fi
+	fi
+	# A new audit session with every exec, each exec the child of the one
+	# before: the timeline's 1,024 sessions and the table's 16,384 entries
+	# are full long before 100,000; nothing may grow after.
+	t0=$(date +%s)
+	if s100k=$(peak_rss 100000 sessions) && s1m=$(peak_rss 1000000 sessions); then
+		secs=$(( $(date +%s) - t0 ))
+		echo "# peak RSS, a session per exec: 100,000 execs ${s100k} KiB, 1,000,000 execs ${s1m} KiB (${secs}s)"
+		if [ "$s1m" -lt "$RSS_LIMIT_KIB" ]; then ok "1,000,000 sessions: peak RSS ${s1m} KiB < 64 MiB"
+		else fail "1,000,000 sessions: peak RSS ${s1m} KiB >= 64 MiB"; fi
+		if [ $(( s1m * 100 )) -le $(( s100k * 110 )) ] && [ $(( s1m * 100 )) -ge $(( s100k * 90 )) ]; then
+			ok "1,000,000 sessions: RSS flat within 10% of 100,000 (${s100k} -> ${s1m} KiB)"
+		else
+			fail "1,000,000 sessions: RSS grew from ${s100k} to ${s1m} KiB"
 		fi
 	fi
 	# The same bound when every exec brings 40 KiB of argv: the table's

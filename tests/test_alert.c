@@ -20,6 +20,7 @@
 
 #include "alert.h"
 #include "json_check.h"
+#include "lineage.h"
 #include "strbuf.h"
 #include "v2_reference.h"
 
@@ -584,7 +585,8 @@ static void test_json_known_parent(void **state)
 	struct fixture *f = fixture_new();
 	const char *want = JSON_HEAD SIMPLE_JSON_PROC
 		",\"parent\":{\"pid\":4000,\"name\":\"bash\",\"executable\":"
-		"\"/usr/bin/bash\",\"args\":[\"bash\"]}" SIMPLE_JSON_IDS;
+		"\"/usr/bin/bash\",\"args\":[\"bash\"],\"args_count\":1,"
+		"\"command_line\":\"bash\"}" SIMPLE_JSON_IDS;
 
 	(void)state;
 	assert_string_equal(fmt_alert(f, ALERT_FORMAT_JSON, 0), want);
@@ -625,7 +627,8 @@ static void test_json_unknown_parent_unset(void **state)
 			    "\"args_count\":4,\"command_line\":"
 			    "\"tail -c 64 /boot/vmlinuz\",\"parent\":{"
 			    "\"pid\":4000,\"name\":\"bash\",\"args\":[\"bash\"],"
-			    "\"args_truncated\":true},\"args_truncated\":true,"
+			    "\"args_truncated\":true,\"args_count\":1,"
+			    "\"command_line\":\"bash\"},\"args_truncated\":true,"
 			    "\"user\":{\"id\":\"unset\"},\"real_user\":{\"id\":"
 			    "\"unset\"},\"group\":{\"id\":\"unset\"},"
 			    "\"real_group\":{\"id\":\"unset\"},"
@@ -1237,7 +1240,10 @@ static void test_limit_huge_rule(void **state)
 	big_rule.nthreats = 60;
 	f->a.rule = &big_rule;
 	out = fmt_alert(f, ALERT_FORMAT_JSON, 1024);
-	assert_null(strstr(out, "\"threat\""));
+	assert_null(strstr(out, "\"threat\":["));
+	/* and the alert says so */
+	assert_non_null(strstr(out, "\"dropped\":{"));
+	assert_non_null(strstr(out, "\"threat\":\"all\"}"));
 	assert_non_null(strstr(out, "\"rule\":{\"id\":\"3c9f7901-"));
 	assert_non_null(strstr(out, "\"args\":[\"tail\",\"-c\",\"64\","
 				    "\"/boot/vmlinuz\"]"));
@@ -1269,6 +1275,545 @@ static void test_limit_huge_rule(void **state)
 	free(many);
 }
 
+/* ---- lineage: previous image, ancestors, timeline ------------------------ */
+
+/*
+ * A lineage filled by hand (lineage.h allows it: `built` says all is
+ * there): the previous image, `nanc` ancestors (pid 3000 + i, argv
+ * "anc<i>" "arg"), `ntl` timeline entries (pid 2000 + i, argv "cmd<i>"),
+ * and ids for the previous image, the parent and each ancestor.
+ */
+struct ctxfix {
+	struct lineage l;
+	char names[LINEAGE_MAX_DEPTH + TIMELINE_MAX_SIZE + 1][24];
+	struct argv_arg av[LINEAGE_MAX_DEPTH + TIMELINE_MAX_SIZE + 1][2];
+};
+
+static void ctx_fill(struct ctxfix *c, struct fixture *f, unsigned nanc,
+		     unsigned ntl, size_t argv_bytes)
+{
+	struct lineage *l = &c->l;
+	unsigned i, k = 0;
+
+	lineage_init(l);
+	l->ev = &f->ev;
+	l->parent = f->a.parent;
+	l->host = f->a.host;
+	l->set.depth = nanc;
+	l->set.timeline = ntl;
+	l->set.argv_bytes = argv_bytes;
+	l->built = LINEAGE_ALL;
+	lineage_entity_id(l->self_id, sizeof(l->self_id), "web1", 4242,
+			  1795809662, 123, 1234);
+	lineage_entity_id(l->parent_id, sizeof(l->parent_id), "web1", 4000,
+			  1795809600, 0, 1000);
+	l->has_previous = true;
+	l->previous.pid = 4242;
+	l->previous.ppid = 4000;
+	l->previous.exe = "/usr/bin/bash";
+	l->previous.name = "bash";
+	c->av[k][0] = (struct argv_arg){ "bash", 4 };
+	c->av[k][1] = (struct argv_arg){ "-c", 2 };
+	l->previous.argv = (struct argv){ 2, c->av[k], 6, 0 };
+	k++;
+	lineage_entity_id(l->previous_id, sizeof(l->previous_id), "web1", 4242,
+			  1795809662, 100, 1233);
+	l->previous.entity_id = l->previous_id;
+	l->ancestry.v = l->ancestry_v;
+	l->ancestry_v[l->ancestry.argc++] =
+		(struct argv_arg){ l->previous_id,
+				   (uint32_t)strlen(l->previous_id) };
+	l->ancestry_v[l->ancestry.argc++] =
+		(struct argv_arg){ l->parent_id, (uint32_t)strlen(l->parent_id) };
+	l->nanc = nanc;
+	for (i = 0; i < nanc; i++, k++) {
+		struct lineage_image *a = &l->anc[i];
+
+		snprintf(c->names[k], sizeof(c->names[k]), "anc%u", i);
+		c->av[k][0] = (struct argv_arg){ c->names[k],
+						  (uint32_t)strlen(c->names[k]) };
+		c->av[k][1] = (struct argv_arg){ "arg", 3 };
+		a->pid = 3000 + (pid_t)i;
+		a->ppid = 3001 + (pid_t)i;
+		a->exe = "/usr/bin/sh";
+		a->name = "sh";
+		a->argv = (struct argv){ 2, c->av[k], c->av[k][0].len + 3, 0 };
+		lineage_entity_id(l->anc_id[i], sizeof(l->anc_id[i]), "web1",
+				  a->pid, 1795809000 + i, 0, 900 - i);
+		a->entity_id = l->anc_id[i];
+		l->ancestry_v[l->ancestry.argc++] =
+			(struct argv_arg){ l->anc_id[i],
+					   (uint32_t)strlen(l->anc_id[i]) };
+	}
+	l->tl_state = LINEAGE_TIMELINE_SESSION;
+	l->ntl = ntl;
+	for (i = 0; i < ntl; i++, k++) {
+		struct timeline_entry *e = &l->tl_e[i];
+
+		snprintf(c->names[k], sizeof(c->names[k]), "cmd%u", i);
+		c->av[k][0] = (struct argv_arg){ c->names[k],
+						  (uint32_t)strlen(c->names[k]) };
+		e->sec = 1795809660 + i;
+		e->msec = 5;
+		e->serial = 1200 + i;
+		e->pid = 2000 + (pid_t)i;
+		e->ppid = i % 2 ? -1 : 4000;
+		e->argv = (struct argv){ 1, c->av[k], c->av[k][0].len, 0 };
+	}
+	for (i = 0; i < l->ancestry.argc; i++)
+		l->ancestry.total_bytes += l->ancestry_v[i].len;
+	f->a.lineage = l;
+}
+
+static void test_text_lineage(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct ctxfix *c = calloc(1, sizeof(*c));
+	const char *out;
+
+	(void)state;
+	assert_non_null(c);
+	ctx_fill(c, f, 2, 2, 512);
+	c->l.anc[1].argv.flags = ARGV_TRUNCATED;
+	out = fmt_alert(f, ALERT_FORMAT_TEXT, 0);
+	assert_string_equal(out, TEXT_HEAD
+		" pid=4242 entity_id=\"d2ViMXw0MjQyfDE3OTU4MDk2NjIuMTIzfDEyMzQ="
+		"\" ppid=4000 uid=1000 ruser=\"alice\" euid=0 user=\"root\" gid"
+		"=1000 egid=1000 auid=1000 auser=\"alice\" ses=3 tty=\"pts0\" n"
+		"ame=\"tail\" exe=\"/usr/bin/tail\" cwd=\"/root\" key=\"kseek\""
+		" args=[\"tail\",\"-c\",\"64\",\"/boot/vmlinuz\"] previous=[[\""
+		"/usr/bin/bash\",[\"bash\",\"-c\"]]] parent_entity_id=\"d2ViMXw"
+		"0MDAwfDE3OTU4MDk2MDAuMDAwfDEwMDA=\" parent_name=\"bash\" paren"
+		"t_exe=\"/usr/bin/bash\" parent_args=[\"bash\"] ancestors=[[300"
+		"0,\"/usr/bin/sh\",[\"anc0\",\"arg\"]],[3001,\"/usr/bin/sh\",["
+		"\"anc1\",\"arg\"],truncated]] timeline=[[2026-11-27T20:01:00.0"
+		"05Z,2000,4000,[\"cmd0\"]],[2026-11-27T20:01:01.005Z,2001,unset"
+		",[\"cmd1\"]]]");
+	/* no context at all: none of its keys */
+	c->l.has_previous = false;
+	c->l.nanc = 0;
+	c->l.ntl = 0;
+	out = fmt_alert(f, ALERT_FORMAT_TEXT, 0);
+	assert_null(strstr(out, "previous="));
+	assert_null(strstr(out, "ancestors="));
+	assert_null(strstr(out, "timeline="));
+	assert_null(strstr(out, "dropped="));
+	f->a.lineage = NULL;
+	fixture_free(f);
+	free(c);
+}
+
+static void test_json_lineage(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct ctxfix *c = calloc(1, sizeof(*c));
+	const char *out;
+
+	(void)state;
+	assert_non_null(c);
+	ctx_fill(c, f, 1, 2, 512);
+	c->l.tl_e[0].argv.flags = ARGV_TRUNCATED;
+	out = fmt_alert(f, ALERT_FORMAT_JSON, 0);
+	assert_string_equal(out, JSON_HEAD
+		",\"host\":{\"name\":\"web1\"},\"process\":{\"pid\":4242,\"enti"
+		"ty_id\":\"d2ViMXw0MjQyfDE3OTU4MDk2NjIuMTIzfDEyMzQ=\","
+		"\"name\":\"tail\",\"executable\":\"/usr/bin/tail\",\"args\":["
+		"\"tail\","
+		"\"-c\",\"64\",\"/boot/vmlinuz\"],\"args_count\":4,\"command_li"
+		"ne\":\"tail "
+		"-c 64 /boot/vmlinuz\",\"working_directory\":\"/root\","
+		"\"previous\":[{\"executable\":\"/usr/bin/bash\",\"args\":[\"ba"
+		"sh\","
+		"\"-c\"]}],\"Ext\":{\"ancestry\":[\"d2ViMXw0MjQyfDE3OTU4MDk2NjI"
+		"uMTAwfDEyMzM=\","
+		"\"d2ViMXw0MDAwfDE3OTU4MDk2MDAuMDAwfDEwMDA=\",\"d2ViMXwzMDAwfDE"
+		"3OTU4MDkwMDAuMDAwfDkwMA==\"]},"
+		"\"parent\":{\"pid\":4000,\"entity_id\":\"d2ViMXw0MDAwfDE3OTU4M"
+		"Dk2MDAuMDAwfDEwMDA=\","
+		"\"name\":\"bash\",\"executable\":\"/usr/bin/bash\",\"args\":["
+		"\"bash\"],"
+		"\"args_count\":1,\"command_line\":\"bash\"},\"user\":{\"id\":"
+		"\"0\","
+		"\"name\":\"root\"},\"real_user\":{\"id\":\"1000\",\"name\":\"a"
+		"lice\"},"
+		"\"group\":{\"id\":\"1000\",\"name\":\"staff\"},\"real_group\":"
+		"{\"id\":\"1000\","
+		"\"name\":\"staff\"},\"interactive\":true,\"tty\":{\"char_devic"
+		"e\":{\"major\":136,"
+		"\"minor\":0}}},\"user\":{\"id\":\"0\",\"name\":\"root\",\"Ext"
+		"\":{\"real\":{\"id\":\"1000\","
+		"\"name\":\"alice\"}},\"audit\":{\"id\":\"1000\",\"name\":\"ali"
+		"ce\"}},"
+		"\"group\":{\"id\":\"1000\",\"name\":\"staff\",\"Ext\":{\"real"
+		"\":{\"id\":\"1000\","
+		"\"name\":\"staff\"}}},\"auditd\":{\"sequence\":1234,\"session"
+		"\":\"3\","
+		"\"data\":{\"tty\":\"pts0\"},\"ancestors\":[{\"pid\":3000,\"exe"
+		"cutable\":\"/usr/bin/sh\","
+		"\"args\":[\"anc0\",\"arg\"]}],\"timeline\":[{\"@timestamp\":\""
+		"2026-11-27T20:01:00.005Z\","
+		"\"pid\":2000,\"ppid\":4000,\"args\":[\"cmd0\"],\"args_truncate"
+		"d\":true},"
+		"{\"@timestamp\":\"2026-11-27T20:01:01.005Z\",\"pid\":2001,"
+		"\"args\":[\"cmd1\"]}]}}");
+	/* an image without an exe (a kernel thread's, or exe not
+	 * recorded): JSON leaves the key out (found by fuzz_records) */
+	c->l.previous.exe = "";
+	c->l.anc[0].exe = "";
+	out = fmt_alert(f, ALERT_FORMAT_JSON, 0);
+	assert_non_null(strstr(out, "\"previous\":[{\"args\":[\"bash\",\"-c\"]}]"));
+	assert_non_null(strstr(out, "\"ancestors\":[{\"pid\":3000,\"args\":"));
+	out = fmt_alert(f, ALERT_FORMAT_TEXT, 0);
+	assert_non_null(strstr(out, " previous=[[\"\",[\"bash\",\"-c\"]]]"));
+	f->a.lineage = NULL;
+	fixture_free(f);
+	free(c);
+}
+
+/* What a JSON alert shows of the context: counts of ancestors and
+ * timeline entries (`{"` never occurs inside a JSON string, so these are
+ * the objects), which ones, and what auditd.dropped says. */
+struct shown {
+	unsigned anc, tl, drop_anc, drop_tl;
+	long first_anc, last_tl;   /* pid of the first ancestor, last entry */
+	bool dropped;
+};
+
+static void json_shown(const char *out, struct shown *sh)
+{
+	const char *a = strstr(out, "\"ancestors\":["), *t, *d, *p;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->first_anc = sh->last_tl = -1;
+	for (p = a; p && (p = strstr(p, "{\"pid\":")) != NULL; p++) {
+		const char *end = strstr(a, "}]");
+
+		if (end && p > end)
+			break;
+		if (sh->anc++ == 0)
+			sh->first_anc = strtol(p + 7, NULL, 10);
+	}
+	t = strstr(out, "\"timeline\":[");
+	for (p = t; p && (p = strstr(p, "{\"@timestamp\":")) != NULL; p++) {
+		const char *q = strstr(p, "\"pid\":");
+
+		sh->tl++;
+		sh->last_tl = strtol(q + 6, NULL, 10);
+	}
+	d = strstr(out, "\"dropped\":{");
+	sh->dropped = d != NULL;
+	if (d && (p = strstr(d, "\"timeline\":")) != NULL)
+		sh->drop_tl = (unsigned)strtoul(p + 11, NULL, 10);
+	if (d && (p = strstr(d, "\"ancestors\":")) != NULL)
+		sh->drop_anc = (unsigned)strtoul(p + 12, NULL, 10);
+}
+
+/*
+ * The drop order: as the limit shrinks, the timeline's entries go first,
+ * the oldest first (the newest stay), then the ancestors, the farthest
+ * first (the nearest stay); each drop is counted in auditd.dropped, and
+ * an ancestor only goes once the whole timeline has.
+ */
+static void test_limit_context_order(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct ctxfix *c = calloc(1, sizeof(*c));
+	unsigned prev_anc = 33, prev_tl = 33;
+	bool saw_tl_drop = false, saw_anc_drop = false;
+	struct shown sh;
+	size_t max;
+	int fmt;
+
+	(void)state;
+	assert_non_null(c);
+	ctx_fill(c, f, 16, 16, 512);
+	for (max = 6000; max >= 1024; max -= 16) {
+		const char *out = fmt_alert(f, ALERT_FORMAT_JSON, max);
+
+		json_shown(out, &sh);
+		assert_int_equal(sh.anc + sh.drop_anc, 16);
+		assert_int_equal(sh.tl + sh.drop_tl, 16);
+		if (sh.tl)
+			assert_int_equal(sh.last_tl, 2015); /* newest kept */
+		if (sh.anc)
+			assert_int_equal(sh.first_anc, 3000); /* nearest */
+		if (sh.drop_anc)
+			assert_int_equal(sh.tl, 0);
+		/* less room never shows more */
+		assert_true(sh.anc <= prev_anc);
+		if (sh.anc == prev_anc)
+			assert_true(sh.tl <= prev_tl);
+		prev_anc = sh.anc;
+		prev_tl = sh.tl;
+		saw_tl_drop |= sh.drop_tl > 0 && sh.tl > 0;
+		saw_anc_drop |= sh.drop_anc > 0 && sh.anc > 0;
+		/* the evidence stays whole while any context does */
+		if (sh.anc || sh.tl)
+			assert_non_null(strstr(out, "\"args\":[\"tail\",\"-c\","
+						    "\"64\",\"/boot/vmlinuz\"]"));
+	}
+	assert_true(saw_tl_drop);
+	assert_true(saw_anc_drop);
+
+	/* text: the same order, said as dropped=[...] */
+	for (max = 4000; max >= 1024; max -= 64) {
+		const char *out = fmt_alert(f, ALERT_FORMAT_TEXT, max);
+		const char *d = strstr(out, " dropped=[");
+
+		if (strstr(out, " ancestors=[") && strstr(out, " timeline=["))
+			continue;
+		if (!strstr(out, " ancestors=[") && !strstr(out, " timeline=[")) {
+			assert_non_null(strstr(out, " dropped=[timeline:16,"
+						    "ancestors:"));
+			continue;
+		}
+		assert_non_null(d);
+		if (!strstr(out, " timeline=["))
+			assert_non_null(strstr(d, "timeline:16"));
+	}
+	/* every format and limit: valid, bounded */
+	for (fmt = 0; fmt < 2; fmt++)
+		for (max = 1024; max < 9000; max += 333)
+			fmt_alert(f, fmt, max);
+	f->a.lineage = NULL;
+	fixture_free(f);
+	free(c);
+}
+
+/* A padded argv (one huge argument, or 100,000) is cut; the context stays
+ * whole at the default size: it cannot be pushed out by the attacker's
+ * own arguments. */
+static void test_limit_padding_keeps_context(void **state)
+{
+	const size_t big = 128 * 1024;
+	struct fixture *f = fixture_new();
+	struct ctxfix *c = calloc(1, sizeof(*c));
+	const char *list[4] = { "tail", "-c", "64", NULL };
+	char *arg = malloc(big + 1);
+	struct arglist l;
+	struct shown sh;
+	int fmt;
+
+	(void)state;
+	assert_non_null(c);
+	assert_non_null(arg);
+	memset(arg, 'q', big);
+	arg[big] = '\0';
+	list[3] = arg;
+	ctx_fill(c, f, 8, 8, 512);
+	arglist_set(&l, list, 4);
+	fixture_child_args(f, &l);
+	for (fmt = 0; fmt < 2; fmt++) {
+		const char *out = fmt_alert(f, fmt, 8000);
+
+		assert_non_null(strstr(out, "...[")); /* the argument is cut */
+		if (fmt == ALERT_FORMAT_JSON) {
+			json_shown(out, &sh);
+			assert_int_equal(sh.anc, 8);
+			assert_int_equal(sh.tl, 8);
+			assert_false(sh.dropped);
+		} else {
+			assert_null(strstr(out, " dropped="));
+			assert_non_null(strstr(out, " timeline=[[2026-"));
+		}
+	}
+	arglist_gen(&l, 100000, "tail", "/boot/x", 'a', 8);
+	fixture_child_args(f, &l);
+	for (fmt = 0; fmt < 2; fmt++) {
+		const char *out = fmt_alert(f, fmt, 8000);
+
+		assert_non_null(strstr(out, " omitted..."));
+		assert_null(strstr(out, "dropped"));
+	}
+	f->a.lineage = NULL;
+	free(arg);
+	fixture_free(f);
+	free(c);
+}
+
+/* An ancestor's argv takes at most argv_bytes (its strings half of it),
+ * whatever the room: cut in its middle like any list. */
+static void test_limit_ancestor_argv(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct ctxfix *c = calloc(1, sizeof(*c));
+	struct arglist l, one;
+	char *huge = malloc(20001);
+	const char *hl[3] = { "sh", "-c", NULL };
+	int fmt;
+
+	(void)state;
+	assert_non_null(c);
+	assert_non_null(huge);
+	memset(huge, 'h', 20000);
+	huge[20000] = '\0';
+	hl[2] = huge;
+	ctx_fill(c, f, 2, 0, 300);
+	arglist_gen(&l, 1000, "/bin/sh", "/boot/last", 'z', 6);
+	c->l.anc[0].argv = l.av;
+	arglist_set(&one, hl, 3);
+	c->l.anc[1].argv = one.av;
+	for (fmt = 0; fmt < 2; fmt++) {
+		const char *out = fmt_alert(f, fmt, fmt ? 0 : 100000);
+		const char *a = strstr(out, fmt ? "\"ancestors\":[" :
+					     " ancestors=[");
+		/* text: [pid,"exe",[args]]; JSON: "args":[...] */
+		const char *args = fmt ? strstr(a, "\"args\":[") + 7 :
+			strstr(a, "\"/usr/bin/sh\",[") + 14;
+		const char *end = strchr(args, ']');
+		static const size_t lens[] = { 20000 };
+
+		assert_non_null(end);
+		/* the first ancestor's list: cut, its ends kept */
+		assert_true((size_t)(end - args) <= 300 + 8 + 2 * 20);
+		assert_non_null(strstr(args, "/bin/sh"));
+		assert_true(strstr(args, "/boot/last") < end);
+		assert_true(strstr(args, " omitted...") < end);
+		/* the second: its long argument cut in its middle */
+		check_str_markers(strstr(end, "sh"), "h", lens, 1);
+	}
+	/* 0: no cap of its own */
+	c->l.set.argv_bytes = 0;
+	assert_non_null(strstr(fmt_alert(f, ALERT_FORMAT_JSON, 0), "z000500"));
+	f->a.lineage = NULL;
+	arglist_free(&l);
+	arglist_free(&one);
+	free(huge);
+	fixture_free(f);
+	free(c);
+}
+
+/* Random events with deep ancestry and long timelines, hostile bytes
+ * everywhere, under every limit: bounded, one line, valid JSON, and every
+ * ancestor and timeline entry either shown or counted as dropped. */
+static void test_limit_random_lineage(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct ctxfix *c = calloc(1, sizeof(*c));
+	char *pool = malloc(200001), *exes = malloc(33 * 600);
+	struct argv_arg *v = calloc(64 * 200, sizeof(*v));
+	unsigned iter;
+
+	(void)state;
+	assert_non_null(c);
+	assert_non_null(pool);
+	assert_non_null(exes);
+	assert_non_null(v);
+	rnd_fill(pool, 200000);
+	for (iter = 0; iter < 150; iter++) {
+		unsigned nanc = rnd() % (LINEAGE_MAX_DEPTH + 1);
+		unsigned ntl = rnd() % (TIMELINE_MAX_SIZE + 1), i, k;
+		size_t max = 1024 + rnd() % 12000;
+		struct shown sh;
+		int fmt;
+
+		ctx_fill(c, f, nanc, ntl, 64 + rnd() % 2000);
+		for (i = 0; i < nanc + ntl; i++) {
+			struct argv *av = i < nanc ? &c->l.anc[i].argv :
+					  &c->l.tl_e[i - nanc].argv;
+			uint32_t n = rnd() % (rnd() % 8 ? 8 : 200);
+
+			struct argv_arg *vv = v + (size_t)i * 200;
+
+			memset(av, 0, sizeof(*av));
+			av->v = vv;
+			for (k = 0; k < n; k++) {
+				size_t len = rnd() % 30 ? rnd() % 40 :
+							  rnd() % 20000;
+
+				vv[k].ptr = pool + rnd() % (200000 - len);
+				vv[k].len = (uint32_t)len;
+				av->total_bytes += len;
+			}
+			av->argc = n;
+			av->flags = rnd() % 5 ? 0 : ARGV_TRUNCATED;
+			if (i < nanc) {
+				char *e = exes + i * 600;
+
+				rnd_fill(e, rnd() % 599);
+				c->l.anc[i].exe = e;
+				if (rnd() % 4 == 0) {
+					c->l.anc[i].entity_id = NULL;
+					c->l.ancestry.argc = 2 + i < c->l.ancestry.argc ?
+						2 + i : c->l.ancestry.argc;
+				}
+			}
+		}
+		if (rnd() % 3 == 0)
+			rnd_fill(f->ev.node, rnd() % 256);
+		f->a.host = f->ev.node[0] ? f->ev.node : "web1";
+		c->l.has_previous = rnd() % 2;
+		f->a.parent = rnd() % 4 ? &f->parent : NULL;
+		for (fmt = 0; fmt < 2; fmt++) {
+			const char *out = fmt_alert(f, fmt, max);
+
+			if (fmt != ALERT_FORMAT_JSON)
+				continue;
+			json_shown(out, &sh);
+			if (strstr(out, "\"args_count\"") == NULL)
+				continue; /* the fixed fallback */
+			assert_int_equal(sh.anc + sh.drop_anc, nanc);
+			assert_int_equal(sh.tl + sh.drop_tl, ntl);
+			if (sh.drop_anc)
+				assert_int_equal(sh.tl, 0);
+		}
+		f->ev.node[0] = '\0';
+	}
+	f->a.lineage = NULL;
+	free(v);
+	free(exes);
+	free(pool);
+	fixture_free(f);
+	free(c);
+}
+
+/* While context is kept, no string is cut below CONTEXT_MIN_CAP (256):
+ * with a 4000-byte executable and working directory and a tight limit,
+ * the timeline and the ancestors go before the exec's own strings are cut
+ * to shreds. */
+static void test_limit_context_floor(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct ctxfix *c = calloc(1, sizeof(*c));
+	bool saw_context = false, saw_small = false;
+	struct shown sh;
+	size_t max;
+
+	(void)state;
+	assert_non_null(c);
+	memset(f->ev.exe, 'e', 4000);
+	f->ev.exe[4000] = '\0';
+	f->ev.name = f->ev.exe + 3996;
+	f->ev.name_len = 4;
+	memset(f->ev.cwd, 'w', 4000);
+	f->ev.cwd[4000] = '\0';
+	ctx_fill(c, f, 8, 8, 512);
+	for (max = 1400; max <= 4000; max += 50) {
+		const char *out = fmt_alert(f, ALERT_FORMAT_JSON, max);
+		const char *e = strstr(out, "\"executable\":\"e");
+		size_t kept = 0;
+
+		json_shown(out, &sh);
+		if (e)
+			for (e += 14; *e == 'e'; e++)
+				kept++;
+		if (sh.anc || sh.tl) {
+			saw_context = true;
+			/* the head of a string capped at >= 256, beside a
+			 * marker of at most 26 bytes */
+			assert_non_null(strstr(out, "\"executable\":\"e"));
+			assert_true(kept >= (256 - 26) / 2);
+		} else if (e && kept < (256 - 26) / 2) {
+			saw_small = true;
+		}
+	}
+	assert_true(saw_context);
+	assert_true(saw_small);
+	f->a.lineage = NULL;
+	fixture_free(f);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1292,6 +1837,13 @@ int main(void)
 		cmocka_unit_test(test_limit_cut_boundaries),
 		cmocka_unit_test(test_limit_huge_rule),
 		cmocka_unit_test(test_limit_random),
+		cmocka_unit_test(test_text_lineage),
+		cmocka_unit_test(test_json_lineage),
+		cmocka_unit_test(test_limit_context_order),
+		cmocka_unit_test(test_limit_padding_keeps_context),
+		cmocka_unit_test(test_limit_context_floor),
+		cmocka_unit_test(test_limit_ancestor_argv),
+		cmocka_unit_test(test_limit_random_lineage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,8 +19,10 @@
 
 #include "argv.h"
 #include "conf.h"
+#include "lineage.h"
 #include "proc_table.h"
 #include "session.h"
+#include "timeline.h"
 
 static char path[256];
 
@@ -126,6 +128,11 @@ static void test_defaults(void **state)
 	assert_int_equal(c.session_table_size, SESSION_DEFAULT_ENTRIES);
 	assert_int_equal(c.max_argv_bytes, ARGV_DEFAULT_MAX_TOTAL_BYTES);
 	assert_true(c.proc_fallback);
+	assert_int_equal(c.ancestry_depth, LINEAGE_DEFAULT_DEPTH);
+	assert_int_equal(c.ancestry_argv_bytes, LINEAGE_DEFAULT_ARGV_BYTES);
+	assert_int_equal(c.timeline_size, TIMELINE_DEFAULT_SIZE);
+	assert_int_equal(c.timeline_sessions, TIMELINE_DEFAULT_SESSIONS);
+	assert_int_equal(c.timeline_argv_bytes, TIMELINE_DEFAULT_ARGV_BYTES);
 	assert_string_equal(c.rules, "kernel_seeking_v2");
 	assert_string_equal(c.log_socket, "/dev/log");
 	assert_string_equal(c.rules_dir, DATADIR "/audisp-kernel-seeking/rules");
@@ -137,7 +144,9 @@ static void test_defaults(void **state)
 		"json_cee_cookie=no max_message_size=8000 "
 		"throttle_max_alerts=rule throttle_window=300 "
 		"process_table_size=16384 session_table_size=4096 "
-		"max_argv_bytes=1048576 proc_fallback=yes "
+		"max_argv_bytes=1048576 proc_fallback=yes ancestry_depth=8 "
+		"ancestry_argv_bytes=512 timeline_size=8 timeline_sessions=1024 "
+		"timeline_argv_bytes=256 "
 		"rules_dir=" DATADIR "/audisp-kernel-seeking/rules "
 		"rules=kernel_seeking_v2 "
 		"local_rules_dir=" SYSCONFDIR "/audit/audisp-kernel-seeking.d "
@@ -385,6 +394,11 @@ static void test_all_keys(void **state)
 		"session_table_size = 77\n"
 		"max_argv_bytes = 65536\n"
 		"proc_fallback = no\n"
+		"ancestry_depth = 32\n"
+		"ancestry_argv_bytes = 64\n"
+		"timeline_size = 0\n"
+		"timeline_sessions = 65536\n"
+		"timeline_argv_bytes = 4096\n"
 		"rules_dir = /r\n"
 		"rules = a, b\n"
 		"local_rules_dir = /l\n"
@@ -400,6 +414,11 @@ static void test_all_keys(void **state)
 	assert_int_equal(c.session_table_size, 77);
 	assert_int_equal(c.max_argv_bytes, 65536);
 	assert_false(c.proc_fallback);
+	assert_int_equal(c.ancestry_depth, 32);
+	assert_int_equal(c.ancestry_argv_bytes, 64);
+	assert_int_equal(c.timeline_size, 0);
+	assert_int_equal(c.timeline_sessions, 65536);
+	assert_int_equal(c.timeline_argv_bytes, 4096);
 	conf_describe(&c, buf, sizeof(buf));
 	assert_string_equal(buf,
 		"facility=local3 priority=info format=json "
@@ -407,8 +426,10 @@ static void test_all_keys(void **state)
 		"throttle_max_alerts=10 throttle_window=60 "
 		"process_table_size=1000 session_table_size=77 "
 		"max_argv_bytes=65536 "
-		"proc_fallback=no rules_dir=/r rules=a, b local_rules_dir=/l "
-		"log_socket=/run/log");
+		"proc_fallback=no ancestry_depth=32 ancestry_argv_bytes=64 "
+		"timeline_size=0 timeline_sessions=65536 "
+		"timeline_argv_bytes=4096 rules_dir=/r rules=a, b "
+		"local_rules_dir=/l log_socket=/run/log");
 }
 
 /* Rule selection and directories; values end up in log lines, so only

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "ecs_event.h"
+#include "lineage.h"
 
 static struct argv_arg args_v[] = { { "tail", 4 }, { "-c", 2 }, { "/boot/x", 7 } };
 static struct argv args = { 3, args_v, 13, 0 };
@@ -66,7 +67,7 @@ static void test_known_parent(void **state)
 		.argv = { 2, pargs_v, 11, 0 },
 	};
 	struct exec_event ev;
-	struct ecs_source src = { &ev, &parent, "web1", NULL, NULL };
+	struct ecs_source src = { &ev, &parent, "web1", NULL, NULL, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 
@@ -175,7 +176,7 @@ static void test_tty(void **state)
 		{ "", -1, -1, -1 },
 	};
 	struct exec_event ev;
-	struct ecs_source src = { &ev, NULL, "h", NULL, NULL };
+	struct ecs_source src = { &ev, NULL, "h", NULL, NULL, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 	size_t i;
@@ -225,7 +226,7 @@ static void test_entry_leader(void **state)
 	};
 	struct session_view v;
 	struct exec_event ev;
-	struct ecs_source src = { &ev, NULL, "h", &v, NULL };
+	struct ecs_source src = { &ev, NULL, "h", &v, NULL, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 	size_t i;
@@ -322,7 +323,7 @@ static void test_looked_up_names(void **state)
 	struct ecs_names nm = { fake_lookup, NULL };
 	struct session_view v;
 	struct exec_event ev;
-	struct ecs_source src = { &ev, NULL, "h", &v, &nm };
+	struct ecs_source src = { &ev, NULL, "h", &v, &nm, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 
@@ -395,7 +396,7 @@ static void test_unknown_parent_and_missing(void **state)
 {
 	bool uses[EQL_FIELDS_MAX] = { false };
 	struct exec_event ev;
-	struct ecs_source src = { &ev, NULL, "h", NULL, NULL };
+	struct ecs_source src = { &ev, NULL, "h", NULL, NULL, NULL };
 	struct ecs_scratch s;
 	struct eql_event e;
 	unsigned i;
@@ -444,10 +445,33 @@ static void test_table(void **state)
 		assert_non_null(f->fill);
 		assert_int_equal(ecs_field_find(f->name, strlen(f->name)),
 				 (int)i);
-		/* a list of strings is cut as one of the two argv lists */
-		if (f->type == EQL_T_ARRAY)
-			assert_true(f->list == 0 || f->list == 1);
-		assert_true(f->list >= -1 && f->list <= 1);
+		/* a list of strings the alerts write is cut as one of the
+		 * two argv lists, or is the ancestry's ids; the arrays for
+		 * rules only (flattened lineage lists) are written by none */
+		if (f->type == EQL_T_ARRAY && (f->flags & ECS_JSON))
+			assert_true(f->list == ECS_LIST_ARGS ||
+				    f->list == ECS_LIST_PARENT_ARGS ||
+				    f->list == ECS_LIST_ANCESTRY);
+		if (f->type == EQL_T_ARRAY && !(f->flags & ECS_JSON) &&
+		    !f->text)
+			assert_int_equal(f->list, ECS_LIST_NONE);
+		/* a list of objects is one of the lineage's, written by
+		 * alert.c in both formats, and each is one row */
+		if (f->type == EQL_T_OBJECTS) {
+			assert_true(f->list >= ECS_LIST_PREVIOUS &&
+				    f->list != ECS_LIST_ANCESTRY);
+			assert_true(f->flags & ECS_JSON);
+			assert_non_null(f->text);
+		}
+		if (f->list >= ECS_LIST_PREVIOUS)
+			for (j = 0; j < i; j++)
+				assert_int_not_equal(ecs_fields[j].list,
+						     f->list);
+		assert_true(f->list >= ECS_LIST_NONE &&
+			    f->list <= ECS_LIST_DROPPED);
+		/* a string joined from a list is one of the argv lists' */
+		if (f->type == EQL_T_STRING)
+			assert_true(f->list <= ECS_LIST_PARENT_ARGS);
 		if (f->flags & ECS_TEXT_BARE)
 			assert_int_equal(f->type, EQL_T_STRING);
 		if (f->text)
@@ -527,6 +551,155 @@ static void test_needs(void **state)
 	}
 }
 
+/* The parent's user and group: Defend's names, the effective ids first;
+ * missing for an entry no record described (/proc). */
+static void test_parent_creds(void **state)
+{
+	struct proc_entry parent = {
+		.pid = 9, .exe = "/usr/bin/sudo", .name = "sudo",
+		.argv = { 2, pargs_v, 11, 0 }, .flags = PROC_HAS_CREDS,
+		.uid = 1001, .euid = 0, .gid = 1001, .egid = 1001,
+		.uid_name = "ks12a", .euid_name = "root", .gid_name = "",
+		.egid_name = "ks12a",
+	};
+	struct exec_event ev;
+	struct ecs_source src = { &ev, &parent, "web1", NULL, NULL, NULL };
+	struct ecs_scratch s;
+	struct eql_event e;
+
+	(void)state;
+	mk(&ev);
+	ecs_scratch_init(&s);
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "process.parent.user.id"), "0");
+	assert_str(val(&e, "process.parent.user.name"), "root");
+	assert_str(val(&e, "process.parent.group.id"), "1001");
+	assert_str(val(&e, "process.parent.group.name"), "ks12a");
+	assert_str(val(&e, "process.parent.real_user.id"), "1001");
+	assert_str(val(&e, "process.parent.real_user.name"), "ks12a");
+	assert_str(val(&e, "process.parent.real_group.id"), "1001");
+	assert_int_equal(val(&e, "process.parent.real_group.name")->kind,
+			 EQL_MISSING);
+	parent.flags = PROC_FROM_PROC;
+	parent.uid_name = parent.euid_name = parent.egid_name = "";
+	ecs_describe(&src, NULL, &s, &e);
+	assert_int_equal(val(&e, "process.parent.user.id")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "process.parent.real_user.id")->kind,
+			 EQL_MISSING);
+	assert_int_equal(val(&e, "process.parent.user.name")->kind,
+			 EQL_MISSING);
+	/* without a lineage there are no ids and no context */
+	assert_int_equal(val(&e, "process.entity_id")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "process.Ext.ancestry")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "auditd.timeline.args")->kind, EQL_MISSING);
+	ecs_scratch_free(&s);
+}
+
+/* The lineage's fields, built only when asked for. */
+static void test_lineage_fields(void **state)
+{
+	static struct argv_arg bash_v[] = { { "-bash", 5 } };
+	static struct argv_arg sshd_v[] = { { "sshd", 4 }, { "-R", 2 } };
+	struct argv bash_av = { 1, bash_v, 5, 0 }, sshd_av = { 2, sshd_v, 6, 0 };
+	struct proc_table *t = proc_table_new(NULL);
+	struct timeline *tl = timeline_new(NULL);
+	struct lineage_settings set = { 8, 8, 512 };
+	struct fork_event fe = { .node = "" };
+	bool uses[EQL_FIELDS_MAX] = { false };
+	struct exec_event ev, x;
+	struct proc_entry parent;
+	struct ecs_source src;
+	struct ecs_scratch s;
+	struct lineage l;
+	struct eql_event e;
+	char want[LINEAGE_ID_MAX];
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(tl);
+	/* sshd 500 (ses 3) -> its fork 501 -> bash 502 -> fork 503 -> tail */
+	memset(&x, 0, sizeof(x));
+	x.pid = 500;
+	x.ppid = 1;
+	x.sec = 100;
+	x.serial = 5000;
+	x.ses = 3;
+	strcpy(x.exe, "/usr/sbin/sshd");
+	exec_event_set_name(&x);
+	x.argv = &sshd_av;
+	timeline_record(tl, 0, &x);
+	proc_table_exec(t, 0, &x);
+	fe.sec = 101;
+	fe.serial = 5010;
+	fe.parent = 500;
+	fe.child = 501;
+	proc_table_fork(t, 0, &fe);
+	x.pid = 502;
+	x.ppid = 501;
+	x.sec = 102;
+	x.serial = 5020;
+	strcpy(x.exe, "/usr/bin/bash");
+	exec_event_set_name(&x);
+	x.argv = &bash_av;
+	timeline_record(tl, 0, &x);
+	proc_table_exec(t, 0, &x);
+	fe.sec = 103;
+	fe.serial = 5030;
+	fe.parent = 502;
+	fe.child = 503;
+	proc_table_fork(t, 0, &fe);
+
+	mk(&ev);
+	ev.pid = 503;
+	ev.ppid = 502;
+	ev.sec = 104;
+	ev.ses = 3;
+	assert_true(proc_table_lookup(t, 0, 502, &parent));
+	lineage_init(&l);
+	lineage_begin(&l, t, tl, 0, &set, &ev, &parent, "web1");
+	src = (struct ecs_source){ &ev, &parent, "web1", NULL, NULL, &l };
+	ecs_scratch_init(&s);
+
+	/* a rule that reads only process.name builds nothing */
+	uses[fld("process.name")] = true;
+	ecs_describe(&src, uses, &s, &e);
+	assert_int_equal(l.built, 0);
+	/* one that reads the previous image builds that, not the walk */
+	uses[fld("process.previous.executable")] = true;
+	ecs_describe(&src, uses, &s, &e);
+	assert_str(val(&e, "process.previous.executable"), "/usr/bin/bash");
+	assert_int_equal(l.built & LINEAGE_ANCESTORS, 0);
+	assert_int_equal(l.built & LINEAGE_TIMELINE, 0);
+
+	ecs_describe(&src, NULL, &s, &e);
+	lineage_entity_id(want, sizeof(want), "web1", 503, 104, 0, 77);
+	assert_str(val(&e, "process.entity_id"), want);
+	lineage_entity_id(want, sizeof(want), "web1", 502, 102, 0, 5020);
+	assert_str(val(&e, "process.parent.entity_id"), want);
+	assert_int_equal(val(&e, "process.previous.args")->arr->argc, 1);
+	assert_string_equal(val(&e, "process.previous.args")->arr->v[0].ptr,
+			    "-bash");
+	/* previous (the fork copy of bash), parent, then 501 and 500 */
+	assert_int_equal(val(&e, "process.Ext.ancestry")->kind, EQL_ARRAY);
+	assert_int_equal(val(&e, "process.Ext.ancestry")->arr->argc, 4);
+	assert_int_equal(val(&e, "auditd.ancestors.executable")->arr->argc, 2);
+	assert_string_equal(
+		val(&e, "auditd.ancestors.executable")->arr->v[1].ptr,
+		"/usr/sbin/sshd");
+	assert_int_equal(val(&e, "auditd.ancestors.args")->arr->argc, 4);
+	assert_int_equal(val(&e, "auditd.timeline.args")->arr->argc, 3);
+	assert_string_equal(val(&e, "auditd.timeline.args")->arr->v[2].ptr,
+			    "-bash");
+	/* the lists of objects are for the alerts only */
+	assert_int_equal(val(&e, "auditd.ancestors")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "auditd.timeline")->kind, EQL_MISSING);
+	assert_int_equal(val(&e, "process.previous")->kind, EQL_MISSING);
+	ecs_scratch_free(&s);
+	lineage_free(&l);
+	timeline_free(tl);
+	proc_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +710,8 @@ int main(void)
 		cmocka_unit_test(test_entry_leader),
 		cmocka_unit_test(test_looked_up_names),
 		cmocka_unit_test(test_needs),
+		cmocka_unit_test(test_parent_creds),
+		cmocka_unit_test(test_lineage_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -774,8 +774,9 @@ static void test_exceptions(void **state)
 	eql_free(q);
 }
 
-/* Every row of the ECS table is a field queries can name; nothing else
- * is (without `?`). */
+/* Every row of the ECS table is a field queries can name, except the
+ * lists of objects (their members' arrays are rows of their own); nothing
+ * else is (without `?`). */
 static void test_field_names(void **state)
 {
 	char text[128], err[256];
@@ -788,6 +789,11 @@ static void test_field_names(void **state)
 
 		snprintf(text, sizeof(text), "process where %s == null", n);
 		q = eql_compile(text, strlen(text), err, sizeof(err));
+		if (ecs_fields[i].type == EQL_T_OBJECTS) {
+			assert_null(q);
+			assert_non_null(strstr(err, "list of objects"));
+			continue;
+		}
 		if (!q)
 			fail_msg("%s: %s", n, err);
 		assert_true(eql_query_uses(q, i));

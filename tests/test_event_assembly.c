@@ -24,6 +24,7 @@
 struct seen {
 	unsigned execs, forks, logins;
 	unsigned named;      /* execs with their ENRICHED names */
+	unsigned forks_named; /* forks whose caller has them */
 	uint64_t digest;     /* order-sensitive hash of everything seen */
 	uint64_t setsum;     /* order-insensitive: sum of per-event hashes */
 	uint64_t before;     /* digest before the current event */
@@ -142,6 +143,12 @@ static void on_fork(const struct fork_event *fe, void *ctx)
 	assert_true(fe->child > 0);
 	assert_true(fe->parent > 0);
 	assert_non_null(fe->node);
+	/* the record's ids are its caller's (proc_table.h rule 8) */
+	assert_non_null(fe->caller);
+	assert_int_equal(fe->caller->pid, fe->parent);
+	if (fe->caller->euid_name[0] && fe->caller->uid_name[0] &&
+	    fe->caller->gid_name[0] && fe->caller->egid_name[0])
+		s->forks_named++;
 	s->before = s->digest;
 	s->digest = mix(0x84222325cbf29ce4ULL, &fe->serial, sizeof(fe->serial));
 	s->digest = mix(s->digest, &fe->child, sizeof(fe->child));
@@ -332,8 +339,8 @@ static struct names_seen names_of(const char *text)
 	return ns;
 }
 
-/* Every id of the recorded execs, and their names only from the ENRICHED
- * text: a RAW log has none, and none is looked up here. */
+/* Every id of the recorded execs and forks, and their names only from the
+ * ENRICHED text: a RAW log has none, and none is looked up here. */
 static void test_credentials(void **state)
 {
 	struct seen raw, enr;
@@ -350,6 +357,18 @@ static void test_credentials(void **state)
 	assert_true(enr.execs > 10);
 	assert_int_equal(enr.named, enr.execs);
 	assert_int_equal(raw.named, 0);
+
+	/* and of the fork records, which refresh the caller's entry */
+	buf = slurp("enriched-fork.log", &len);
+	enr = run(buf, len, len);
+	free(buf);
+	buf = slurp("raw-fork.log", &len);
+	raw = run(buf, len, len);
+	free(buf);
+	assert_true(enr.forks > 10);
+	assert_int_equal(enr.forks_named, enr.forks);
+	assert_true(raw.forks > 10);
+	assert_int_equal(raw.forks_named, 0);
 }
 
 /* Hand-made trailers (the kernel and auditd never write these): hex
@@ -1036,7 +1055,7 @@ static void par_fork(const struct fork_event *fe, void *ctx)
 {
 	struct parents *p = ctx;
 
-	proc_table_fork(p->pt, 0, fe->parent, fe->child, fe->sec, fe->msec);
+	proc_table_fork(p->pt, 0, fe);
 }
 
 enum feeding {

@@ -26,6 +26,10 @@ const char *__asan_default_options(void)
 
 #define MAX_TEST_ARGS 16
 
+/* An entry's flags about its image; PROC_HAS_CREDS is tested on its own
+ * (test_creds_*). */
+#define IMG(f) ((f) & ~(unsigned)PROC_HAS_CREDS)
+
 struct test_argv {
 	struct argv_arg a[MAX_TEST_ARGS];
 	struct argv av;
@@ -113,6 +117,18 @@ static int exec_node(struct proc_table *t, uint32_t node, pid_t pid,
 	set_argv(&ta, args, n, 0);
 	set_event(&ev_buf, pid, ppid, exe, &ta.av, sec);
 	return proc_table_exec(t, node, &ev_buf);
+}
+
+/* A fork record without credentials (the table tests' usual case). */
+static int fork_at(struct proc_table *t, uint32_t node, pid_t parent,
+		   pid_t child, time_t sec, unsigned msec)
+{
+	struct fork_event fe = {
+		.sec = sec, .msec = msec, .node = "",
+		.parent = parent, .child = child,
+	};
+
+	return proc_table_fork(t, node, &fe);
 }
 
 /* One argument of `len` bytes of `c`. */
@@ -205,7 +221,7 @@ static void test_exec_then_lookup(void **state)
 	assert_string_equal(e.exe, "/usr/bin/bash");
 	assert_string_equal(e.name, "bash");
 	assert_int_equal(e.last_seen, 1234);
-	assert_int_equal(e.flags, 0);
+	assert_int_equal(IMG(e.flags), 0);
 	assert_argv_is(&e.argv, args, 5);
 
 	/* The table keeps its own copy: the event's buffers are reused. */
@@ -255,7 +271,7 @@ static void test_replace_image(void **state)
 	assert_int_equal(exec_args(t, 100, 1, "/bin/sh", 10, sh, 3,
 				   ARGV_TRUNCATED), 0);
 	assert_true(proc_table_lookup(t, 0, 100, &e));
-	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_int_equal(IMG(e.flags), PROC_ARGV_TRUNCATED);
 	assert_true(e.argv.flags & ARGV_TRUNCATED);
 	proc_table_stats(t, &st1);
 
@@ -266,7 +282,7 @@ static void test_replace_image(void **state)
 	assert_string_equal(e.exe, "/usr/bin/curl");
 	assert_string_equal(e.name, "curl");
 	assert_int_equal(e.last_seen, 11);
-	assert_int_equal(e.flags, 0);
+	assert_int_equal(IMG(e.flags), 0);
 	assert_int_equal(e.argv.flags, 0);
 	assert_argv_is(&e.argv, curl, 3);
 
@@ -291,24 +307,24 @@ static void test_fork_inheritance(void **state)
 	(void)state;
 	assert_int_equal(exec_args(t, 100, 1, "/usr/bin/bash", 10, sh, 3, 0),
 			 0);
-	assert_int_equal(proc_table_fork(t, 0, 100, 101, 20, 0), 0);
+	assert_int_equal(fork_at(t, 0, 100, 101, 20, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 101, &c));
 	assert_int_equal(c.pid, 101);
 	assert_int_equal(c.ppid, 100);
 	assert_string_equal(c.exe, "/usr/bin/bash");
 	assert_string_equal(c.name, "bash");
 	assert_int_equal(c.last_seen, 20);
-	assert_int_equal(c.flags, PROC_FORKED);
+	assert_int_equal(IMG(c.flags), PROC_FORKED);
 	assert_argv_is(&c.argv, sh, 3);
 	assert_true(proc_table_lookup(t, 0, 100, &p));
 	assert_ptr_not_equal(p.argv.v[0].ptr, c.argv.v[0].ptr);
 	assert_ptr_not_equal(p.exe, c.exe);
 
 	/* Subshell of the subshell. */
-	assert_int_equal(proc_table_fork(t, 0, 101, 102, 30, 0), 0);
+	assert_int_equal(fork_at(t, 0, 101, 102, 30, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 102, &g));
 	assert_int_equal(g.ppid, 101);
-	assert_int_equal(g.flags, PROC_FORKED);
+	assert_int_equal(IMG(g.flags), PROC_FORKED);
 	assert_string_equal(g.exe, "/usr/bin/bash");
 	assert_argv_is(&g.argv, sh, 3);
 
@@ -316,7 +332,7 @@ static void test_fork_inheritance(void **state)
 	assert_int_equal(exec_args(t, 102, 101, "/usr/bin/id", 31, id, 1, 0),
 			 0);
 	assert_true(proc_table_lookup(t, 0, 102, &g));
-	assert_int_equal(g.flags, 0);
+	assert_int_equal(IMG(g.flags), 0);
 	assert_true(proc_table_lookup(t, 0, g.ppid, &c));
 	assert_argv_is(&c.argv, sh, 3);
 
@@ -324,11 +340,11 @@ static void test_fork_inheritance(void **state)
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, 3);
 	assert_int_equal(st.forks, 2);
-	assert_int_equal(proc_table_fork(t, 0, 999, 103, 40, 0), 0);
+	assert_int_equal(fork_at(t, 0, 999, 103, 40, 0), 0);
 	assert_false(known(t, 103));
-	assert_int_equal(proc_table_fork(t, 0, 100, 100, 40, 0), 0);
+	assert_int_equal(fork_at(t, 0, 100, 100, 40, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 100, &p));
-	assert_int_equal(p.flags, 0);
+	assert_int_equal(IMG(p.flags), 0);
 	assert_int_equal(p.ppid, 1);
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, 3);
@@ -337,7 +353,7 @@ static void test_fork_inheritance(void **state)
 	/* pid reuse: an unknown process forks a child that gets pid 102,
 	 * which the table still holds for the old `id`. The old image must
 	 * not be taken for the new child's. */
-	assert_int_equal(proc_table_fork(t, 0, 999, 102, 50, 0), 0);
+	assert_int_equal(fork_at(t, 0, 999, 102, 50, 0), 0);
 	assert_false(known(t, 102));
 	proc_table_stats(t, &st);
 	assert_int_equal(st.entries, 2);
@@ -355,9 +371,9 @@ static void test_fork_keeps_truncated(void **state)
 	(void)state;
 	assert_int_equal(exec_args(t, 10, 1, "/usr/bin/xargs", 1, args, 2,
 				   ARGV_TRUNCATED | ARGV_INCOMPLETE), 0);
-	assert_int_equal(proc_table_fork(t, 0, 10, 11, 2, 0), 0);
+	assert_int_equal(fork_at(t, 0, 10, 11, 2, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 11, &c));
-	assert_int_equal(c.flags, PROC_FORKED | PROC_ARGV_TRUNCATED);
+	assert_int_equal(IMG(c.flags), PROC_FORKED | PROC_ARGV_TRUNCATED);
 	assert_int_equal(c.argv.flags, ARGV_TRUNCATED | ARGV_INCOMPLETE);
 	assert_argv_is(&c.argv, args, 2);
 	proc_table_free(t);
@@ -385,7 +401,7 @@ static void test_lru_order(void **state)
 	assert_int_equal(st.entries, 4);
 	assert_int_equal(st.evictions, 1);
 	/* A fork refreshes its parent: 1 5 3 4, then the child evicts 1. */
-	assert_int_equal(proc_table_fork(t, 0, 4, 6, 7, 0), 0);
+	assert_int_equal(fork_at(t, 0, 4, 6, 7, 0), 0);
 	assert_false(known(t, 1));
 	/* 5 3 4 6 */
 	assert_int_equal(exec_args(t, 7, 0, "/bin/x", 8, a, 1, 0), 0);
@@ -413,12 +429,12 @@ static void test_entry_argv_cap(void **state)
 	/* Exactly at the cap: kept whole, not truncated. */
 	assert_int_equal(exec_args(t, 1, 0, "/bin/a", 0, fit, 3, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 1, &e));
-	assert_int_equal(e.flags, 0);
+	assert_int_equal(IMG(e.flags), 0);
 	assert_argv_is(&e.argv, fit, 3);
 
 	assert_int_equal(exec_args(t, 2, 0, "/bin/a", 0, over, 4, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 2, &e));
-	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_int_equal(IMG(e.flags), PROC_ARGV_TRUNCATED);
 	assert_true(e.argv.flags & ARGV_TRUNCATED);
 	assert_argv_is(&e.argv, over, 3);
 
@@ -426,20 +442,20 @@ static void test_entry_argv_cap(void **state)
 	 * shorter one would: argv keeps its order. */
 	assert_int_equal(exec_args(t, 3, 0, "/bin/a", 0, hole, 3, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 3, &e));
-	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_int_equal(IMG(e.flags), PROC_ARGV_TRUNCATED);
 	assert_argv_is(&e.argv, hole, 1);
 
 	assert_int_equal(exec_args(t, 4, 0, "/bin/a", 0, huge, 1, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 4, &e));
-	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_int_equal(IMG(e.flags), PROC_ARGV_TRUNCATED);
 	assert_int_equal(e.argv.argc, 0);
 	assert_int_equal(e.argv.total_bytes, 0);
 	assert_string_equal(e.exe, "/bin/a");
 
 	/* Forking a capped entry copies what was kept and the mark. */
-	assert_int_equal(proc_table_fork(t, 0, 2, 5, 0, 0), 0);
+	assert_int_equal(fork_at(t, 0, 2, 5, 0, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 5, &e));
-	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED | PROC_FORKED);
+	assert_int_equal(IMG(e.flags), PROC_ARGV_TRUNCATED | PROC_FORKED);
 	assert_argv_is(&e.argv, over, 3);
 	proc_table_free(t);
 }
@@ -540,7 +556,7 @@ static void test_argv_larger_than_budget_share(void **state)
 	/* One entry may use half the budget: the first argument only. */
 	assert_int_equal(exec_args(t, 1, 0, "/bin/a", 0, args, 3, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 1, &e));
-	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_int_equal(IMG(e.flags), PROC_ARGV_TRUNCATED);
 	assert_argv_is(&e.argv, args, 1);
 	proc_table_stats(t, &st);
 	assert_true(st.argv_bytes <= BUDGET / 2);
@@ -561,7 +577,7 @@ static void test_fork_full_parent_lru(void **state)
 		assert_int_equal(exec_args(t, pid, 1, "/bin/x", 1, x, 1, 0),
 				 0);
 	/* The parent is the LRU entry and the table is full. */
-	assert_int_equal(proc_table_fork(t, 0, 1, 10, 2, 0), 0);
+	assert_int_equal(fork_at(t, 0, 1, 10, 2, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 10, &e));
 	assert_int_equal(e.ppid, 1);
 	assert_string_equal(e.exe, "/bin/sh");
@@ -584,7 +600,7 @@ static void test_fork_budget_parent_lru(void **state)
 	assert_int_equal(exec_big(t, 1, 20000, 'P'), 0);
 	assert_int_equal(exec_big(t, 2, 20000, 'q'), 0);
 	assert_int_equal(exec_big(t, 3, 20000, 'r'), 0);
-	assert_int_equal(proc_table_fork(t, 0, 1, 10, 5, 0), 0);
+	assert_int_equal(fork_at(t, 0, 1, 10, 5, 0), 0);
 	assert_false(known(t, 2));
 	assert_true(known(t, 3));
 	assert_true(proc_table_lookup(t, 0, 10, &e));
@@ -601,7 +617,7 @@ static void test_fork_budget_parent_lru(void **state)
 	assert_false(known(t, 3));
 	assert_false(known(t, 10));
 	assert_true(known(t, 1));
-	assert_int_equal(proc_table_fork(t, 0, 20, 21, 6, 0), 0);
+	assert_int_equal(fork_at(t, 0, 20, 21, 6, 0), 0);
 	assert_false(known(t, 1));
 	assert_true(proc_table_lookup(t, 0, 21, &e));
 	assert_int_equal(e.argv.v[0].len, 32000);
@@ -734,15 +750,15 @@ static void test_fork_within_node(void **state)
 	assert_int_equal(exec_node(t, 1, 100, 1, "/bin/sh", 10, a, 2), 0);
 	assert_int_equal(exec_node(t, 2, 100, 1, "/bin/sh", 10, b, 2), 0);
 	/* Node 2's fork copies node 2's parent, into node 2 only. */
-	assert_int_equal(proc_table_fork(t, 2, 100, 101, 20, 0), 0);
+	assert_int_equal(fork_at(t, 2, 100, 101, 20, 0), 0);
 	assert_true(proc_table_lookup(t, 2, 101, &e));
 	assert_int_equal(e.node, 2);
 	assert_int_equal(e.ppid, 100);
-	assert_int_equal(e.flags, PROC_FORKED);
+	assert_int_equal(IMG(e.flags), PROC_FORKED);
 	assert_argv_is(&e.argv, b, 2);
 	assert_false(known_on(t, 1, 101));
 	assert_false(known(t, 101));
-	assert_int_equal(proc_table_fork(t, 1, 100, 101, 21, 0), 0);
+	assert_int_equal(fork_at(t, 1, 100, 101, 21, 0), 0);
 	assert_true(proc_table_lookup(t, 1, 101, &e));
 	assert_argv_is(&e.argv, a, 2);
 	assert_true(proc_table_lookup(t, 2, 101, &e));
@@ -751,17 +767,17 @@ static void test_fork_within_node(void **state)
 	/* A parent known on another node only is unknown: no copy, and the
 	 * child's stale entry on the fork's own node goes, nowhere else. */
 	assert_int_equal(exec_node(t, 3, 101, 1, "/usr/bin/id", 22, id, 1), 0);
-	assert_int_equal(proc_table_fork(t, 3, 100, 101, 23, 0), 0);
+	assert_int_equal(fork_at(t, 3, 100, 101, 23, 0), 0);
 	assert_false(known_on(t, 3, 101));
 	assert_true(known_on(t, 1, 101));
 	assert_true(known_on(t, 2, 101));
-	assert_int_equal(proc_table_fork(t, 1, 999, 101, 24, 0), 0);
+	assert_int_equal(fork_at(t, 1, 999, 101, 24, 0), 0);
 	assert_false(known_on(t, 1, 101));
 	assert_true(proc_table_lookup(t, 2, 101, &e));
 	assert_argv_is(&e.argv, b, 2);
 
 	/* A grandchild on node 2 still finds node 2's shell. */
-	assert_int_equal(proc_table_fork(t, 2, 101, 102, 25, 0), 0);
+	assert_int_equal(fork_at(t, 2, 101, 102, 25, 0), 0);
 	assert_int_equal(exec_node(t, 2, 102, 101, "/usr/bin/id", 26, id, 1),
 			 0);
 	assert_true(proc_table_lookup(t, 2, 102, &e));
@@ -794,7 +810,7 @@ static void test_eviction_across_nodes(void **state)
 	assert_true(known_on(t, 3, 10));
 	/* (1,11) (2,11) (1,10) (3,10): a fork on node 2 refreshes its
 	 * parent (2,11), and its child evicts (1,11). */
-	assert_int_equal(proc_table_fork(t, 2, 11, 10, 6, 0), 0);
+	assert_int_equal(fork_at(t, 2, 11, 10, 6, 0), 0);
 	assert_false(known_on(t, 1, 11));
 	assert_true(known_on(t, 2, 10));
 	assert_true(known_on(t, 2, 11));
@@ -871,11 +887,11 @@ static void test_pid_reuse(void **state)
 	assert_int_equal(exec_args(t, 200, 1, "/bin/old", 1, old, 2, 0), 0);
 	assert_int_equal(exec_args(t, 300, 1, "/bin/sh", 2, sh, 1, 0), 0);
 	/* 200 died unseen; the pid comes back as a child of 300. */
-	assert_int_equal(proc_table_fork(t, 0, 300, 200, 3, 0), 0);
+	assert_int_equal(fork_at(t, 0, 300, 200, 3, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 200, &e));
 	assert_int_equal(e.ppid, 300);
 	assert_string_equal(e.exe, "/bin/sh");
-	assert_int_equal(e.flags, PROC_FORKED);
+	assert_int_equal(IMG(e.flags), PROC_FORKED);
 	assert_argv_is(&e.argv, sh, 1);
 	/* ... and again through an exec with yet another parent. */
 	assert_int_equal(exec_args(t, 200, 400, "/bin/new", 4, nw, 1, 0), 0);
@@ -911,9 +927,9 @@ static void test_late_fork_keeps_child_exec(void **state)
 	/* the child's exec, then the fork that made it: an older tick */
 	assert_int_equal(exec_at(t, 101, 100, "/usr/bin/dash", 50, 108, sh, 3),
 			 0);
-	assert_int_equal(proc_table_fork(t, 0, 100, 101, 50, 104), 0);
+	assert_int_equal(fork_at(t, 0, 100, 101, 50, 104), 0);
 	assert_true(proc_table_lookup(t, 0, 101, &e));
-	assert_int_equal(e.flags, 0);
+	assert_int_equal(IMG(e.flags), 0);
 	assert_int_equal(e.ppid, 100);
 	assert_string_equal(e.exe, "/usr/bin/dash");
 	assert_argv_is(&e.argv, sh, 3);
@@ -921,17 +937,17 @@ static void test_late_fork_keeps_child_exec(void **state)
 	/* the same tick: still the child's own exec */
 	assert_int_equal(exec_at(t, 102, 100, "/usr/bin/dash", 50, 112, sh, 3),
 			 0);
-	assert_int_equal(proc_table_fork(t, 0, 100, 102, 50, 112), 0);
+	assert_int_equal(fork_at(t, 0, 100, 102, 50, 112), 0);
 	assert_true(proc_table_lookup(t, 0, 102, &e));
-	assert_int_equal(e.flags, 0);
+	assert_int_equal(IMG(e.flags), 0);
 	assert_argv_is(&e.argv, sh, 3);
 
 	/* an older second, a later millisecond: older all the same */
 	assert_int_equal(exec_at(t, 103, 100, "/usr/bin/dash", 51, 0, sh, 3),
 			 0);
-	assert_int_equal(proc_table_fork(t, 0, 100, 103, 50, 996), 0);
+	assert_int_equal(fork_at(t, 0, 100, 103, 50, 996), 0);
 	assert_true(proc_table_lookup(t, 0, 103, &e));
-	assert_int_equal(e.flags, 0);
+	assert_int_equal(IMG(e.flags), 0);
 	assert_argv_is(&e.argv, sh, 3);
 
 	/* The parent was still touched by its fork. */
@@ -956,10 +972,10 @@ static void test_late_fork_unknown_parent(void **state)
 	(void)state;
 	assert_int_equal(exec_at(t, 101, 100, "/usr/bin/dash", 50, 108, sh, 3),
 			 0);
-	assert_int_equal(proc_table_fork(t, 0, 100, 101, 50, 108), 0);
+	assert_int_equal(fork_at(t, 0, 100, 101, 50, 108), 0);
 	assert_true(proc_table_lookup(t, 0, 101, &e));
 	assert_argv_is(&e.argv, sh, 3);
-	assert_int_equal(proc_table_fork(t, 0, 100, 101, 50, 104), 0);
+	assert_int_equal(fork_at(t, 0, 100, 101, 50, 104), 0);
 	assert_true(proc_table_lookup(t, 0, 101, &e));
 	assert_argv_is(&e.argv, sh, 3);
 	proc_table_free(t);
@@ -980,21 +996,21 @@ static void test_fork_newer_than_exec(void **state)
 	assert_int_equal(exec_at(t, 300, 1, "/usr/bin/bash", 40, 0, nw, 4), 0);
 	assert_int_equal(exec_at(t, 200, 1, "/usr/bin/dash", 50, 108, old, 4),
 			 0);
-	assert_int_equal(proc_table_fork(t, 0, 300, 200, 50, 109), 0);
+	assert_int_equal(fork_at(t, 0, 300, 200, 50, 109), 0);
 	assert_true(proc_table_lookup(t, 0, 200, &e));
-	assert_int_equal(e.flags, PROC_FORKED);
+	assert_int_equal(IMG(e.flags), PROC_FORKED);
 	assert_int_equal(e.ppid, 300);
 	assert_argv_is(&e.argv, nw, 4);
 
 	assert_int_equal(exec_at(t, 201, 1, "/usr/bin/dash", 50, 999, old, 4),
 			 0);
-	assert_int_equal(proc_table_fork(t, 0, 300, 201, 51, 0), 0);
+	assert_int_equal(fork_at(t, 0, 300, 201, 51, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 201, &e));
 	assert_argv_is(&e.argv, nw, 4);
 
 	assert_int_equal(exec_at(t, 202, 1, "/usr/bin/dash", 50, 999, old, 4),
 			 0);
-	assert_int_equal(proc_table_fork(t, 0, 999, 202, 51, 0), 0);
+	assert_int_equal(fork_at(t, 0, 999, 202, 51, 0), 0);
 	assert_false(known(t, 202));
 	proc_table_stats(t, &st);
 	assert_int_equal(st.late_forks, 0);
@@ -1016,17 +1032,17 @@ static void test_late_fork_other_entries(void **state)
 	(void)state;
 	assert_int_equal(exec_at(t, 10, 1, "/bin/a", 50, 0, a, 2), 0);
 	assert_int_equal(exec_at(t, 20, 1, "/bin/b", 50, 0, b, 1), 0);
-	assert_int_equal(proc_table_fork(t, 0, 10, 11, 50, 8), 0);
-	assert_int_equal(proc_table_fork(t, 0, 20, 11, 50, 4), 0);
+	assert_int_equal(fork_at(t, 0, 10, 11, 50, 8), 0);
+	assert_int_equal(fork_at(t, 0, 20, 11, 50, 4), 0);
 	assert_true(proc_table_lookup(t, 0, 11, &e));
 	assert_int_equal(e.ppid, 20);
 	assert_argv_is(&e.argv, b, 1);
 
 	set_argv(&ta, a, 2, 0);
 	assert_int_equal(proc_table_put(t, 0, 12, 1, "/bin/a", &ta.av, 60), 0);
-	assert_int_equal(proc_table_fork(t, 0, 20, 12, 50, 4), 0);
+	assert_int_equal(fork_at(t, 0, 20, 12, 50, 4), 0);
 	assert_true(proc_table_lookup(t, 0, 12, &e));
-	assert_int_equal(e.flags, PROC_FORKED);
+	assert_int_equal(IMG(e.flags), PROC_FORKED);
 	assert_argv_is(&e.argv, b, 1);
 	proc_table_free(t);
 }
@@ -1064,7 +1080,7 @@ static void test_put(void **state)
 					77), 0);
 	assert_true(proc_table_lookup(t, 0, 50, &e));
 	assert_int_equal(e.ppid, 1);
-	assert_int_equal(e.flags, PROC_FROM_PROC);
+	assert_int_equal(IMG(e.flags), PROC_FROM_PROC);
 	assert_string_equal(e.exe, "/usr/sbin/sshd");
 	assert_string_equal(e.name, "sshd");
 	assert_int_equal(e.last_seen, 77);
@@ -1076,14 +1092,14 @@ static void test_put(void **state)
 	assert_string_equal(e.exe, "");
 	assert_string_equal(e.name, "");
 	assert_int_equal(e.argv.argc, 0);
-	assert_int_equal(e.flags, PROC_FROM_PROC);
+	assert_int_equal(IMG(e.flags), PROC_FROM_PROC);
 	assert_int_equal(proc_table_put(t, 0, 52, 50, NULL, &ta.av, 78), 0);
 	assert_true(proc_table_lookup(t, 0, 52, &e));
 	assert_string_equal(e.exe, "");
 	set_argv(&ta, args, 1, ARGV_TRUNCATED);
 	assert_int_equal(proc_table_put(t, 0, 53, 50, "/bin/x", &ta.av, 78), 0);
 	assert_true(proc_table_lookup(t, 0, 53, &e));
-	assert_int_equal(e.flags, PROC_FROM_PROC | PROC_ARGV_TRUNCATED);
+	assert_int_equal(IMG(e.flags), PROC_FROM_PROC | PROC_ARGV_TRUNCATED);
 
 	/* A put replaces an exec'd entry and vice versa. */
 	assert_int_equal(proc_table_put(t, 0, 50, 2, "/bin/y", NULL, 79), 0);
@@ -1093,9 +1109,9 @@ static void test_put(void **state)
 	assert_int_equal(e.argv.argc, 0);
 
 	/* A child of a /proc entry still says where its data came from. */
-	assert_int_equal(proc_table_fork(t, 0, 53, 54, 80, 0), 0);
+	assert_int_equal(fork_at(t, 0, 53, 54, 80, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 54, &e));
-	assert_int_equal(e.flags,
+	assert_int_equal(IMG(e.flags),
 			 PROC_FROM_PROC | PROC_FORKED | PROC_ARGV_TRUNCATED);
 	proc_table_free(t);
 }
@@ -1112,7 +1128,7 @@ static void test_limits_guarded(void **state)
 	/* One entry could not hold a fork's parent and child. */
 	t = new_table(1, 0, 0);
 	assert_int_equal(exec_args(t, 1, 0, "/bin/x", 0, a, 1, 0), 0);
-	assert_int_equal(proc_table_fork(t, 0, 1, 2, 0, 0), 0);
+	assert_int_equal(fork_at(t, 0, 1, 2, 0, 0), 0);
 	assert_true(known(t, 1));
 	assert_true(known(t, 2));
 	proc_table_free(t);
@@ -1127,11 +1143,11 @@ static void test_limits_guarded(void **state)
 	assert_int_equal(exec_big(t, 1, PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES,
 				  'm'), 0);
 	assert_true(proc_table_lookup(t, 0, 1, &e));
-	assert_int_equal(e.flags, 0);
+	assert_int_equal(IMG(e.flags), 0);
 	assert_int_equal(exec_big(t, 1, PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES + 1,
 				  'm'), 0);
 	assert_true(proc_table_lookup(t, 0, 1, &e));
-	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_int_equal(IMG(e.flags), PROC_ARGV_TRUNCATED);
 	proc_table_free(t);
 
 	/* A budget too small to hold one path is raised, not obeyed. */
@@ -1250,7 +1266,7 @@ static void random_against_model(const uint32_t *nodes, int nnodes)
 			break;
 		default:
 			fork_ms = now_ms - 4LL * (long long)((x >> 30) % 4);
-			assert_int_equal(proc_table_fork(t, node, other, pid,
+			assert_int_equal(fork_at(t, node, other, pid,
 							 (time_t)(fork_ms / 1000),
 							 (unsigned)(fork_ms % 1000)),
 					 0);
@@ -1339,14 +1355,348 @@ static void test_allocation_failure(void **state)
 	assert_string_equal(e.exe, "/usr/bin/find");
 	assert_string_equal(e.name, "find");
 	assert_int_equal(e.argv.argc, 0);
-	assert_int_equal(e.flags, PROC_ARGV_TRUNCATED);
+	assert_int_equal(IMG(e.flags), PROC_ARGV_TRUNCATED);
 	assert_true(e.argv.flags & ARGV_NOMEM);
 	/* The table is still usable. */
-	assert_int_equal(proc_table_fork(t, 0, 9, 10, 4, 0), 0);
+	assert_int_equal(fork_at(t, 0, 9, 10, 4, 0), 0);
 	assert_true(proc_table_lookup(t, 0, 10, &e));
 	assert_string_equal(e.exe, "/usr/bin/find");
 	proc_table_free(t);
 	free(v);
+}
+
+/* ---- credentials, records and starts (proc_table.h rules 8 and 9) ---- */
+
+static void set_creds(struct exec_event *ev, uint32_t uid, uint32_t euid,
+		      uint32_t gid, uint32_t egid, const char *un,
+		      const char *eun, const char *gn, const char *egn)
+{
+	ev->uid = uid;
+	ev->euid = euid;
+	ev->gid = gid;
+	ev->egid = egid;
+	snprintf(ev->uid_name, sizeof(ev->uid_name), "%s", un);
+	snprintf(ev->euid_name, sizeof(ev->euid_name), "%s", eun);
+	snprintf(ev->gid_name, sizeof(ev->gid_name), "%s", gn);
+	snprintf(ev->egid_name, sizeof(ev->egid_name), "%s", egn);
+}
+
+static void assert_creds(const struct proc_entry *e, uint32_t uid,
+			 uint32_t euid, uint32_t gid, uint32_t egid,
+			 const char *un, const char *eun, const char *gn,
+			 const char *egn)
+{
+	assert_true(e->flags & PROC_HAS_CREDS);
+	assert_int_equal(e->uid, uid);
+	assert_int_equal(e->euid, euid);
+	assert_int_equal(e->gid, gid);
+	assert_int_equal(e->egid, egid);
+	assert_string_equal(e->uid_name, un);
+	assert_string_equal(e->euid_name, eun);
+	assert_string_equal(e->gid_name, gn);
+	assert_string_equal(e->egid_name, egn);
+}
+
+/* An exec's ids and names are its entry's; names are charged to the argv
+ * budget; without names none is stored. */
+static void test_creds_exec(void **state)
+{
+	static const char *const args[] = { "sudo", "-n", "tail" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st, st2;
+	struct proc_entry e;
+	struct test_argv ta;
+
+	(void)state;
+	assert_non_null(t);
+	set_argv(&ta, args, 3, 0);
+	set_event(&ev_buf, 3682, 3665, "/usr/bin/sudo", &ta.av, 100);
+	set_creds(&ev_buf, 1001, 0, 1001, 1001, "", "", "", "");
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	proc_table_stats(t, &st);
+	assert_true(proc_table_lookup(t, 0, 3682, &e));
+	assert_creds(&e, 1001, 0, 1001, 1001, "", "", "", "");
+
+	/* the same exec with ENRICHED names: they cost their bytes */
+	set_creds(&ev_buf, 1001, 0, 1001, 1001, "ks12a", "root", "ks12a",
+		  "ks12a");
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	proc_table_stats(t, &st2);
+	assert_int_equal(st2.argv_bytes, st.argv_bytes + 6 + 5 + 6 + 6);
+	assert_true(proc_table_lookup(t, 0, 3682, &e));
+	assert_creds(&e, 1001, 0, 1001, 1001, "ks12a", "root", "ks12a",
+		     "ks12a");
+	assert_argv_is(&e.argv, args, 3);
+
+	/* a name at the exec_event's limit is kept whole */
+	memset(ev_buf.euid_name, 'n', EXEC_NAME_MAX - 1);
+	ev_buf.euid_name[EXEC_NAME_MAX - 1] = '\0';
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 3682, &e));
+	assert_int_equal(strlen(e.euid_name), EXEC_NAME_MAX - 1);
+	assert_string_equal(e.egid_name, "ks12a");
+
+	/* /proc knows no ids */
+	assert_int_equal(proc_table_put(t, 0, 500, 1, "/usr/sbin/sshd", &ta.av,
+					101), 0);
+	assert_true(proc_table_lookup(t, 0, 500, &e));
+	assert_false(e.flags & PROC_HAS_CREDS);
+	assert_int_equal(e.uid, EXEC_ID_UNSET);
+	assert_int_equal(e.euid, EXEC_ID_UNSET);
+	assert_string_equal(e.uid_name, "");
+	assert_string_equal(e.egid_name, "");
+	set_creds(&ev_buf, 0, 0, 0, 0, "", "", "", "");
+	proc_table_free(t);
+}
+
+/* A fork record refreshes its caller's ids and names (sshd's session
+ * child drops to the user without an exec) and the child starts with
+ * them; a late fork still refreshes the caller but not the child. */
+static void test_creds_fork_refresh(void **state)
+{
+	static const char *const args[] = { "/usr/sbin/sshd", "-R" };
+	struct exec_event caller;
+	struct fork_event fe = { .node = "" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_table_stats st, st2;
+	struct proc_entry e;
+
+	(void)state;
+	assert_non_null(t);
+	memset(&caller, 0, sizeof(caller));
+	assert_int_equal(exec_args(t, 32570, 32196, "/usr/sbin/sshd", 10,
+				   args, 2, 0), 0);
+	/* 32570 forks 32643, still root */
+	set_creds(&caller, 0, 0, 0, 0, "root", "root", "root", "root");
+	fe.sec = 11;
+	fe.serial = 500;
+	fe.parent = 32570;
+	fe.child = 32643;
+	fe.caller = &caller;
+	assert_int_equal(proc_table_fork(t, 0, &fe), 0);
+	assert_true(proc_table_lookup(t, 0, 32570, &e));
+	assert_creds(&e, 0, 0, 0, 0, "root", "root", "root", "root");
+	assert_true(proc_table_lookup(t, 0, 32643, &e));
+	assert_creds(&e, 0, 0, 0, 0, "root", "root", "root", "root");
+	assert_string_equal(e.exe, "/usr/sbin/sshd");
+
+	/* 32643, now the user, forks the shell: its own entry and the
+	 * child get the user's ids, the image stays */
+	set_creds(&caller, 1001, 1001, 1001, 1001, "ks12a", "ks12a", "ks12a",
+		  "ks12a");
+	fe.sec = 12;
+	fe.serial = 501;
+	fe.parent = 32643;
+	fe.child = 32662;
+	proc_table_stats(t, &st);
+	assert_int_equal(proc_table_fork(t, 0, &fe), 0);
+	assert_true(proc_table_lookup(t, 0, 32643, &e));
+	assert_creds(&e, 1001, 1001, 1001, 1001, "ks12a", "ks12a", "ks12a",
+		     "ks12a");
+	assert_argv_is(&e.argv, args, 2);
+	assert_true(proc_table_lookup(t, 0, 32662, &e));
+	assert_creds(&e, 1001, 1001, 1001, 1001, "ks12a", "ks12a", "ks12a",
+		     "ks12a");
+	assert_int_equal(e.ppid, 32643);
+	/* the root parent kept its own */
+	assert_true(proc_table_lookup(t, 0, 32570, &e));
+	assert_creds(&e, 0, 0, 0, 0, "root", "root", "root", "root");
+	/* the refreshed entry was stored once more, the child once */
+	proc_table_stats(t, &st2);
+	assert_int_equal(st2.inserts, st.inserts + 2);
+
+	/* the same ids again: nothing stored again */
+	fe.child = 32663;
+	proc_table_stats(t, &st);
+	assert_int_equal(proc_table_fork(t, 0, &fe), 0);
+	proc_table_stats(t, &st2);
+	assert_int_equal(st2.inserts, st.inserts + 1);
+
+	/* a late fork: the child's exec came first and stays; the caller
+	 * is refreshed anyway (ids only here) */
+	set_event(&ev_buf, 40000, 32643, "/usr/bin/id", NULL, 20);
+	ev_buf.msec = 0;
+	set_creds(&ev_buf, 1001, 1001, 1001, 1001, "ks12a", "ks12a", "ks12a",
+		  "ks12a");
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	set_creds(&caller, 1001, 0, 1001, 1001, "ks12a", "ks12a", "ks12a",
+		  "ks12a");
+	fe.sec = 19;
+	fe.child = 40000;
+	assert_int_equal(proc_table_fork(t, 0, &fe), 0);
+	assert_true(proc_table_lookup(t, 0, 40000, &e));
+	assert_string_equal(e.exe, "/usr/bin/id");
+	assert_int_equal(e.euid, 1001);
+	assert_true(proc_table_lookup(t, 0, 32643, &e));
+	assert_int_equal(e.euid, 0);
+	/* an unknown caller: nothing to refresh, nothing made */
+	fe.parent = 777;
+	fe.child = 778;
+	assert_int_equal(proc_table_fork(t, 0, &fe), 0);
+	assert_false(proc_table_peek(t, 0, 777, NULL));
+	assert_false(proc_table_peek(t, 0, 778, NULL));
+	set_creds(&ev_buf, 0, 0, 0, 0, "", "", "", "");
+	proc_table_free(t);
+}
+
+/* Rule 9: the record that stored an image, and when the process began. */
+static void test_record_and_start(void **state)
+{
+	static const char *const a[] = { "a" };
+	struct fork_event fe = { .node = "" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_entry e;
+	struct test_argv ta;
+
+	(void)state;
+	assert_non_null(t);
+	set_argv(&ta, a, 1, 0);
+	set_event(&ev_buf, 100, 1, "/bin/sh", &ta.av, 50);
+	ev_buf.msec = 7;
+	ev_buf.serial = 900;
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 100, &e));
+	assert_int_equal(e.set_sec, 50);
+	assert_int_equal(e.set_msec, 7);
+	assert_int_equal(e.set_serial, 900);
+	assert_int_equal(e.start_sec, 50);
+	assert_int_equal(e.start_msec, 7);
+
+	/* the fork's record makes the child's image and start */
+	fe.sec = 51;
+	fe.msec = 3;
+	fe.serial = 910;
+	fe.parent = 100;
+	fe.child = 101;
+	assert_int_equal(proc_table_fork(t, 0, &fe), 0);
+	assert_true(proc_table_lookup(t, 0, 101, &e));
+	assert_int_equal(e.set_sec, 51);
+	assert_int_equal(e.set_msec, 3);
+	assert_int_equal(e.set_serial, 910);
+	assert_int_equal(e.start_sec, 51);
+	assert_int_equal(e.start_msec, 3);
+
+	/* its exec: a new image, the same process (same ppid) */
+	set_event(&ev_buf, 101, 100, "/usr/bin/tail", &ta.av, 52);
+	ev_buf.msec = 1;
+	ev_buf.serial = 920;
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 101, &e));
+	assert_int_equal(e.set_sec, 52);
+	assert_int_equal(e.set_serial, 920);
+	assert_int_equal(e.start_sec, 51);
+	assert_int_equal(e.start_msec, 3);
+	/* and again */
+	ev_buf.sec = 60;
+	ev_buf.serial = 930;
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 101, &e));
+	assert_int_equal(e.set_serial, 930);
+	assert_int_equal(e.start_sec, 51);
+
+	/* the pid execs under another parent: another process (or one
+	 * whose parent changed): it begins now */
+	set_event(&ev_buf, 101, 1, "/usr/bin/x", &ta.av, 70);
+	ev_buf.msec = 9;
+	ev_buf.serial = 940;
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 101, &e));
+	assert_int_equal(e.start_sec, 70);
+	assert_int_equal(e.start_msec, 9);
+
+	/* an entry set after the exec's time is not the exec's process */
+	set_event(&ev_buf, 101, 1, "/usr/bin/y", &ta.av, 65);
+	ev_buf.msec = 0;
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 101, &e));
+	assert_int_equal(e.start_sec, 65);
+
+	/* /proc: neither record nor start; a fork copy of it has both, and
+	 * an exec of the /proc process keeps "unknown" */
+	assert_int_equal(proc_table_put(t, 0, 200, 1, "/usr/sbin/sshd", &ta.av,
+					80), 0);
+	assert_true(proc_table_lookup(t, 0, 200, &e));
+	assert_int_equal(e.set_sec, 0);
+	assert_int_equal(e.set_serial, 0);
+	assert_int_equal(e.start_sec, 0);
+	assert_int_equal(e.start_msec, 0);
+	fe.sec = 81;
+	fe.msec = 0;
+	fe.serial = 950;
+	fe.parent = 200;
+	fe.child = 201;
+	assert_int_equal(proc_table_fork(t, 0, &fe), 0);
+	assert_true(proc_table_lookup(t, 0, 201, &e));
+	assert_int_equal(IMG(e.flags), PROC_FROM_PROC | PROC_FORKED);
+	assert_int_equal(e.set_serial, 950);
+	assert_int_equal(e.start_sec, 81);
+	set_event(&ev_buf, 200, 1, "/usr/sbin/sshd", &ta.av, 82);
+	ev_buf.serial = 960;
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 200, &e));
+	assert_int_equal(e.set_serial, 960);
+	assert_int_equal(e.start_sec, 0);
+	proc_table_free(t);
+}
+
+/* peek and previous change nothing: not the recency (which entry is
+ * evicted next), not the counters. */
+static void test_peek_and_previous(void **state)
+{
+	static const char *const a[] = { "a" };
+	struct proc_table_limits lim = { 2, 0, 0 };
+	struct fork_event fe = { .node = "" };
+	struct proc_table *t = proc_table_new(&lim);
+	struct proc_table_stats st, st2;
+	struct proc_entry e;
+	struct test_argv ta;
+
+	(void)state;
+	assert_non_null(t);
+	set_argv(&ta, a, 1, 0);
+	assert_int_equal(exec_args(t, 10, 1, "/bin/a", 1, a, 1, 0), 0);
+	assert_int_equal(exec_args(t, 20, 1, "/bin/b", 2, a, 1, 0), 0);
+	proc_table_stats(t, &st);
+	assert_true(proc_table_peek(t, 0, 10, &e));
+	assert_string_equal(e.exe, "/bin/a");
+	assert_false(proc_table_peek(t, 0, 30, &e));
+	assert_false(proc_table_peek(t, 1, 10, NULL));
+	assert_true(proc_table_peek(t, 0, 10, NULL));
+	assert_false(proc_table_peek(NULL, 0, 10, &e));
+	proc_table_stats(t, &st2);
+	assert_int_equal(st2.lookups, st.lookups);
+	assert_int_equal(st2.hits, st.hits);
+	/* 10 is still the least recently used: a third entry evicts it */
+	assert_int_equal(exec_args(t, 30, 1, "/bin/c", 3, a, 1, 0), 0);
+	assert_false(proc_table_peek(t, 0, 10, NULL));
+	assert_true(proc_table_peek(t, 0, 20, NULL));
+
+	/* previous: the fork copy of the same parent is the image before */
+	fe.sec = 4;
+	fe.parent = 30;
+	fe.child = 31;
+	assert_int_equal(proc_table_fork(t, 0, &fe), 0);
+	set_event(&ev_buf, 31, 30, "/usr/bin/tail", &ta.av, 5);
+	ev_buf.msec = 0;
+	assert_true(proc_table_previous(t, 0, &ev_buf, &e));
+	assert_string_equal(e.exe, "/bin/c");
+	assert_true(e.flags & PROC_FORKED);
+	/* another parent: another process */
+	ev_buf.ppid = 1;
+	assert_false(proc_table_previous(t, 0, &ev_buf, &e));
+	/* set after the exec's time: not this process's */
+	ev_buf.ppid = 30;
+	ev_buf.sec = 3;
+	assert_false(proc_table_previous(t, 0, &ev_buf, &e));
+	ev_buf.sec = 4;
+	assert_true(proc_table_previous(t, 0, &ev_buf, NULL));
+	/* an unknown pid, or no table */
+	ev_buf.pid = 99;
+	assert_false(proc_table_previous(t, 0, &ev_buf, &e));
+	assert_false(proc_table_previous(NULL, 0, &ev_buf, &e));
+	proc_table_stats(t, &st2);
+	assert_int_equal(st2.lookups, st.lookups);
+	proc_table_free(t);
 }
 
 int main(void)
@@ -1379,6 +1729,10 @@ int main(void)
 		cmocka_unit_test(test_random_against_model),
 		cmocka_unit_test(test_random_nodes_against_model),
 		cmocka_unit_test(test_allocation_failure),
+		cmocka_unit_test(test_creds_exec),
+		cmocka_unit_test(test_creds_fork_refresh),
+		cmocka_unit_test(test_record_and_start),
+		cmocka_unit_test(test_peek_and_previous),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,14 +18,19 @@ SHAPE:
                exec with 3104 arguments over 6 EXECVE records, one in 1000 an
                exec with one 100 KiB argument hex-encoded and split aN[i] over
                many EXECVE records.
+  sessions     every event an exec by a new pid in a new audit session (ses=
+               counts up from 100, EVENTS distinct sessions), ppid a random
+               earlier pid: a flood of sessions for the timeline's table and
+               long parent chains for the process table.
 
 Templates are whole events recorded from the real auditd on this machine in
 plugin-stdin form (log_format=ENRICHED, name_format=HOSTNAME, EOE records):
 tests/data/enriched-exec.log, tests/data/enriched-fork.log (execs) and
 tests/bench/templates-mixed.log (everything else; tests/bench/record-templates.sh).
 A generated event is a template event with a new msg=audit(sec.ms:serial),
-and in SYSCALL/LOGIN/USER_*/CRED_* records new pid= and ppid= values; every
-other byte of every record is kept.  Events are written one after the other
+and in SYSCALL/LOGIN/USER_*/CRED_* records new pid= and ppid= values (and in
+the sessions shape new ses= values in SYSCALL records); every other byte of
+every record is kept.  Events are written one after the other
 (as auditd delivers them); serials and timestamps increase (1 ms a step).
 """
 import argparse
@@ -39,6 +44,7 @@ DATA = os.path.join(HERE, '..', 'data')
 
 ID_RE = re.compile(rb'msg=audit\(([0-9]+\.[0-9]+:[0-9]+)\)')
 PID_RE = re.compile(rb'(?<= )(ppid|pid)=([0-9]+)')
+SES_PID_RE = re.compile(rb'(?<= )(ppid|pid|ses)=([0-9]+)')
 # records whose pid=/ppid= fields are the process's (never inside quotes:
 # the kernel writes argv in EXECVE, not here)
 PID_TYPES = (b'SYSCALL', b'LOGIN', b'USER_', b'CRED_', b'USER ')
@@ -86,7 +92,7 @@ def classify(recs):
 class Template:
     """An event split into constant bytes and slots: 'id', 'pid', 'ppid'."""
 
-    def __init__(self, recs):
+    def __init__(self, recs, ses=False):
         self.parts = []   # bytes or slot name
         self.size = sum(len(r) for r in recs)
         self.nrec = len(recs)
@@ -99,7 +105,8 @@ class Template:
                 # only in the raw part, before the ENRICHED 0x1D section
                 raw, sep, enr = rest.partition(b'\x1d')
                 pos = 0
-                for pm in PID_RE.finditer(raw):
+                rx = SES_PID_RE if ses and t == b'SYSCALL' else PID_RE
+                for pm in rx.finditer(raw):
                     pieces.append(raw[pos:pm.start(2)])
                     pieces.append(pm.group(1).decode())
                     pos = pm.end(2)
@@ -120,14 +127,14 @@ class Template:
         return b''.join(p if isinstance(p, bytes) else vals[p] for p in self.parts)
 
 
-def load():
+def load(ses=False):
     execs, other = [], {'standalone': [], 'watch': [], 'syscall': []}
     big_argc = big_arg = None
     for name in ('enriched-exec.log', 'enriched-fork.log'):
         for recs in read_events(os.path.join(DATA, name)):
             if classify(recs) != 'exec':
                 continue
-            t = Template(recs)
+            t = Template(recs, ses)
             argc = re.search(rb' argc=([0-9]+)', b''.join(recs))
             if argc and int(argc.group(1)) > 3000:
                 big_argc = big_argc or t
@@ -147,12 +154,13 @@ def load():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('shape', choices=('exec-heavy', 'mixed', 'adversarial'))
+    ap.add_argument('shape', choices=('exec-heavy', 'mixed', 'adversarial',
+                                      'sessions'))
     ap.add_argument('events', type=int)
     ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
     rnd = random.Random(a.seed)
-    execs, other, big_argc, big_arg = load()
+    execs, other, big_argc, big_arg = load(a.shape == 'sessions')
     assert execs and other['watch'] and other['standalone'] and big_argc and big_arg
     out = sys.stdout.buffer
     sec, ms, serial = 1800000000, 0, 1000
@@ -160,7 +168,7 @@ def main():
     shells = [str(p).encode() for p in range(2000, 2064)]   # make, sh, ...
     buf = []
 
-    def emit(t, pid, ppid):
+    def emit(t, pid, ppid, ses=b''):
         nonlocal sec, ms, serial
         serial += 1
         ms += 1
@@ -168,7 +176,7 @@ def main():
             ms = 0
             sec += 1
         buf.append(t.render({'id': b'%d.%03d:%d' % (sec, ms, serial),
-                             'pid': pid, 'ppid': ppid}))
+                             'pid': pid, 'ppid': ppid, 'ses': ses}))
         if len(buf) >= 4096:
             out.write(b''.join(buf))
             buf.clear()
@@ -187,6 +195,10 @@ def main():
             emit(rnd.choice(execs), pid, parent)
             if rnd.random() < 0.3:   # the child runs more (sh -c, make -C)
                 shells[rnd.randrange(len(shells))] = pid
+        elif a.shape == 'sessions':
+            pid = new_pid()
+            ppid = str(max(300, next_pid - 1 - rnd.randrange(1000))).encode()
+            emit(rnd.choice(execs), pid, ppid, str(100 + i).encode())
         elif a.shape == 'mixed':
             r = rnd.random()
             kind = 'watch' if r < 0.6 else 'standalone' if r < 0.9 else 'syscall'

@@ -9,8 +9,9 @@
 # Environment: KS_BIN (default plugin/audisp-kernel-seeking), BENCH_DIR
 # (default /tmp/ks-bench: streams, ~3.5 GB), RUNS (3; medians are reported),
 # EH_EVENTS (300000), MX_EVENTS (1000000), ADV_EVENTS (1000000),
-# ADV_BIG_EVENTS (10000000; the RSS check, streamed through a pipe, never
-# written to disk; 0 skips it), AUSEARCH (1; 0 skips ausearch).
+# ADV_BIG_EVENTS (10000000; the RSS checks on the adversarial and the
+# sessions streams, streamed through a pipe, never written to disk; 0 skips
+# them), AUSEARCH (1; 0 skips ausearch).
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH=$TOP/tests/bench
@@ -105,6 +106,13 @@ if [ "$ADV_BIG_EVENTS" != 0 ]; then
 	echo "== plugin RSS on the adversarial stream (distinct pids, 3104-arg and 100 KiB-arg execs)"
 	small=$(/usr/bin/time -f '%M' "$KS_BIN" --input "$BENCH_DIR/adversarial-$ADV_EVENTS.log" 2>&1 > /dev/null | tail -1)
 	big=$( { python3 "$BENCH/gen.py" adversarial "$ADV_BIG_EVENTS" | /usr/bin/time -f '%M' "$KS_BIN" --input - > /dev/null; } 2>&1 | tail -1)
+	awk -v a="$small" -v b="$big" -v na="$ADV_EVENTS" -v nb="$ADV_BIG_EVENTS" 'BEGIN {
+		d = (b - a) / a * 100
+		printf "%d events: %d KB   %d events: %d KB   change %+.1f%% (%s)\n", na, a, nb, b, d,
+			(d < 10 && d > -10) ? "flat within 10%" : "NOT flat" }'
+	echo "== plugin RSS on the sessions stream (every exec a new pid in a new audit session)"
+	small=$( { python3 "$BENCH/gen.py" sessions "$ADV_EVENTS" | /usr/bin/time -f '%M' "$KS_BIN" --input - > /dev/null; } 2>&1 | tail -1)
+	big=$( { python3 "$BENCH/gen.py" sessions "$ADV_BIG_EVENTS" | /usr/bin/time -f '%M' "$KS_BIN" --input - > /dev/null; } 2>&1 | tail -1)
 	awk -v a="$small" -v b="$big" -v na="$ADV_EVENTS" -v nb="$ADV_BIG_EVENTS" 'BEGIN {
 		d = (b - a) / a * 100
 		printf "%d events: %d KB   %d events: %d KB   change %+.1f%% (%s)\n", na, a, nb, b, d,

@@ -1,7 +1,8 @@
 /*
  * fuzz_records.c - arbitrary bytes through the whole review pipeline:
  * event assembly (libauparse feed) -> exec/fork/login events -> node ids,
- * the process table keyed by (node, pid) and the session table ->
+ * the process table keyed by (node, pid), the session table, the session
+ * timeline and each exec's lineage (ancestors, previous image, entity ids) ->
  * rule -> alert in both formats, checking every guarantee the headers make
  * on the way. The rule is the published v2 query compiled by the EQL engine
  * (eql.h) on the event as plugin/runtime.c fills it, and its verdict must equal
@@ -13,7 +14,9 @@
  *           ea_age between chunks, bit 3 feed the text twice (buffer
  *           reuse), bit 4 the default-sized process table (else a 64-entry
  *           one, which also exercises eviction and is much cheaper to set
- *           up per input)
+ *           up per input), bit 5 the smallest timeline (16 sessions of 3
+ *           execs of 192 bytes: eviction and cuts; else 16 of 8 of 256),
+ *           bit 6 ancestry depth 32 with 64 argv bytes (else 8 and 512)
  *   byte 3: max_len for the bounded alert = byte * 17 (0 stays 0: no limit
  *           for that format too; values under ALERT_MIN_LEN are raised)
  * Chunk sizes come from a xorshift generator seeded with bytes 0-1, so a
@@ -30,12 +33,14 @@
 #include "alert.h"
 #include "ecs_event.h"
 #include "event_assembly.h"
+#include "lineage.h"
 #include "node_ids.h"
 #include "proc_table.h"
 #include "session.h"
 #include "eql.h"
 #include "rule.h"
 #include "strbuf.h"
+#include "timeline.h"
 #include "v2_reference.h"
 #include "../json_check.h"
 
@@ -50,6 +55,9 @@
 
 struct ctx {
 	struct proc_table *procs;
+	struct timeline *tl;
+	struct timeline_limits tlim;
+	struct lineage_settings lset;
 	struct node_ids *nodes;
 	struct session_table *sessions;
 	uint64_t logins;
@@ -61,6 +69,7 @@ struct ctx {
 
 static struct eql_query *v2;
 static struct ecs_scratch scratch;
+static struct lineage lin;
 
 static void check_argv(const struct argv *a, const struct argv_limits *lim)
 {
@@ -96,6 +105,44 @@ static void check_event(const struct exec_event *ev,
 	CHECK(ev->name != NULL);
 	CHECK(strlen(ev->name) == ev->name_len);
 	check_argv(ev->argv, lim);
+}
+
+/* What lineage.h promises of a built lineage. */
+static void check_lineage(struct ctx *c, const struct exec_event *ev,
+			  const struct proc_entry *parent)
+{
+	const struct lineage_image *a;
+	const struct timeline_entry *e;
+	enum lineage_timeline_state st;
+	unsigned n, i, k;
+
+	CHECK(lineage_self_id(&lin)[0] != '\0');
+	CHECK(strlen(lineage_self_id(&lin)) < LINEAGE_ID_MAX);
+	n = lineage_ancestors(&lin, &a);
+	CHECK(n <= c->lset.depth);
+	CHECK(parent || n == 0);
+	for (i = 0; i < n; i++) {
+		/* no loop: every pid once, none the exec's or the parent's */
+		CHECK(a[i].pid != ev->pid && a[i].pid != parent->pid);
+		for (k = 0; k < i; k++)
+			CHECK(a[k].pid != a[i].pid);
+		CHECK(a[i].pid == (i ? a[i - 1].ppid : parent->ppid));
+		check_argv(&a[i].argv, NULL);
+	}
+	CHECK(lineage_ancestry(&lin)->argc <= n + 2);
+	n = lineage_timeline(&lin, &e, &st);
+	CHECK(n <= c->lset.timeline);
+	CHECK(st != LINEAGE_TIMELINE_NO_SESSION || ev->ses == EXEC_ID_UNSET);
+	CHECK(n == 0 || ev->ses != EXEC_ID_UNSET);
+	for (i = 0; i < n; i++) {
+		size_t bytes = 0;
+
+		for (k = 0; k < e[i].argv.argc; k++)
+			bytes += e[i].argv.v[k].len + 1;
+		CHECK(bytes <= c->tlim.argv_bytes);
+	}
+	CHECK(lineage_ancestor_args(&lin)->argc <= LINEAGE_EQL_MAX_ARGS);
+	CHECK(lineage_timeline_args(&lin)->argc <= LINEAGE_EQL_MAX_ARGS);
 }
 
 static void check_alert(struct ctx *c, const struct alert *a,
@@ -169,9 +216,11 @@ static void on_exec(const struct exec_event *ev, void *arg)
 	in.args = ev->argv;
 	in.parent_args = have_parent ? &parent.argv : NULL;
 	hit = rule_kernel_seeking_v2(&in);
+	lineage_begin(&lin, c->procs, c->tl, node, &c->lset, ev,
+		      have_parent ? &parent : NULL, "fuzzhost");
 	{
 		struct ecs_source src = {
-			ev, have_parent ? &parent : NULL, "fuzzhost", &sv
+			ev, have_parent ? &parent : NULL, "fuzzhost", &sv, NULL, &lin
 		};
 		struct eql_event e;
 
@@ -193,12 +242,15 @@ static void on_exec(const struct exec_event *ev, void *arg)
 		.parent = have_parent ? &parent : NULL,
 		.host = "fuzzhost",
 		.session = &sv,
+		.lineage = &lin,
 	};
+	check_lineage(c, ev, have_parent ? &parent : NULL);
 	check_alert(c, &a, ALERT_FORMAT_TEXT, c->max_len);
 	check_alert(c, &a, ALERT_FORMAT_JSON, c->max_len);
 	check_alert(c, &a, ALERT_FORMAT_TEXT, 0);
 	check_alert(c, &a, ALERT_FORMAT_JSON, 0);
 
+	timeline_record(c->tl, node, ev);
 	proc_table_exec(c->procs, node, ev);
 }
 
@@ -208,8 +260,7 @@ static void on_fork(const struct fork_event *fe, void *arg)
 
 	CHECK(fe->child > 0);
 	CHECK(fe->node != NULL);
-	proc_table_fork(c->procs, node_ids_get(c->nodes, fe->node), fe->parent,
-			fe->child, fe->sec, fe->msec);
+	proc_table_fork(c->procs, node_ids_get(c->nodes, fe->node), fe);
 }
 
 /* A login record: what the parse guarantees, then the session table. */
@@ -304,8 +355,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr, "the v2 query does not compile: %s\n", err);
 			abort();
 		}
-		/* lives as long as the process, as the compiled query */
+		/* live as long as the process, as the compiled query */
 		ecs_scratch_init(&scratch);
+		lineage_init(&lin);
 	}
 	if (size < 4)
 		return 0;
@@ -322,6 +374,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.alim = alim;
 	c.procs = proc_table_new((flags & 16) ? NULL : &plim_small);
 	CHECK(c.procs != NULL);
+	c.tlim = (flags & 32) ? (struct timeline_limits){ 16, 3, 192 } :
+				(struct timeline_limits){ 16, 8, 256 };
+	c.tl = timeline_new(&c.tlim);
+	CHECK(c.tl != NULL);
+	c.lset = (flags & 64) ? (struct lineage_settings){ 32, c.tlim.size, 64 } :
+				(struct lineage_settings){ 8, c.tlim.size, 512 };
 	c.nodes = node_ids_new();
 	CHECK(c.nodes != NULL);
 	c.sessions = session_table_new(&slim);
@@ -357,9 +415,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(ps.argv_bytes <= ((flags & 16) ? PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES :
 				plim_small.max_total_argv_bytes));
 
+	struct timeline_stats ts;
+	timeline_stats(c.tl, &ts);
+	CHECK(ts.sessions <= c.tlim.sessions);
+
 	ea_free(ea);
 	proc_table_free(c.procs);
 	session_table_free(c.sessions);
+	timeline_free(c.tl);
 	node_ids_free(c.nodes);
 	sb_free(&c.out);
 	return 0;

@@ -45,7 +45,7 @@ trap 'exit 1' INT TERM
 
 # Harness -> the plugin modules it links, and -max_len for its inputs.
 declare -A srcs maxlen asan_extra
-srcs[fuzz_records]="plugin/strbuf plugin/argv plugin/exec_event plugin/prefilter plugin/login_event plugin/event_assembly plugin/node_ids plugin/session plugin/proc_table plugin/rule plugin/alert plugin/eql plugin/eql_regex plugin/diag plugin/logsock plugin/ecs_event tests/v2_reference"
+srcs[fuzz_records]="plugin/strbuf plugin/argv plugin/exec_event plugin/prefilter plugin/login_event plugin/event_assembly plugin/node_ids plugin/session plugin/proc_table plugin/timeline plugin/lineage plugin/rule plugin/alert plugin/eql plugin/eql_regex plugin/diag plugin/logsock plugin/ecs_event tests/v2_reference"
 maxlen[fuzz_records]=65536
 # libauparse has no frame pointers: slow unwinding, so lsan.supp can match.
 asan_extra[fuzz_records]=fast_unwind_on_malloc=0:malloc_context_size=12
@@ -53,9 +53,9 @@ srcs[fuzz_config]="plugin/conf plugin/diag plugin/logsock plugin/strbuf"
 maxlen[fuzz_config]=16384
 srcs[fuzz_argv]="plugin/argv"
 maxlen[fuzz_argv]=16384
-srcs[fuzz_eql]="plugin/eql plugin/eql_set plugin/eql_regex plugin/diag plugin/logsock plugin/ecs_event plugin/session plugin/strbuf plugin/rule tests/v2_reference"
+srcs[fuzz_eql]="plugin/eql plugin/eql_set plugin/eql_regex plugin/diag plugin/logsock plugin/ecs_event plugin/session plugin/lineage plugin/proc_table plugin/timeline plugin/strbuf plugin/rule tests/v2_reference"
 maxlen[fuzz_eql]=8192
-srcs[fuzz_rulefile]="plugin/rulefile plugin/diag plugin/logsock plugin/eql plugin/eql_regex plugin/ecs_event plugin/session plugin/strbuf plugin/rule"
+srcs[fuzz_rulefile]="plugin/rulefile plugin/diag plugin/logsock plugin/eql plugin/eql_regex plugin/ecs_event plugin/session plugin/lineage plugin/proc_table plugin/timeline plugin/strbuf plugin/rule"
 maxlen[fuzz_rulefile]=65536
 srcs[fuzz_review_input]="plugin/syslog_prefix plugin/timerange plugin/input"
 maxlen[fuzz_review_input]=65536
