@@ -1,8 +1,8 @@
 /*
  * proc_table.h - what the plugin knows about each process: (node, pid) ->
  * the image it last exec'd (exe, name, argv), its ppid, its credentials
- * and their names, the record that made the image, when the process began
- * and when it was last seen.
+ * and their names, its working directory and terminal, the record that
+ * made the image, when the process began and when it was last seen.
  *
  * An exec records the new image for its pid; a fork/clone gives the child a
  * copy of the caller's entry, so a subshell's child still finds the shell's
@@ -87,9 +87,9 @@
  *     can disagree with an order by timestamp.
  *
  *  8. Credentials: every exec and fork record carries its caller's
- *     current ids (uid euid gid egid) and, in ENRICHED logs, their names.
- *     An exec stores the new image's; a fork record refreshes the
- *     caller's own entry first (a process changes ids without exec'ing:
+ *     current ids (uid euid gid egid) and tty and, in ENRICHED logs,
+ *     their names. An exec stores the new image's (and its cwd); a fork
+ *     record refreshes the caller's own entry first (a process changes ids without exec'ing:
  *     sshd's session child drops to the user before it forks the shell),
  *     and the child starts with them. By rule 4 the caller's newest
  *     record is always the one that arrives last.
@@ -162,6 +162,10 @@ struct proc_entry {
 	 * them, "" when not given. */
 	uint32_t uid, euid, gid, egid;
 	const char *uid_name, *euid_name, *gid_name, *egid_name;
+	/* The working directory and tty (audit's tty= spelling) of the last
+	 * exec, the tty refreshed by fork records (rule 8); "" when not
+	 * known (/proc, a record without them). */
+	const char *cwd, *tty;
 	/* The record that stored this image (rule 9): 0 for /proc. */
 	time_t set_sec;
 	unsigned set_msec;

@@ -213,13 +213,17 @@ FILL(fill_parent_command_line)
 	set_str(v, s->parent_cmdline.buf, s->parent_cmdline.len);
 }
 
-/* Audit records carry no working directory for a process that does not
- * exec: the parent's is never known. */
+/* The parent's as its last exec's CWD record gave it: a process that
+ * changed directory since is not seen (no record), and an entry read
+ * from /proc has none. */
 FILL(fill_parent_working_directory)
 {
-	(void)src;
 	(void)s;
-	set_missing(v);
+	/* NULL in an entry not made by the table (tests, views) */
+	if (src->parent->cwd && src->parent->cwd[0])
+		set_cstr(v, src->parent->cwd);
+	else
+		set_missing(v);
 }
 
 FILL(fill_parent_args_truncated)
@@ -496,15 +500,25 @@ FILL(fill_tty)
  * tty is the nearest fact (beats' audit enrichment reads it the same
  * way). It says yes for a process of a terminal session whose output
  * is redirected. */
-FILL(fill_interactive)
+static void set_interactive(struct eql_value *v, const char *t)
 {
-	const char *t = src->ev->tty;
-
-	(void)s;
-	if (!t[0])
+	if (!t || !t[0])
 		set_missing(v);
 	else
 		set_bool(v, strcmp(t, "(none)") != 0);
+}
+
+FILL(fill_interactive)
+{
+	(void)s;
+	set_interactive(v, src->ev->tty);
+}
+
+/* The parent's tty as its last exec or fork record gave it. */
+FILL(fill_parent_interactive)
+{
+	(void)s;
+	set_interactive(v, src->parent->tty);
 }
 
 /* Strict decimal of at most 7 digits, the whole of s. */
@@ -752,7 +766,9 @@ const struct ecs_field ecs_fields[] = {
 	{ "process.parent.real_user.name", STR, fill_parent_real_user_name, "parent_ruser", 177, 0, -1, J | P | OMIT | NAMES },
 	{ "process.parent.real_group.id", STR, fill_parent_real_group_id, "parent_gid", 178, 0, -1, J | P | BARE | OMIT },
 	{ "process.parent.real_group.name", STR, fill_parent_real_group_name, "parent_rgroup", 179, 0, -1, J | P | OMIT | NAMES },
-	{ "process.parent.working_directory", STR, fill_parent_working_directory, NULL,  0,  0, -1, P },
+	/* the parent's last exec's CWD record and tty= (proc_table.h) */
+	{ "process.parent.working_directory", STR, fill_parent_working_directory, "parent_cwd", 171, 2, -1, J | P | OMIT },
+	{ "process.parent.interactive", BOOL, fill_parent_interactive, "parent_interactive", 180, 2, -1, J | P | OMIT },
 	{ "process.args_truncated",     BOOL, fill_args_truncated,    "argv_truncated", 130, 0, -1, J | OMIT },
 	/* Defend's process.user is the effective user, real_user the real
 	 * one: the values of user.* and group.* below again, so a JSON alert

@@ -14,8 +14,9 @@
  *    head is the most recently used entry, tail the eviction candidate.
  *  - An entry's blob holds its argv vector, then exe, name (unless name is
  *    a suffix of exe, which it is whenever it is the basename) and the
- *    argument bytes, each NUL-terminated, then the four credential names
- *    (uid euid gid egid), each NUL-terminated, when any is known.
+ *    argument bytes, each NUL-terminated, then the strings block when any
+ *    of it is known: the four credential names (uid euid gid egid), the
+ *    working directory and the tty, each NUL-terminated (PT_STRS).
  *
  * The argv budget (max_total_argv_bytes, reported as stats.argv_bytes) is
  * charged with the whole blob, not only the argument bytes: the pointer
@@ -46,8 +47,8 @@ struct pt_entry {
 	time_t start_sec;
 	unsigned long set_serial;
 	uint32_t uid, euid, gid, egid;
-	const char *names;        /* into blob: 4 names, or NULL: all "" */
-	uint32_t names_len;       /* bytes of the 4 names with their NULs */
+	const char *names;        /* into blob: PT_STRS strings, or NULL */
+	uint32_t names_len;       /* bytes of the strings with their NULs */
 	char *blob;               /* NULL only after allocation failure */
 	size_t blob_size;         /* charged against max_total_argv_bytes */
 	const struct argv_arg *v; /* into blob */
@@ -80,8 +81,8 @@ struct pt_image {
 	const struct argv_arg *v;
 	uint32_t argc;
 	unsigned argv_flags;
-	const char *names;        /* 4 NUL-terminated names, or NULL */
-	size_t names_len;
+	const char *names;        /* PT_STRS NUL-terminated strings */
+	size_t names_len;         /* 0: all "" */
 };
 
 /* Everything else an entry holds (proc_table.h rules 8 and 9). */
@@ -93,8 +94,13 @@ struct pt_meta {
 	uint32_t uid, euid, gid, egid;
 };
 
-/* The packed form of a record's four names: at most 4 * EXEC_NAME_MAX. */
-#define PT_NAMES_MAX (4 * EXEC_NAME_MAX)
+/* The strings block: the four names, then cwd and tty; PT_CWD and PT_TTY
+ * are their places. The parent's working directory and terminal are what
+ * rules ask of it (process.parent.working_directory, .interactive). */
+#define PT_STRS 6
+#define PT_CWD 4
+#define PT_TTY 5
+#define PT_NAMES_MAX (4 * EXEC_NAME_MAX + EXEC_PATH_MAX + EXEC_TTY_MAX)
 
 struct pt_plan {
 	uint32_t argc;
@@ -437,17 +443,33 @@ static const char *pt_basename(const char *path, size_t len)
 	return path + len;
 }
 
-/* Pack a record's four names into buf (PT_NAMES_MAX bytes); returns the
- * packed length, 0 when none is known. */
-static size_t pt_pack_names(char *buf, const struct exec_event *ev)
+/* The k-th name of a packed strings block (proc_table.h), "" when none. */
+static const char *pt_name(const struct pt_entry *en, unsigned k)
 {
-	const char *n[4] = { ev->uid_name, ev->euid_name, ev->gid_name,
-			     ev->egid_name };
+	const char *p = en->names;
+
+	if (!p)
+		return pt_empty;
+	while (k--)
+		p += strlen(p) + 1;
+	return p;
+}
+
+/* Pack a record's names, `cwd` and tty into buf (PT_NAMES_MAX bytes);
+ * returns the packed length, 0 when none is known. */
+static size_t pt_pack_names(char *buf, const struct exec_event *ev,
+			    const char *cwd)
+{
+	const char *n[PT_STRS] = { ev->uid_name, ev->euid_name, ev->gid_name,
+				   ev->egid_name, cwd, ev->tty };
+	const size_t cap[PT_STRS] = { EXEC_NAME_MAX, EXEC_NAME_MAX,
+				      EXEC_NAME_MAX, EXEC_NAME_MAX,
+				      EXEC_PATH_MAX, EXEC_TTY_MAX };
 	size_t len = 0, k, l;
 	bool any = false;
 
-	for (k = 0; k < 4; k++) {
-		l = strnlen(n[k], EXEC_NAME_MAX - 1);
+	for (k = 0; k < PT_STRS; k++) {
+		l = strnlen(n[k], cap[k] - 1);
 		memcpy(buf + len, n[k], l);
 		buf[len + l] = '\0';
 		len += l + 1;
@@ -594,7 +616,7 @@ int proc_table_exec(struct proc_table *t, uint32_t node,
 		im.name_len = im.exe_len - (size_t)(im.name - im.exe);
 	}
 	pt_set_argv(&im, ev->argv);
-	im.names_len = pt_pack_names(names, ev);
+	im.names_len = pt_pack_names(names, ev, ev->cwd);
 	im.names = names;
 	if (im.argv_flags & ARGV_TRUNCATED)
 		flags |= PROC_ARGV_TRUNCATED;
@@ -625,9 +647,11 @@ static bool pt_exec_since(const struct pt_entry *en, time_t sec,
 	       (en->set_sec == sec && en->set_msec >= msec);
 }
 
-/* Rule 8: the caller's entry takes the ids and names of its fork record.
- * The names live in the blob, so changed names store the entry again
- * (rare: only a process that changed its ids since its last record). */
+/* Rule 8: the caller's entry takes the ids, names and tty of its fork
+ * record, and keeps its working directory (a fork record has no CWD
+ * record). The strings live in the blob, so changed ones store the entry
+ * again (rare: only a process that changed its ids since its last
+ * record). */
 static int pt_refresh_creds(struct proc_table *t, uint32_t idx,
 			    const struct exec_event *caller)
 {
@@ -635,7 +659,8 @@ static int pt_refresh_creds(struct proc_table *t, uint32_t idx,
 	char names[PT_NAMES_MAX];
 	struct pt_image im;
 	struct pt_meta m;
-	size_t len = pt_pack_names(names, caller);
+	size_t len = pt_pack_names(names, caller, caller->cwd[0] ?
+				   caller->cwd : pt_name(en, PT_CWD));
 
 	en->flags |= PROC_HAS_CREDS;
 	en->uid = caller->uid;
@@ -739,18 +764,6 @@ int proc_table_put(struct proc_table *t, uint32_t node, pid_t pid, pid_t ppid,
 	return pt_store(t, node, pid, ppid, &im, flags, &m, PT_NIL);
 }
 
-/* The k-th name of a packed names block (proc_table.h), "" when none. */
-static const char *pt_name(const struct pt_entry *en, unsigned k)
-{
-	const char *p = en->names;
-
-	if (!p)
-		return pt_empty;
-	while (k--)
-		p += strlen(p) + 1;
-	return p;
-}
-
 static void pt_view(const struct pt_entry *en, struct proc_entry *out)
 {
 	out->node = en->node;
@@ -776,6 +789,8 @@ static void pt_view(const struct pt_entry *en, struct proc_entry *out)
 	out->euid_name = pt_name(en, 1);
 	out->gid_name = pt_name(en, 2);
 	out->egid_name = pt_name(en, 3);
+	out->cwd = pt_name(en, PT_CWD);
+	out->tty = pt_name(en, PT_TTY);
 	out->set_sec = en->set_sec;
 	out->set_msec = en->set_msec;
 	out->set_serial = en->set_serial;

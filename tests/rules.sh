@@ -126,4 +126,31 @@ for f in "$KS_SRCDIR"/tests/data/elastic-rules/*.toml; do
 done
 [ "$n_elastic" -eq ${#elastic_want[@]} ] || fail "Elastic rules: $n_elastic files, ${#elastic_want[@]} listed here"
 
+# The parent's working directory and terminal come from its own last exec
+# (and fork records): on the recorded ssh logins, every exec whose parent
+# ran in kslogin1's home on a terminal, and none of the session without a
+# tty (26241-26246) nor the cron and root sessions.
+cat > "$tmp/parent-ctx.toml" <<'EOF'
+[rule]
+name = "Parent cwd and tty"
+rule_id = "00000000-0000-0000-0000-00000000c0d1"
+severity = "low"
+risk_score = 21
+type = "eql"
+language = "eql"
+description = "a parent in kslogin1's home, on a terminal"
+query = """
+process where event.type == "start" and
+  process.parent.working_directory == "/home/kslogin1" and process.parent.interactive == true
+"""
+EOF
+want="26136 26137 26138 26139 26140 26323 26324 26383 26386 26389 26389 26391 26394 26580 26615 26616 26621 26622 26623 26624 26632 26633 26634 26638 26693 26694 26707 26708 "
+ks --rule "$tmp/parent-ctx.toml" --input "$DATA/logins.log" --format json > "$tmp/out" 2> "$tmp/err"; rc=$?
+got=$(jq -r '.process.pid' "$tmp/out" | tr '\n' ' ')
+if [ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && [ "$got" = "$want" ]; then
+	ok "process.parent.working_directory and .interactive from the parent's exec"
+else
+	fail "parent context rule: exit $rc, pids '$got' (want '$want')"; cat "$tmp/err"
+fi
+
 finish

@@ -113,7 +113,24 @@ static void test_known_parent(void **state)
 	assert_str(val(&e, "process.parent.executable"), "/usr/bin/dash");
 	assert_int_equal(val(&e, "process.parent.args_count")->num, 2);
 	assert_str(val(&e, "process.parent.command_line"), "sh /opt/s.sh");
-	/* never known from audit records */
+	/* not known: no CWD record reached the entry */
+	assert_int_equal(val(&e, "process.parent.working_directory")->kind,
+			 EQL_MISSING);
+	assert_int_equal(val(&e, "process.parent.interactive")->kind,
+			 EQL_MISSING);
+	/* the parent's last exec's cwd and tty */
+	parent.cwd = "/opt";
+	parent.tty = "pts3";
+	ecs_describe(&src, NULL, &s, &e);
+	assert_str(val(&e, "process.parent.working_directory"), "/opt");
+	assert_int_equal(val(&e, "process.parent.interactive")->num, 1);
+	parent.tty = "(none)";
+	ecs_describe(&src, NULL, &s, &e);
+	assert_int_equal(val(&e, "process.parent.interactive")->kind,
+			 EQL_BOOL);
+	assert_int_equal(val(&e, "process.parent.interactive")->num, 0);
+	parent.cwd = parent.tty = "";
+	ecs_describe(&src, NULL, &s, &e);
 	assert_int_equal(val(&e, "process.parent.working_directory")->kind,
 			 EQL_MISSING);
 

@@ -1422,7 +1422,8 @@ static void test_creds_exec(void **state)
 		  "ks12a");
 	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
 	proc_table_stats(t, &st2);
-	assert_int_equal(st2.argv_bytes, st.argv_bytes + 6 + 5 + 6 + 6);
+	/* four names, and the empty cwd and tty of the strings block */
+	assert_int_equal(st2.argv_bytes, st.argv_bytes + 6 + 5 + 6 + 6 + 2);
 	assert_true(proc_table_lookup(t, 0, 3682, &e));
 	assert_creds(&e, 1001, 0, 1001, 1001, "ks12a", "root", "ks12a",
 		     "ks12a");
@@ -1536,6 +1537,64 @@ static void test_creds_fork_refresh(void **state)
 	assert_false(proc_table_peek(t, 0, 777, NULL));
 	assert_false(proc_table_peek(t, 0, 778, NULL));
 	set_creds(&ev_buf, 0, 0, 0, 0, "", "", "", "");
+	proc_table_free(t);
+}
+
+/* The working directory and tty of the last exec are the entry's; a fork
+ * child starts with them; a fork record refreshes the caller's tty and
+ * keeps its cwd (it has no CWD record); /proc knows neither. */
+static void test_cwd_tty(void **state)
+{
+	static const char *const args[] = { "bash" };
+	struct exec_event caller;
+	struct fork_event fe = { .node = "" };
+	struct proc_table *t = proc_table_new(NULL);
+	struct proc_entry e;
+	struct test_argv ta;
+
+	(void)state;
+	assert_non_null(t);
+	memset(&caller, 0, sizeof(caller));
+	set_argv(&ta, args, 1, 0);
+	set_event(&ev_buf, 26135, 26134, "/usr/bin/bash", &ta.av, 10);
+	snprintf(ev_buf.cwd, sizeof(ev_buf.cwd), "/home/kslogin1");
+	snprintf(ev_buf.tty, sizeof(ev_buf.tty), "pts0");
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 26135, &e));
+	assert_string_equal(e.cwd, "/home/kslogin1");
+	assert_string_equal(e.tty, "pts0");
+
+	/* the caller's fork record: a new tty, no cwd */
+	snprintf(caller.tty, sizeof(caller.tty), "pts1");
+	fe.sec = 11;
+	fe.serial = 7;
+	fe.parent = 26135;
+	fe.child = 26136;
+	fe.caller = &caller;
+	assert_int_equal(proc_table_fork(t, 0, &fe), 0);
+	assert_true(proc_table_lookup(t, 0, 26135, &e));
+	assert_string_equal(e.cwd, "/home/kslogin1");
+	assert_string_equal(e.tty, "pts1");
+	assert_true(proc_table_lookup(t, 0, 26136, &e));
+	assert_string_equal(e.cwd, "/home/kslogin1");
+	assert_string_equal(e.tty, "pts1");
+
+	/* a path at the exec_event's limit is kept whole */
+	memset(ev_buf.cwd, 'd', EXEC_PATH_MAX - 1);
+	ev_buf.cwd[EXEC_PATH_MAX - 1] = '\0';
+	ev_buf.pid = 26137;
+	assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	assert_true(proc_table_lookup(t, 0, 26137, &e));
+	assert_int_equal(strlen(e.cwd), EXEC_PATH_MAX - 1);
+	assert_string_equal(e.tty, "pts0");
+
+	assert_int_equal(proc_table_put(t, 0, 500, 1, "/usr/sbin/sshd", &ta.av,
+					12), 0);
+	assert_true(proc_table_lookup(t, 0, 500, &e));
+	assert_string_equal(e.cwd, "");
+	assert_string_equal(e.tty, "");
+	ev_buf.cwd[0] = '\0';
+	ev_buf.tty[0] = '\0';
 	proc_table_free(t);
 }
 
@@ -1731,6 +1790,7 @@ int main(void)
 		cmocka_unit_test(test_allocation_failure),
 		cmocka_unit_test(test_creds_exec),
 		cmocka_unit_test(test_creds_fork_refresh),
+		cmocka_unit_test(test_cwd_tty),
 		cmocka_unit_test(test_record_and_start),
 		cmocka_unit_test(test_peek_and_previous),
 	};
