@@ -711,7 +711,8 @@ ssize_t input_find_logs(const char *log_file, char ***paths,
 	}
 	closedir(d);
 	d = NULL;
-	qsort(r, n, sizeof(*r), cmp_rot);
+	if (n) /* qsort's array may not be NULL, even empty */
+		qsort(r, n, sizeof(*r), cmp_rot);
 	/* a gap in auditd's numbers: a rotation went missing */
 	for (unsigned long k = 1; k < maxnum; k++) {
 		for (i = 0; i < n; i++)

@@ -257,7 +257,8 @@ static void review_file(struct review *r, size_t i)
 				     r->paths[i]);
 				break;
 			}
-			if (!first && t > o->range_end + PAST_END_SLACK) {
+			/* range_end may be INT64_MAX: the slack goes on t */
+			if (!first && t - PAST_END_SLACK > o->range_end) {
 				runtime_feed(r->rt, data, (size_t)n);
 				fed = true;
 				ended_line = data[n - 1] == '\n';

@@ -130,7 +130,8 @@ int main(int argc, char **argv)
 	static struct eql_event ev;
 	static struct argv av[EQL_FIELDS_MAX];
 	static struct argv_arg el[EQL_FIELDS_MAX][64];
-	char *line = NULL, *store = NULL;
+	char *line = NULL, *store = NULL, **old = NULL;
+	size_t nold = 0;
 	const char *log = NULL;
 	size_t cap = 0, used = 0, scap = 0;
 	double limit_ms = 0, max_ms = 0;
@@ -208,7 +209,14 @@ int main(int argc, char **argv)
 		size_t n = strlen(val) / 2 + 1;
 		if (used + n > scap) {
 			/* values stay where they are: a new block per event
-			 * that outgrows the old one (leaked: a test tool) */
+			 * that outgrows the old one, the old kept to be freed
+			 * at the end (LeakSanitizer fails the test else) */
+			char **o2 = realloc(old, (nold + 1) * sizeof(*old));
+
+			if (!o2)
+				return 2;
+			old = o2;
+			old[nold++] = store;
 			scap = (used + n) * 2 + 65536;
 			store = malloc(scap);
 			used = 0;
@@ -248,6 +256,10 @@ int main(int argc, char **argv)
 		}
 	}
 	free(line);
+	free(store);
+	for (size_t i = 0; i < nold; i++)
+		free(old[i]);
+	free(old);
 	ruleset_free(&rs);
 	if (limit_ms > 0) {
 		struct eql_regex_counters c;

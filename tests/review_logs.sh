@@ -125,10 +125,18 @@ fi
 
 if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
 	make_set "$tmp/perm" plain plain plain plain plain
+	# nobody must reach the binary, its config and rules: the tree may
+	# sit in a directory only root can enter (CI's mktemp -d), so copies
+	mkdir "$tmp/nobody"
+	cp "$KS_BIN" "$tmp/nobody/ks"
+	cp -r "$KS_SRCDIR/conf/rules" "$tmp/nobody/rules"
+	mkdir "$tmp/nobody/no-local-rules"
+	printf 'rules_dir = %s\nlocal_rules_dir = %s\n' "$tmp/nobody/rules" "$tmp/nobody/no-local-rules" > "$tmp/nobody/ks.conf"
 	chmod 755 "$tmp" "$tmp/perm"
-	chmod 644 "$tmp/perm"/* "$KS_CONF"
+	chmod -R a+rX "$tmp/nobody"
+	chmod 644 "$tmp/perm"/*
 	chmod 000 "$tmp/perm/audit.log.3"
-	setpriv --reuid=nobody --regid=nogroup --clear-groups "$KS_BIN" --config "$KS_CONF" --input-logs \
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$tmp/nobody/ks" --config "$tmp/nobody/ks.conf" --input-logs \
 		--auditd-conf "$tmp/perm/auditd.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null
 	rc=$?
 	[ $rc -eq 2 ] && grep -q "audit.log.3: Permission denied" "$tmp/err" && grep -q 'P07-vmlinuz' "$tmp/out" \
