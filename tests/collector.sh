@@ -34,6 +34,12 @@
 #    come from 127.0.0.1, and a reconnecting audisp-remote may briefly
 #    hold two connections: 4 here.
 #
+# Only the test's own commands are audited: they run under a login uid
+# of their own (a new audit session) and the exec rules filter on it. The
+# machine is shared; with all its execs audited, a collector outage makes
+# audisp-remote block in its retries while the sender auditd's plugin
+# queue fills, and events are dropped at the sender (README).
+#
 # What it checks (every command's path carries a run id):
 #  1. topology: C01 `sh s.sh /boot/RUN-C01` whose child is `tail -c+5 FILE`
 #     (matches only through the parent's argv), C02 `tail -c 64 /boot/...`,
@@ -121,10 +127,13 @@ if ! status=$(auditctl -s 2>&1); then
 fi
 
 # ----------------------------------------------------------------- the lock
+# LOCK_FD: the lock's descriptor, closed in everything the test starts (a
+# process left behind must not hold the lock for others)
 held=0
+LOCK_FD=9
 for fd in /proc/$$/fd/*; do
     if [ "$(readlink "$fd" 2>/dev/null)" = "$LOCK" ] && flock -n "${fd##*/}" 2>/dev/null; then
-        held=1; break
+        held=1; LOCK_FD=${fd##*/}; break
     fi
 done
 if [ "$held" = 0 ]; then
@@ -205,7 +214,9 @@ cleanup() {
     CLEANED=1
     local p
     restore_audit
-    for p in "${waiters[@]}"; do kill "$p" 2>/dev/null; done
+    # the parents waiting for a go file (steps 3, 4) end when it exists
+    [ -n "$TMP" ] && [ -d "$TMP" ] && touch "$TMP/go-C07" "$TMP/go-C08"
+    for p in "${waiters[@]}"; do wait "$p" 2>/dev/null; done
     [ -n "$SENDER_PID" ] && stop_pid "$SENDER_PID" child
     [ -n "$COLLECTOR_PID" ] && stop_pid "$COLLECTOR_PID" child
     [ -n "$PLUGIN_PID" ] && stop_pid "$PLUGIN_PID"
@@ -279,7 +290,7 @@ EOF
 out=$(rsyslogd -N1 -f "$TMP/rsyslog.conf" 2>&1) || die "rsyslogd rejects the test config: $out"
 : > "$TMP/ks.log"; : > "$TMP/ks.msg"
 rsyslogd -n -f "$TMP/rsyslog.conf" -i "$TMP/rsyslogd.pid" \
-    </dev/null >"$TMP/rsyslogd.out" 2>&1 9>&- &
+    </dev/null >"$TMP/rsyslogd.out" 2>&1 {LOCK_FD}>&- &
 RSYSLOG_PID=$!
 for ((i = 0; i < 50; i++)); do
     [ -S "$SOCK" ] && break
@@ -449,7 +460,7 @@ listening() { [ -n "$(ss -Hltn "sport = :$PORT" 2>/dev/null)" ]; }
 
 start_collector() {   # start_collector NAME: auditd + plugin, sets COLLECTOR_PID, PLUGIN_PID
     unshare --mount --propagation private bash "$TMP/ns-collector.sh" \
-        </dev/null >"$TMP/$1.out" 2>"$TMP/$1.err" 9>&- &
+        </dev/null >"$TMP/$1.out" 2>"$TMP/$1.err" {LOCK_FD}>&- &
     COLLECTOR_PID=$!
     PLUGIN_PID=
     for ((i = 0; i < 100; i++)); do
@@ -465,7 +476,7 @@ start_collector() {   # start_collector NAME: auditd + plugin, sets COLLECTOR_PI
 
 start_collector collector
 unshare --mount --propagation private bash "$TMP/ns-sender.sh" \
-    </dev/null >"$TMP/sender.out" 2>"$TMP/sender.err" 9>&- &
+    </dev/null >"$TMP/sender.out" 2>"$TMP/sender.err" {LOCK_FD}>&- &
 SENDER_PID=$!
 registered=0
 REMOTE_PID=
@@ -502,7 +513,8 @@ printf 'abcdefghijklmnopqrstuvwxyz\n' > "$TMP/x"
 # that lives across a fault).
 cat > "$TMP/s.sh" <<EOF
 if [ -n "\${2:-}" ]; then
-    while [ ! -e "\$2" ]; do sleep 0.1; done
+    n=0
+    while [ ! -e "\$2" ] && [ \$n -lt 600 ]; do sleep 0.1; n=\$((n + 1)); done
 fi
 tail -c+5 "$TMP/x" >/dev/null
 true
@@ -510,7 +522,7 @@ EOF
 # run ID CMD...: the command, quietly, under the test's login uid (a new
 # audit session; the rules only audit that auid)
 run() {
-    ( echo "$TEST_AUID" > /proc/self/loginuid && exec "${@:2}" ) </dev/null >/dev/null 2>&1 9>&-
+    ( echo "$TEST_AUID" > /proc/self/loginuid && exec "${@:2}" ) </dev/null >/dev/null 2>&1 {LOCK_FD}>&-
 }
 
 # alerts ID: one line per alert naming RUN-ID in its own or its parent's
@@ -598,7 +610,7 @@ expect_alert C05 "$NODE" "/boot/$RUN-C05"
 # --------------------------------------------- 3. plugin SIGKILL at the collector
 say "3. the collector's plugin killed with SIGKILL"
 # C07's parent exec's now and lives across the kill; its child runs after.
-run C07 sh "$TMP/s.sh" "/boot/$RUN-C07" "$TMP/go-C07" &
+run C07 sh "$TMP/s.sh" "/boot/$RUN-C07" "$TMP/go-C07" {LOCK_FD}>&- &
 waiters+=($!)
 sleep 1
 old_plugin=$PLUGIN_PID
@@ -630,7 +642,7 @@ say "C07 (parent exec'd before the SIGKILL): $(n_alerts C07) alert(s) (no state 
 say "4. a hostile sender beside the real one"
 # The real parent of C08 lives (waits) while the hostile sender claims its
 # pid on ks-evil and forges a child of it there.
-run C08 sh "$TMP/s.sh" "/boot/$RUN-C08" "$TMP/go-C08" &
+run C08 sh "$TMP/s.sh" "/boot/$RUN-C08" "$TMP/go-C08" {LOCK_FD}>&- &
 waiters+=($!)
 c08_parent=
 find_c08() { c08_parent=$(pgrep -f -x "sh $TMP/s.sh /boot/$RUN-C08 $TMP/go-C08" | head -n1); [ -n "$c08_parent" ]; }
@@ -645,7 +657,7 @@ python3 "$KS_SRCDIR/tests/collector_evil.py" "$PORT" "$TMP/template" "$EVIL" \
     "990001:$((c08_parent + 1)):1:tail,-c,64,/boot/$RUN-E1" \
     "990002:$((c08_parent + 2)):$c08_parent:tail,-c,1,/etc/$RUN-E3" \
     "990003:$c08_parent:1:sh,/tmp/evil,/etc/$RUN-E2" \
-    > "$TMP/evil.out" 2>&1 9>&- || fail "the hostile sender failed: $(cat "$TMP/evil.out")"
+    > "$TMP/evil.out" 2>&1 {LOCK_FD}>&- || fail "the hostile sender failed: $(cat "$TMP/evil.out")"
 say "$(cat "$TMP/evil.out")"
 : > "$TMP/go-C08"
 wait "${waiters[-1]}" 2>/dev/null
