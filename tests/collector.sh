@@ -31,8 +31,7 @@
 #    address setting (it listens on every address): the port is open
 #    only while the test runs, and its ACLs are off (use_libwrap = no);
 #  - tcp_max_per_addr (default 1): the real and the hostile sender both
-#    come from 127.0.0.1, and a reconnecting audisp-remote may briefly
-#    hold two connections: 4 here.
+#    come from 127.0.0.1, the hostile one with two connections: 4 here.
 #
 # Only the test's own commands are audited: they run under a login uid
 # of their own (a new audit session) and the exec rules filter on it. The
@@ -659,6 +658,8 @@ python3 "$KS_SRCDIR/tests/collector_evil.py" "$PORT" "$TMP/template" "$EVIL" \
     "990003:$c08_parent:1:sh,/tmp/evil,/etc/$RUN-E2" \
     > "$TMP/evil.out" 2>&1 {LOCK_FD}>&- || fail "the hostile sender failed: $(cat "$TMP/evil.out")"
 say "$(cat "$TMP/evil.out")"
+grep -q -E '^collector_evil: ([0-9]+) of \1 messages acknowledged$' "$TMP/evil.out" ||
+    fail "the collector did not take every message of the hostile sender: $(cat "$TMP/evil.out")"
 : > "$TMP/go-C08"
 wait "${waiters[-1]}" 2>/dev/null
 run C09 tail -c 64 "/boot/$RUN-C09"
@@ -689,7 +690,15 @@ PY
 restore_audit
 stop_pid "$SENDER_PID" child; SENDER_PID=
 stop_pid "$COLLECTOR_PID" child; COLLECTOR_PID=
+last_plugin=$PLUGIN_PID
 if wait_for 5 eval '! alive "$PLUGIN_PID"'; then PLUGIN_PID=; else fail "plugin still running after its auditd stopped"; fi
+# what the last plugin counted (the hostile sender's input among it)
+stopline() { grep -a -F "audisp-kernel-seeking[$last_plugin]: stopping" "$TMP/ks.log"; }
+if wait_for 5 stopline >/dev/null; then
+    say "plugin $last_plugin at its stop:$(stopline | grep -o -E ' (records|skipped_records|execs|malformed|alerts|nodes|evictions)=[0-9]+' | tr -d '\n')"
+else
+    fail "plugin $last_plugin logged no stop line with its statistics"
+fi
 total=$(awk -v a="$EPOCHREALTIME" -v b="$T_START" 'BEGIN{printf "%.1f", a - b}')
 if [ "$FAILS" -gt 0 ]; then
     dump
