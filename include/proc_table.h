@@ -173,6 +173,9 @@ enum proc_entry_flags {
 	PROC_HAS_CREDS = 1u << 3,      /* ids from an exec or fork record */
 };
 
+#define PROC_TABLE_FLAGS (PROC_ARGV_TRUNCATED | PROC_FROM_PROC | \
+			  PROC_FORKED | PROC_HAS_CREDS)
+
 /* A read-only view of one entry; valid until the next call that modifies
  * the table. */
 struct proc_entry {
@@ -261,6 +264,20 @@ bool proc_table_previous(const struct proc_table *t, uint32_t node,
 			 const struct exec_event *ev, struct proc_entry *out);
 
 void proc_table_stats(const struct proc_table *t, struct proc_table_stats *s);
+
+/* Every entry, least recently used first, until fn returns false (the
+ * state file, statefile.h). fn must not change the table. */
+typedef bool (*proc_table_walk_fn)(const struct proc_entry *e, void *ctx);
+void proc_table_walk(const struct proc_table *t, proc_table_walk_fn fn,
+		     void *ctx);
+
+/* Store e (a view read back from the state file: e->node, pid, ppid,
+ * image, flags, ids, names, record and start as they were) unless
+ * (e->node, e->pid) is already known: what the table has is newer.
+ * Stored as the most recently used entry, so restoring in walk order
+ * keeps the order. Returns 0, 1 when known already, -1 as
+ * proc_table_exec. */
+int proc_table_restore(struct proc_table *t, const struct proc_entry *e);
 
 /* One node's share of the table: its entries, their blob bytes (as
  * argv_bytes above) and how many of its entries were evicted. */

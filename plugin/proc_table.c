@@ -1033,3 +1033,63 @@ size_t proc_table_top_nodes(const struct proc_table *t,
 	}
 	return n;
 }
+
+void proc_table_walk(const struct proc_table *t, proc_table_walk_fn fn,
+		     void *ctx)
+{
+	struct proc_entry v;
+
+	if (!t)
+		return;
+	for (uint32_t idx = t->tail; idx != PT_NIL; idx = t->e[idx].prev) {
+		pt_view(&t->e[idx], &v);
+		if (!fn(&v, ctx))
+			break;
+	}
+}
+
+int proc_table_restore(struct proc_table *t, const struct proc_entry *e)
+{
+	char names[PT_NAMES_MAX];
+	const char *n[4];
+	struct pt_image im;
+	struct pt_meta m;
+	size_t len = 0, l;
+	bool any = false;
+
+	if (!t || !e)
+		return -1;
+	if (pt_find(t, e->node, e->pid) != PT_NIL)
+		return 1; /* what is there is newer */
+	im.exe = e->exe;
+	im.exe_len = strnlen(e->exe, EXEC_PATH_MAX - 1);
+	im.name = e->name;
+	im.name_len = strnlen(e->name, EXEC_PATH_MAX - 1);
+	pt_set_argv(&im, &e->argv);
+	n[0] = e->uid_name;
+	n[1] = e->euid_name;
+	n[2] = e->gid_name;
+	n[3] = e->egid_name;
+	for (unsigned k = 0; k < 4; k++) {
+		l = strnlen(n[k], EXEC_NAME_MAX - 1);
+		memcpy(names + len, n[k], l);
+		names[len + l] = '\0';
+		len += l + 1;
+		any |= l > 0;
+	}
+	im.names = names;
+	im.names_len = any ? len : 0;
+	memset(&m, 0, sizeof(m));
+	m.last_seen = e->last_seen;
+	m.set_sec = e->set_sec;
+	m.set_msec = e->set_msec;
+	m.set_serial = e->set_serial;
+	m.start_sec = e->start_sec;
+	m.start_msec = e->start_msec;
+	m.uid = e->uid;
+	m.euid = e->euid;
+	m.gid = e->gid;
+	m.egid = e->egid;
+	return pt_store(t, e->node, e->pid, e->ppid, &im,
+			e->flags & PROC_TABLE_FLAGS, &m, PT_NIL);
+}
