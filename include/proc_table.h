@@ -33,9 +33,11 @@
  * hold entries, the storing node included. The price: a quiet node keeps
  * up to its share even of processes that exited long ago while a busy
  * one recycles younger entries; and choosing the victim scans a counter
- * per node seen (PROC_TABLE_NODES at most, 32 bytes each: 128 KiB
- * allocated with the table), about 1 us at 4096 nodes, only when the
- * table is full. Node ids past PROC_TABLE_NODES - 1 share the last slot
+ * per node seen (PROC_TABLE_NODES at most, 40 bytes each: 160 KiB
+ * allocated with the table), only when something must be evicted: with
+ * the table full and every exec evicting, an exec costs 0.16 us with one
+ * node, 1.1 us with 200 and 4 us with 4096 (BENCHMARKS.md). Node ids past
+ * PROC_TABLE_NODES - 1 share the last slot
  * for this accounting (node_ids.h gives them one id anyway). Per node the
  * table counts entries, bytes and evictions (proc_table_top_nodes: the
  * statistics line's top nodes and the total of the others).
@@ -46,7 +48,7 @@
  * truncated) and at most `max_total_argv_bytes` of argv overall (entries
  * are evicted until the new one fits). No input can make it grow past
  *   max_entries * (sizeof entry + 2 hash slots) + max_total_argv_bytes
- *   + PROC_TABLE_NODES * 32.
+ *   + PROC_TABLE_NODES * 40.
  *
  * Default size: 16384 entries. A busy server runs a few hundred to a few
  * thousand processes; 16384 keeps every live one plus a long tail of recent

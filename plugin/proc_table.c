@@ -71,6 +71,8 @@ struct pt_node {
 	uint32_t count;
 	size_t bytes;             /* blob bytes, as t->used */
 	uint64_t evictions;       /* its entries evicted */
+	uint64_t tail_stamp;      /* its tail's stamp (0: empty), so the
+				   * victim scan reads this array only */
 };
 
 struct proc_table {
@@ -232,10 +234,12 @@ static void pt_unlink(struct proc_table *t, uint32_t idx)
 		t->e[en->nprev].nnext = en->nnext;
 	else
 		n->head = en->nnext;
-	if (en->nnext != PT_NIL)
+	if (en->nnext != PT_NIL) {
 		t->e[en->nnext].nprev = en->nprev;
-	else
+	} else {
 		n->tail = en->nprev;
+		n->tail_stamp = n->tail != PT_NIL ? t->e[n->tail].stamp : 0;
+	}
 	en->nprev = en->nnext = PT_NIL;
 }
 
@@ -253,12 +257,14 @@ static void pt_push_front(struct proc_table *t, uint32_t idx)
 	t->head = idx;
 	en->nprev = PT_NIL;
 	en->nnext = n->head;
-	if (n->head != PT_NIL)
-		t->e[n->head].nprev = idx;
-	else
-		n->tail = idx;
-	n->head = idx;
 	en->stamp = ++t->clock;
+	if (n->head != PT_NIL) {
+		t->e[n->head].nprev = idx;
+	} else {
+		n->tail = idx;
+		n->tail_stamp = en->stamp;
+	}
+	n->head = idx;
 }
 
 static void pt_touch(struct proc_table *t, uint32_t idx)
@@ -319,8 +325,8 @@ static uint32_t pt_node_lru(const struct proc_table *t,
  * Neither `a` nor `b` (PT_NIL or entries to keep). proc_table.h says
  * what this guarantees.
  */
-static uint32_t pt_victim(const struct proc_table *t, uint32_t node,
-			  bool by_bytes, uint32_t a, uint32_t b)
+static uint32_t pt_victim_slow(const struct proc_table *t, uint32_t node,
+			       bool by_bytes, uint32_t a, uint32_t b)
 {
 	uint32_t own = pt_slot_of(node), best = PT_NIL, best_size = 0;
 	size_t best_bytes = 0;
@@ -355,6 +361,43 @@ static uint32_t pt_victim(const struct proc_table *t, uint32_t node,
 		best_stamp = t->e[lru].stamp;
 	}
 	return best;
+}
+
+/* The same choice, reading only the per-node array: the node with most
+ * entries (bytes), `node` among equals, else the oldest tail. Only when
+ * that node's least recently used entries are the ones to keep does the
+ * slow scan above decide. */
+static uint32_t pt_victim(const struct proc_table *t, uint32_t node,
+			  bool by_bytes, uint32_t a, uint32_t b)
+{
+	uint32_t own = pt_slot_of(node), best = PT_NIL, lru;
+	uint64_t max = 0, size;
+
+	for (uint32_t s = 0; s < t->nodes_hi; s++) {
+		size = by_bytes ? t->nodes[s].bytes : t->nodes[s].count;
+		if (size > max)
+			max = size;
+	}
+	if (max == 0)
+		return PT_NIL;
+	if (own < t->nodes_hi && t->nodes[own].count &&
+	    (by_bytes ? t->nodes[own].bytes : t->nodes[own].count) == max) {
+		best = own;
+	} else {
+		for (uint32_t s = 0; s < t->nodes_hi; s++) {
+			const struct pt_node *n = &t->nodes[s];
+
+			if (n->count &&
+			    (by_bytes ? n->bytes : n->count) == max &&
+			    (best == PT_NIL ||
+			     n->tail_stamp < t->nodes[best].tail_stamp))
+				best = s;
+		}
+	}
+	lru = pt_node_lru(t, &t->nodes[best], a, b);
+	if (lru == PT_NIL || lru != t->nodes[best].tail)
+		return pt_victim_slow(t, node, by_bytes, a, b);
+	return lru;
 }
 
 /* Decide how much of `im` to keep: whole arguments in order while both the
