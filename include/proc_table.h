@@ -274,7 +274,8 @@ void proc_table_walk(const struct proc_table *t, proc_table_walk_fn fn,
 		     void *ctx);
 
 /* Store e (a view read back from the state file: e->node, pid, ppid,
- * image, flags, ids, names, record and start as they were) unless
+ * image, flags, ids, names, cwd, tty, record and start as they were;
+ * NULL cwd and tty are "") unless
  * (e->node, e->pid) is already known: what the table has is newer.
  * Stored as the most recently used entry, so restoring in walk order
  * keeps the order. Returns 0, 1 when known already, -1 as

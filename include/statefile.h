@@ -10,8 +10,8 @@
  * the payload, save time, the boot id of the machine that wrote it), then
  * one record per table entry, least recently used first: node name, pid,
  * ppid, flags, the record that set the image and the process's start,
- * last seen, the four ids and their names, exe, name and argv, each
- * length-prefixed.
+ * last seen, the four ids and their names, the working directory and the
+ * terminal, exe, name and argv, each length-prefixed.
  *
  * Guarantees:
  *  - written atomically: a temporary file in the same directory (mode

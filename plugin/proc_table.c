@@ -1094,7 +1094,10 @@ void proc_table_walk(const struct proc_table *t, proc_table_walk_fn fn,
 int proc_table_restore(struct proc_table *t, const struct proc_entry *e)
 {
 	char names[PT_NAMES_MAX];
-	const char *n[4];
+	const char *n[PT_STRS];
+	const size_t cap[PT_STRS] = { EXEC_NAME_MAX, EXEC_NAME_MAX,
+				      EXEC_NAME_MAX, EXEC_NAME_MAX,
+				      EXEC_PATH_MAX, EXEC_TTY_MAX };
 	struct pt_image im;
 	struct pt_meta m;
 	size_t len = 0, l;
@@ -1113,8 +1116,10 @@ int proc_table_restore(struct proc_table *t, const struct proc_entry *e)
 	n[1] = e->euid_name;
 	n[2] = e->gid_name;
 	n[3] = e->egid_name;
-	for (unsigned k = 0; k < 4; k++) {
-		l = strnlen(n[k], EXEC_NAME_MAX - 1);
+	n[PT_CWD] = e->cwd ? e->cwd : pt_empty;
+	n[PT_TTY] = e->tty ? e->tty : pt_empty;
+	for (unsigned k = 0; k < PT_STRS; k++) {
+		l = strnlen(n[k], cap[k] - 1);
 		memcpy(names + len, n[k], l);
 		names[len + l] = '\0';
 		len += l + 1;

@@ -24,7 +24,10 @@ static const char sf_magic[8] = { 'k', 's', '-', 's', 't', 'a', 't', 'e' };
 /* where the header keeps the checksum, which it does not cover */
 #define SF_SUM_AT 32u
 #define SF_BUF (64u * 1024u)
-#define SF_NAMES_MAX (4u * EXEC_NAME_MAX)
+/* The strings block as the table keeps it: the four user and group
+ * names, the working directory and the terminal, each NUL-terminated. */
+#define SF_STRS 6u
+#define SF_NAMES_MAX (4u * EXEC_NAME_MAX + EXEC_PATH_MAX + EXEC_TTY_MAX)
 #define SF_FNV_INIT 0xcbf29ce484222325ull
 
 static uint64_t sf_fnv(uint64_t h, const void *p, size_t n)
@@ -100,7 +103,11 @@ static void sf_u32(struct sf_writer *w, uint32_t v) { sf_put(w, &v, 4); }
 static void sf_u64(struct sf_writer *w, uint64_t v) { sf_put(w, &v, 8); }
 static void sf_i64(struct sf_writer *w, int64_t v) { sf_put(w, &v, 8); }
 
-static size_t sf_names_len(const struct proc_entry *e, const char *n[4])
+static const size_t sf_cap[SF_STRS] = { EXEC_NAME_MAX, EXEC_NAME_MAX,
+					EXEC_NAME_MAX, EXEC_NAME_MAX,
+					EXEC_PATH_MAX, EXEC_TTY_MAX };
+
+static size_t sf_names_len(const struct proc_entry *e, const char *n[SF_STRS])
 {
 	size_t len = 0;
 	bool any = false;
@@ -109,8 +116,10 @@ static size_t sf_names_len(const struct proc_entry *e, const char *n[4])
 	n[1] = e->euid_name;
 	n[2] = e->gid_name;
 	n[3] = e->egid_name;
-	for (unsigned k = 0; k < 4; k++) {
-		size_t l = strnlen(n[k], EXEC_NAME_MAX - 1);
+	n[4] = e->cwd ? e->cwd : "";
+	n[5] = e->tty ? e->tty : "";
+	for (unsigned k = 0; k < SF_STRS; k++) {
+		size_t l = strnlen(n[k], sf_cap[k] - 1);
 
 		len += l + 1;
 		any |= l > 0;
@@ -122,7 +131,7 @@ static bool sf_write_entry(const struct proc_entry *e, void *ctx)
 {
 	struct sf_writer *w = ctx;
 	const char *node = w->name_of(e->node, w->ctx);
-	const char *n[4];
+	const char *n[SF_STRS];
 	size_t node_len, exe_len, name_len, names_len;
 	uint64_t argv_total = 0;
 	uint32_t i;
@@ -162,8 +171,8 @@ static bool sf_write_entry(const struct proc_entry *e, void *ctx)
 	sf_put(w, e->exe, exe_len);
 	sf_put(w, e->name, name_len);
 	if (names_len)
-		for (unsigned k = 0; k < 4; k++)
-			sf_put(w, n[k], strnlen(n[k], EXEC_NAME_MAX - 1) + 1);
+		for (unsigned k = 0; k < SF_STRS; k++)
+			sf_put(w, n[k], strnlen(n[k], sf_cap[k] - 1) + 1);
 	for (i = 0; i < e->argv.argc; i++)
 		sf_u32(w, e->argv.v[i].ptr ? e->argv.v[i].len : 0);
 	for (i = 0; i < e->argv.argc; i++)
@@ -373,10 +382,18 @@ static const char *sf_record(struct sf_reader *r, struct sf_record *x)
 	if (memchr(x->node, 0, x->node_len) || memchr(x->exe, 0, x->exe_len) ||
 	    memchr(x->name, 0, x->name_len))
 		return "NUL inside a name in a record";
-	for (unsigned i = 0; i < x->names_len; i++)
-		nuls += x->names[i] == 0;
-	if (x->names_len && (nuls != 4 || x->names[x->names_len - 1] != 0))
-		return "bad user and group names in a record";
+	for (unsigned i = 0, from = 0; i < x->names_len; i++) {
+		if (x->names[i])
+			continue;
+		/* each string within what the table keeps of it */
+		if (nuls >= SF_STRS || i - from >= sf_cap[nuls])
+			return "bad names, directory or terminal in a record";
+		nuls++;
+		from = i + 1;
+	}
+	if (x->names_len &&
+	    (nuls != SF_STRS || x->names[x->names_len - 1] != 0))
+		return "bad names, directory or terminal in a record";
 	for (uint32_t i = 0; i < x->argc; i++) {
 		uint32_t l;
 
@@ -543,7 +560,7 @@ int statefile_load(const char *path, struct proc_table *t,
 	r.p = buf + STATEFILE_HEADER_SIZE;
 	for (i = 0; i < entries; i++) {
 		struct proc_entry pe;
-		const char *nm[4] = { "", "", "", "" };
+		const char *nm[SF_STRS] = { "", "", "", "", "", "" };
 		uint32_t id;
 
 		(void)sf_record(&r, &x);
@@ -561,7 +578,7 @@ int statefile_load(const char *path, struct proc_table *t,
 		if (x.names_len) {
 			const char *s = (const char *)x.names;
 
-			for (unsigned k = 0; k < 4; k++) {
+			for (unsigned k = 0; k < SF_STRS; k++) {
 				nm[k] = s;
 				s += strlen(s) + 1;
 			}
@@ -598,6 +615,8 @@ int statefile_load(const char *path, struct proc_table *t,
 		pe.euid_name = nm[1];
 		pe.gid_name = nm[2];
 		pe.egid_name = nm[3];
+		pe.cwd = nm[4];
+		pe.tty = nm[5];
 		pe.set_sec = (time_t)x.set_sec;
 		pe.set_msec = x.set_msec;
 		pe.set_serial = (unsigned long)x.set_serial;

@@ -24,11 +24,13 @@ conf() {
 		"$(printf '%s\n' "$KS_RULES_CONF" | grep -v '^state_file')" "$1" "${2:-}" > "$3"
 }
 
-# What the table gives each alert: sequence, parent and ancestors.
+# What the table gives each alert: sequence, parent (with its working
+# directory and terminal) and ancestors.
 table_view() {
 	grep -o '{"@timestamp".*' "$1" |
 		jq -c '[.auditd.sequence, .process.parent.pid, .process.parent.executable,
-			.process.parent.args, [.auditd.ancestors[]?.args]]' | sort
+			.process.parent.args, [.auditd.ancestors[]?.args],
+			.process.parent.working_directory, .process.parent.interactive]' | sort
 }
 
 # The reference: one run over the whole log, no state file.

@@ -96,6 +96,8 @@ static void exec_on(struct proc_table *t, uint32_t node, pid_t pid,
 	snprintf(ev.exe, sizeof(ev.exe), "%s", exe);
 	snprintf(ev.uid_name, sizeof(ev.uid_name), "alice");
 	snprintf(ev.euid_name, sizeof(ev.euid_name), "root");
+	snprintf(ev.cwd, sizeof(ev.cwd), "/home/alice/%d", (int)pid);
+	snprintf(ev.tty, sizeof(ev.tty), "pts%d", (int)(pid % 7));
 	ev.argv = &av;
 	assert_int_equal(proc_table_exec(t, node, &ev), 0);
 }
@@ -135,12 +137,12 @@ static bool collect(const struct proc_entry *e, void *ctx)
 	size_t o;
 
 	o = (size_t)snprintf(s, 512,
-			     "%u %d %d %s %s %x %x %lld %u %u %u %u %s %s %s %s %lld.%u %lu %lld.%u |",
+			     "%u %d %d %s %s %x %x %lld %u %u %u %u %s %s %s %s %s %s %lld.%u %lu %lld.%u |",
 			     e->node, (int)e->pid, (int)e->ppid, e->exe, e->name,
 			     e->flags, e->argv.flags, (long long)e->last_seen,
 			     e->uid, e->euid, e->gid, e->egid, e->uid_name,
-			     e->euid_name, e->gid_name, e->egid_name,
-			     (long long)e->set_sec, e->set_msec, e->set_serial,
+			     e->euid_name, e->gid_name, e->egid_name, e->cwd,
+			     e->tty, (long long)e->set_sec, e->set_msec, e->set_serial,
 			     (long long)e->start_sec, e->start_msec);
 	for (uint32_t i = 0; i < e->argv.argc && o < 500; i++)
 		o += (size_t)snprintf(s + o, 512 - o, "%u:%.*s|",
