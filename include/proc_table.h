@@ -37,10 +37,10 @@
  * allocated with the table), only when something must be evicted: with
  * the table full and every exec evicting, an exec costs 0.16 us with one
  * node, 1.1 us with 200 and 4 us with 4096 (BENCHMARKS.md). Node ids past
- * PROC_TABLE_NODES - 1 share the last slot
- * for this accounting (node_ids.h gives them one id anyway). Per node the
- * table counts entries, bytes and evictions (proc_table_top_nodes: the
- * statistics line's top nodes and the total of the others).
+ * PROC_TABLE_NODES - 1 share the last slot for this accounting
+ * (node_ids.h gives them one id anyway). Per node the table counts
+ * entries, bytes and evictions (proc_table_top_nodes: the statistics
+ * line's top nodes and the total of the others).
  *
  * Bounded: at most `max_entries` entries (evicted by the fair share above),
  * at most `max_entry_argv_bytes` of argv per entry (whole arguments are kept
