@@ -526,10 +526,12 @@ int statefile_load(const char *path, struct proc_table *t,
 	uint32_t entries, i, max_argc = 0;
 	int64_t saved_at;
 	size_t size = 0;
+	struct stat st;
 	int e;
 
 	memset(res, 0, sizeof(*res));
-	if (access(path, F_OK) != 0 && errno == ENOENT)
+	/* lstat: a dangling symbolic link is not "no file" but refused */
+	if (lstat(path, &st) != 0 && errno == ENOENT)
 		return 1;
 	why = sf_read_file(path, max_bytes, &buf, &size, &e);
 	if (why)

@@ -420,6 +420,10 @@ static void test_owner_mode_link(void **state)
 	assert_int_equal(symlink(link, path), 0);
 	refused(1u << 30, "symbolic link");
 	assert_int_equal(unlink(path), 0);
+	/* one that leads nowhere is not "no file" */
+	assert_int_equal(symlink("/nonexistent/ks-state", path), 0);
+	refused(1u << 30, "symbolic link");
+	assert_int_equal(unlink(path), 0);
 	assert_int_equal(mkdir(path, 0700), 0);
 	refused(1u << 30, "not a regular file");
 	assert_int_equal(rmdir(path), 0);
