@@ -61,6 +61,9 @@
 #define CONF_MAX_TIMELINE_SESSIONS 65536u
 #define CONF_MIN_TIMELINE_ARGV_BYTES 192u
 #define CONF_MAX_TIMELINE_ARGV_BYTES 4096u
+/* A week: a heartbeat rarer than that tells monitoring nothing. */
+#define CONF_MAX_HEARTBEAT_INTERVAL (7u * 86400u)
+#define CONF_MAX_STATE_SAVE_INTERVAL 86400u
 
 /* Sizes of the text values, with their NUL. */
 #define CONF_PATH_MAX 1024u
@@ -76,6 +79,8 @@
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
+/* The state file's default: the packages make its directory (0700). */
+#define CONF_STATE_FILE_DEFAULT "/var/lib/audisp-kernel-seeking/state"
 
 struct ks_conf {
 	int facility;             /* LOG_AUTHPRIV etc., as openlog() takes it */
@@ -100,6 +105,9 @@ struct ks_conf {
 	char rules[CONF_RULES_MAX];  /* enabled shipped rules: file stems or
 					rule ids, comma-separated */
 	char log_socket[CONF_SOCKET_MAX]; /* local syslog socket */
+	unsigned heartbeat_interval;  /* seconds between heartbeats; 0: off */
+	char state_file[CONF_PATH_MAX];  /* "" : no state file */
+	unsigned state_save_interval; /* seconds; 0: only at stop */
 };
 
 enum conf_type {
@@ -107,6 +115,7 @@ enum conf_type {
 	CONF_BOOL,    /* yes/no, true/false, on/off, 1/0 */
 	CONF_NUMBER,  /* plain decimal in [min, max], or the row's word */
 	CONF_PATH,    /* an absolute path */
+	CONF_OPT_PATH, /* an absolute path, or empty: off */
 	CONF_STRING,  /* printable ASCII */
 };
 

@@ -49,6 +49,10 @@ void node_ids_free(struct node_ids *n);
  * the first time a name is seen. */
 uint32_t node_ids_get(struct node_ids *n, const char *node);
 
+/* The name of an id node_ids_get gave: "" for NODE_ID_NONE, NULL for
+ * NODE_ID_OVERFLOW (many names) and ids never given. O(1). */
+const char *node_ids_name(const struct node_ids *n, uint32_t id);
+
 void node_ids_stats(const struct node_ids *n, struct node_ids_stats *s);
 
 #endif

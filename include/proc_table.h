@@ -18,15 +18,37 @@
  * below works within one node, an entry remembers its node, an exec's
  * parent and a fork's child are looked up and stored in the exec's and the
  * fork's node, and the same pid on two nodes is two entries. The table and
- * its limits are shared by all nodes (one LRU order over all entries; a
- * central collector with many busy machines wants a larger max_entries).
+ * its limits are shared by all nodes (a central collector with many busy
+ * machines wants a larger max_entries), fairly:
  *
- * Bounded: at most `max_entries` entries (least recently used evicted first),
+ * Fair share. When an entry must go to make room (for one more entry, or
+ * for its argv bytes), it is the least recently used entry of the node
+ * that holds the most entries (bytes); the storing node's own when it
+ * holds as many; among other equals, the node whose least recently used
+ * entry is the oldest. With one node, or nodes of equal size, that is
+ * plain LRU. So one node's flood of execs (or of huge argv) only recycles
+ * its own entries once it holds the most, and a node loses an entry to
+ * another node's store only while it holds more than its share, which is
+ * max_entries (max_total_argv_bytes) divided by the number of nodes that
+ * hold entries, the storing node included. The price: a quiet node keeps
+ * up to its share even of processes that exited long ago while a busy
+ * one recycles younger entries; and choosing the victim scans a counter
+ * per node seen (PROC_TABLE_NODES at most, 40 bytes each: 160 KiB
+ * allocated with the table), only when something must be evicted: with
+ * the table full and every exec evicting, an exec costs 0.16 us with one
+ * node, 1.1 us with 200 and 4 us with 4096 (BENCHMARKS.md). Node ids past
+ * PROC_TABLE_NODES - 1 share the last slot for this accounting
+ * (node_ids.h gives them one id anyway). Per node the table counts
+ * entries, bytes and evictions (proc_table_top_nodes: the statistics
+ * line's top nodes and the total of the others).
+ *
+ * Bounded: at most `max_entries` entries (evicted by the fair share above),
  * at most `max_entry_argv_bytes` of argv per entry (whole arguments are kept
  * in order until the next one would not fit; the entry is then marked
- * truncated) and at most `max_total_argv_bytes` of argv overall (LRU entries
+ * truncated) and at most `max_total_argv_bytes` of argv overall (entries
  * are evicted until the new one fits). No input can make it grow past
- *   max_entries * (sizeof entry + 2 hash slots) + max_total_argv_bytes.
+ *   max_entries * (sizeof entry + 2 hash slots) + max_total_argv_bytes
+ *   + PROC_TABLE_NODES * 40.
  *
  * Default size: 16384 entries. A busy server runs a few hundred to a few
  * thousand processes; 16384 keeps every live one plus a long tail of recent
@@ -112,7 +134,9 @@
  * this was seen.
  *
  * Cost: O(1) expected per lookup/insert (open hash on node and pid + LRU
- * list); one allocation per stored argv. Not thread-safe.
+ * lists, one over all entries and one per node), plus the scan over the
+ * nodes seen when something is evicted; one allocation per stored argv.
+ * Not thread-safe.
  */
 #ifndef KS_PROC_TABLE_H
 #define KS_PROC_TABLE_H
@@ -124,6 +148,10 @@
 #include <time.h>
 #include "argv.h"
 #include "exec_event.h"
+#include "node_ids.h"
+
+/* Node ids the fair share counts apart: every id node_ids.h gives. */
+#define PROC_TABLE_NODES (NODE_ID_OVERFLOW + 1u)
 
 #define PROC_TABLE_DEFAULT_ENTRIES 16384u
 /* Elastic Defend itself keeps 20 KiB of argv; keep a little more. */
@@ -146,6 +174,9 @@ enum proc_entry_flags {
 	PROC_FORKED = 1u << 2,         /* inherited through fork/clone */
 	PROC_HAS_CREDS = 1u << 3,      /* ids from an exec or fork record */
 };
+
+#define PROC_TABLE_FLAGS (PROC_ARGV_TRUNCATED | PROC_FROM_PROC | \
+			  PROC_FORKED | PROC_HAS_CREDS)
 
 /* A read-only view of one entry; valid until the next call that modifies
  * the table. */
@@ -235,5 +266,39 @@ bool proc_table_previous(const struct proc_table *t, uint32_t node,
 			 const struct exec_event *ev, struct proc_entry *out);
 
 void proc_table_stats(const struct proc_table *t, struct proc_table_stats *s);
+
+/* Every entry, least recently used first, until fn returns false (the
+ * state file, statefile.h). fn must not change the table. */
+typedef bool (*proc_table_walk_fn)(const struct proc_entry *e, void *ctx);
+void proc_table_walk(const struct proc_table *t, proc_table_walk_fn fn,
+		     void *ctx);
+
+/* Store e (a view read back from the state file: e->node, pid, ppid,
+ * image, flags, ids, names, cwd, tty, record and start as they were;
+ * NULL cwd and tty are "") unless
+ * (e->node, e->pid) is already known: what the table has is newer.
+ * Stored as the most recently used entry, so restoring in walk order
+ * keeps the order. Returns 0, 1 when known already, -1 as
+ * proc_table_exec. */
+int proc_table_restore(struct proc_table *t, const struct proc_entry *e);
+
+/* One node's share of the table: its entries, their blob bytes (as
+ * argv_bytes above) and how many of its entries were evicted. */
+struct proc_table_node_stats {
+	uint32_t node;   /* its id; in `rest` below: how many nodes */
+	uint32_t entries;
+	size_t argv_bytes;
+	uint64_t evictions;
+};
+
+void proc_table_node_stats(const struct proc_table *t, uint32_t node,
+			   struct proc_table_node_stats *s);
+
+/* The k nodes that lost most entries (then: that hold most, then: lowest
+ * id) into top[], best first; returns how many (nodes without entries or
+ * evictions are left out). *rest sums the other nodes. O(nodes * k). */
+size_t proc_table_top_nodes(const struct proc_table *t,
+			    struct proc_table_node_stats *top, size_t k,
+			    struct proc_table_node_stats *rest);
 
 #endif

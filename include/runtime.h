@@ -93,6 +93,14 @@ struct runtime {
 	struct ruleset rules;
 	struct ecs_scratch scratch; /* the ECS view of each exec is built in */
 	char hostname[256];
+	/* node= names that are this machine's (runtime.c, local_names):
+	 * the hostname, its first label, its FQDN from /etc/hosts */
+	char local_names[3][256];
+	unsigned nlocal;
+	char boot_id[40];         /* this boot's, for the state file */
+	time_t heartbeat_at;      /* monotonic: the last heartbeat (start) */
+	time_t saved_at;          /* monotonic: the last state save (start) */
+	uint64_t state_saves, state_save_failures;
 	uint64_t proc_reads;
 	uint64_t suppressed;
 	runtime_alert_fn on_alert;
@@ -125,14 +133,28 @@ int runtime_configure(struct runtime *rt);
  * the plugin goes on). */
 int runtime_feed(struct runtime *rt, const char *buf, size_t n);
 /* Once a second in plugin mode: complete events whose last record never
- * came, close the throttle windows that are due, report input problems. */
+ * came, close the throttle windows that are due, report input problems,
+ * log the heartbeat and save the state file when they are due. */
 void runtime_tick(struct runtime *rt, time_t now);
 /* End of input or stop: complete the pending events, and say what the
  * open throttle windows held back. */
 void runtime_flush(struct runtime *rt);
 /* One line "stats: rule NAME matches=N suppressed=N" per rule, then one
- * line "HEAD: counters", at the given priority. */
+ * line "HEAD: counters", at the given priority. The heartbeat is that
+ * last line alone, its HEAD RUNTIME_HEARTBEAT. */
+#define RUNTIME_HEARTBEAT "heartbeat"
+
 void runtime_stats(struct runtime *rt, int priority, const char *head);
+
+/* Plugin mode: write the process table to state_file (when set), and
+ * say so at `priority` (failures always as errors). At stop, and from
+ * runtime_tick every state_save_interval. */
+void runtime_save_state(struct runtime *rt, int priority);
+
+/* Whether node= NAME is this machine's own: "" (no node=), the hostname
+ * (--host-name in review mode), its first label, or its FQDN as
+ * /etc/hosts gives it. Its events may use /proc and the user database. */
+bool runtime_is_local(const struct runtime *rt, const char *node);
 
 void runtime_free(struct runtime *rt);
 

@@ -167,6 +167,21 @@ const struct conf_key conf_keys[] = {
 	{ "log_socket", CONF_PATH, "/dev/log", true,
 	  "the local syslog socket, written without ever blocking",
 	  TEXT, FIELD(log_socket) },
+	/* Monitoring tells a dead plugin from a quiet host by its absence. */
+	{ "heartbeat_interval", CONF_NUMBER, "3600", true,
+	  "seconds between two heartbeat lines (the statistics line) in "
+	  "syslog; 0: off",
+	  NUMBER(0, CONF_MAX_HEARTBEAT_INTERVAL), FIELD(heartbeat_interval) },
+	/* Read at start only; a reload moves where the next save goes. */
+	{ "state_file", CONF_OPT_PATH, CONF_STATE_FILE_DEFAULT, true,
+	  "the process table is saved here at stop and every "
+	  "state_save_interval, and read back at start; empty: off",
+	  TEXT, FIELD(state_file) },
+	{ "state_save_interval", CONF_NUMBER, "300", true,
+	  "seconds between two saves of the state file while running; "
+	  "0: only at stop",
+	  NUMBER(0, CONF_MAX_STATE_SAVE_INTERVAL),
+	  FIELD(state_save_interval) },
 };
 
 const size_t conf_nkeys = NELEM(conf_keys);
@@ -206,7 +221,8 @@ static void put_num(const struct conf_key *k, struct ks_conf *c, uint64_t v)
 
 static bool is_text(const struct conf_key *k)
 {
-	return k->type == CONF_PATH || k->type == CONF_STRING;
+	return k->type == CONF_PATH || k->type == CONF_OPT_PATH ||
+	       k->type == CONF_STRING;
 }
 
 static const char *name_of(const struct conf_word *t, size_t n, int val)
@@ -342,8 +358,11 @@ static int parse_value(const struct conf_key *k, const char *val,
 					 k->name);
 				return -1;
 			}
-		if (k->type == CONF_PATH && val[0] != '/') {
-			bad_value(k, val, "an absolute path", msg, msglen);
+		if ((k->type == CONF_PATH ||
+		     (k->type == CONF_OPT_PATH && val[0])) && val[0] != '/') {
+			bad_value(k, val, k->type == CONF_PATH ?
+				  "an absolute path" :
+				  "an absolute path, or nothing", msg, msglen);
 			return -1;
 		}
 		snprintf((char *)c + k->off, k->size, "%s", val);
@@ -445,7 +464,8 @@ static int parse_line(char *line, struct ks_conf *c, bool *seen,
 		return -1;
 	}
 	seen[id] = true;
-	if (*val == '\0') {
+	/* `state_file =` says: none */
+	if (*val == '\0' && k->type != CONF_OPT_PATH) {
 		snprintf(msg, msglen, "missing value for %s", k->name);
 		return -1;
 	}

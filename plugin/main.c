@@ -512,6 +512,8 @@ static void plugin_loop(struct runtime *rt)
 	}
 
 	runtime_flush(rt);
+	/* what this run learnt, for the next one (state_file) */
+	runtime_save_state(rt, LOG_INFO);
 	runtime_stats(rt, LOG_INFO,
 		      stop_signal == SIGTERM ? "stopping on SIGTERM" :
 		      stop_signal == SIGINT ? "stopping on SIGINT" :

@@ -88,6 +88,15 @@ uint32_t node_ids_get(struct node_ids *n, const char *node)
 	return n->count;
 }
 
+const char *node_ids_name(const struct node_ids *n, uint32_t id)
+{
+	if (id == NODE_ID_NONE)
+		return "";
+	if (!n || id > n->count)
+		return NULL;
+	return n->name[id - 1];
+}
+
 void node_ids_stats(const struct node_ids *n, struct node_ids_stats *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -60,6 +60,19 @@ struct pt_entry {
 	unsigned flags;           /* enum proc_entry_flags */
 	unsigned argv_flags;      /* enum argv_flags */
 	uint32_t prev, next;      /* LRU links; `next` also links free ones */
+	uint32_t nprev, nnext;    /* LRU links within its node's slot */
+	uint64_t stamp;           /* t->clock when last used: orders the
+				   * LRU ends of two nodes */
+};
+
+/* What the fair share counts per node (proc_table.h). */
+struct pt_node {
+	uint32_t head, tail;      /* the node's own LRU list */
+	uint32_t count;
+	size_t bytes;             /* blob bytes, as t->used */
+	uint64_t evictions;       /* its entries evicted */
+	uint64_t tail_stamp;      /* its tail's stamp (0: empty), so the
+				   * victim scan reads this array only */
 };
 
 struct proc_table {
@@ -72,6 +85,9 @@ struct proc_table {
 	uint32_t count;
 	size_t used;
 	uint64_t inserts, evictions, forks, late_forks, lookups, hits;
+	struct pt_node *nodes;    /* PROC_TABLE_NODES slots */
+	uint32_t nodes_hi;        /* slots [0, nodes_hi) have been used */
+	uint64_t clock;
 };
 
 /* What to store: pointers may reach into another entry's blob (fork). */
@@ -188,9 +204,22 @@ static void pt_slot_delete(struct proc_table *t, uint32_t hole)
 	t->slot[hole] = PT_NIL;
 }
 
+/* The fair share's slot of a node id: ids past the last slot share it. */
+static uint32_t pt_slot_of(uint32_t node)
+{
+	return node < PROC_TABLE_NODES ? node : PROC_TABLE_NODES - 1;
+}
+
+static struct pt_node *pt_node_of(const struct proc_table *t,
+				  const struct pt_entry *en)
+{
+	return &t->nodes[pt_slot_of(en->node)];
+}
+
 static void pt_unlink(struct proc_table *t, uint32_t idx)
 {
 	struct pt_entry *en = &t->e[idx];
+	struct pt_node *n = pt_node_of(t, en);
 
 	if (en->prev != PT_NIL)
 		t->e[en->prev].next = en->next;
@@ -201,11 +230,23 @@ static void pt_unlink(struct proc_table *t, uint32_t idx)
 	else
 		t->tail = en->prev;
 	en->prev = en->next = PT_NIL;
+	if (en->nprev != PT_NIL)
+		t->e[en->nprev].nnext = en->nnext;
+	else
+		n->head = en->nnext;
+	if (en->nnext != PT_NIL) {
+		t->e[en->nnext].nprev = en->nprev;
+	} else {
+		n->tail = en->nprev;
+		n->tail_stamp = n->tail != PT_NIL ? t->e[n->tail].stamp : 0;
+	}
+	en->nprev = en->nnext = PT_NIL;
 }
 
 static void pt_push_front(struct proc_table *t, uint32_t idx)
 {
 	struct pt_entry *en = &t->e[idx];
+	struct pt_node *n = pt_node_of(t, en);
 
 	en->prev = PT_NIL;
 	en->next = t->head;
@@ -214,6 +255,16 @@ static void pt_push_front(struct proc_table *t, uint32_t idx)
 	else
 		t->tail = idx;
 	t->head = idx;
+	en->nprev = PT_NIL;
+	en->nnext = n->head;
+	en->stamp = ++t->clock;
+	if (n->head != PT_NIL) {
+		t->e[n->head].nprev = idx;
+	} else {
+		n->tail = idx;
+		n->tail_stamp = en->stamp;
+	}
+	n->head = idx;
 }
 
 static void pt_touch(struct proc_table *t, uint32_t idx)
@@ -228,6 +279,7 @@ static void pt_release_blob(struct proc_table *t, struct pt_entry *en)
 {
 	free(en->blob);
 	t->used -= en->blob_size;
+	pt_node_of(t, en)->bytes -= en->blob_size;
 	en->blob = NULL;
 	en->blob_size = 0;
 }
@@ -239,6 +291,7 @@ static void pt_remove(struct proc_table *t, uint32_t idx)
 	pt_slot_delete(t, pt_find_slot(t, en->node, en->pid));
 	pt_unlink(t, idx);
 	pt_release_blob(t, en);
+	pt_node_of(t, en)->count--;
 	en->next = t->free_head;
 	t->free_head = idx;
 	t->count--;
@@ -246,18 +299,105 @@ static void pt_remove(struct proc_table *t, uint32_t idx)
 
 static void pt_evict(struct proc_table *t, uint32_t idx)
 {
+	pt_node_of(t, &t->e[idx])->evictions++;
 	pt_remove(t, idx);
 	t->evictions++;
 }
 
-/* Least recently used entry that is neither `a` nor `b`. */
-static uint32_t pt_victim(const struct proc_table *t, uint32_t a, uint32_t b)
+/* Least recently used entry of node slot `n` that is neither `a` nor
+ * `b`. */
+static uint32_t pt_node_lru(const struct proc_table *t,
+			    const struct pt_node *n, uint32_t a, uint32_t b)
 {
-	uint32_t idx = t->tail;
+	uint32_t idx = n->tail;
 
 	while (idx != PT_NIL && (idx == a || idx == b))
-		idx = t->e[idx].prev;
+		idx = t->e[idx].nprev;
 	return idx;
+}
+
+/*
+ * The entry to evict so that `node` can store one more (by_bytes: so
+ * that its blob fits): the least recently used entry of the node slot
+ * holding the most entries (bytes); `node` itself when it holds as many;
+ * among other equals, the one whose least recently used entry is the
+ * oldest, which with one node, or nodes of equal size, is plain LRU.
+ * Neither `a` nor `b` (PT_NIL or entries to keep). proc_table.h says
+ * what this guarantees.
+ */
+static uint32_t pt_victim_slow(const struct proc_table *t, uint32_t node,
+			       bool by_bytes, uint32_t a, uint32_t b)
+{
+	uint32_t own = pt_slot_of(node), best = PT_NIL, best_size = 0;
+	size_t best_bytes = 0;
+	uint64_t best_stamp = 0;
+
+	for (uint32_t s = 0; s < t->nodes_hi; s++) {
+		const struct pt_node *n = &t->nodes[s];
+		uint32_t lru;
+		bool more, same;
+
+		if (n->count == 0)
+			continue;
+		more = by_bytes ? n->bytes > best_bytes :
+				  n->count > best_size;
+		same = by_bytes ? n->bytes == best_bytes :
+				  n->count == best_size;
+		if (!more && !(same && best != PT_NIL))
+			continue;
+		lru = pt_node_lru(t, n, a, b);
+		if (lru == PT_NIL)
+			continue; /* only what must be kept */
+		if (same && best != PT_NIL) {
+			/* the inserting node goes first among equals */
+			if (pt_slot_of(t->e[best].node) == own)
+				continue;
+			if (s != own && t->e[lru].stamp >= best_stamp)
+				continue;
+		}
+		best = lru;
+		best_size = n->count;
+		best_bytes = n->bytes;
+		best_stamp = t->e[lru].stamp;
+	}
+	return best;
+}
+
+/* The same choice, reading only the per-node array: the node with most
+ * entries (bytes), `node` among equals, else the oldest tail. Only when
+ * that node's least recently used entries are the ones to keep does the
+ * slow scan above decide. */
+static uint32_t pt_victim(const struct proc_table *t, uint32_t node,
+			  bool by_bytes, uint32_t a, uint32_t b)
+{
+	uint32_t own = pt_slot_of(node), best = PT_NIL, lru;
+	uint64_t max = 0, size;
+
+	for (uint32_t s = 0; s < t->nodes_hi; s++) {
+		size = by_bytes ? t->nodes[s].bytes : t->nodes[s].count;
+		if (size > max)
+			max = size;
+	}
+	if (max == 0)
+		return PT_NIL;
+	if (own < t->nodes_hi && t->nodes[own].count &&
+	    (by_bytes ? t->nodes[own].bytes : t->nodes[own].count) == max) {
+		best = own;
+	} else {
+		for (uint32_t s = 0; s < t->nodes_hi; s++) {
+			const struct pt_node *n = &t->nodes[s];
+
+			if (n->count &&
+			    (by_bytes ? n->bytes : n->count) == max &&
+			    (best == PT_NIL ||
+			     n->tail_stamp < t->nodes[best].tail_stamp))
+				best = s;
+		}
+	}
+	lru = pt_node_lru(t, &t->nodes[best], a, b);
+	if (lru == PT_NIL || lru != t->nodes[best].tail)
+		return pt_victim_slow(t, node, by_bytes, a, b);
+	return lru;
 }
 
 /* Decide how much of `im` to keep: whole arguments in order while both the
@@ -385,14 +525,14 @@ static int pt_store(struct proc_table *t, uint32_t node, pid_t pid,
 	idx = pt_find(t, node, pid);
 	old = idx != PT_NIL ? t->e[idx].blob_size : 0;
 	while (t->used - old + p.size > t->lim.max_total_argv_bytes) {
-		victim = pt_victim(t, idx, keep);
+		victim = pt_victim(t, node, true, idx, keep);
 		if (victim == PT_NIL)
 			break; /* unreachable: two blobs fit by blob_cap */
 		pt_evict(t, victim);
 	}
 	if (idx == PT_NIL) {
 		if (t->count == t->lim.max_entries) {
-			victim = pt_victim(t, PT_NIL, keep);
+			victim = pt_victim(t, node, false, PT_NIL, keep);
 			if (victim == PT_NIL) {
 				free(blob); /* unreachable: max_entries >= 2 */
 				return -1;
@@ -406,6 +546,9 @@ static int pt_store(struct proc_table *t, uint32_t node, pid_t pid,
 		pt_slot_insert(t, idx);
 		pt_push_front(t, idx);
 		t->count++;
+		pt_node_of(t, &t->e[idx])->count++;
+		if (pt_slot_of(node) >= t->nodes_hi)
+			t->nodes_hi = pt_slot_of(node) + 1;
 	} else {
 		pt_release_blob(t, &t->e[idx]);
 		pt_touch(t, idx);
@@ -430,8 +573,12 @@ static int pt_store(struct proc_table *t, uint32_t node, pid_t pid,
 	tmp.argv_flags |= im->argv_flags;
 	tmp.prev = t->e[idx].prev;
 	tmp.next = t->e[idx].next;
+	tmp.nprev = t->e[idx].nprev;
+	tmp.nnext = t->e[idx].nnext;
+	tmp.stamp = t->e[idx].stamp;
 	t->e[idx] = tmp;
 	t->used += p.size;
+	pt_node_of(t, &t->e[idx])->bytes += p.size;
 	t->inserts++;
 	return rc;
 }
@@ -550,12 +697,16 @@ struct proc_table *proc_table_new(const struct proc_table_limits *lim)
 	t->nslots = 2 * t->lim.max_entries;
 	t->e = calloc(t->lim.max_entries, sizeof(*t->e));
 	t->slot = malloc((size_t)t->nslots * sizeof(*t->slot));
-	if (!t->e || !t->slot) {
+	t->nodes = calloc(PROC_TABLE_NODES, sizeof(*t->nodes));
+	if (!t->e || !t->slot || !t->nodes) {
 		free(t->e);
 		free(t->slot);
+		free(t->nodes);
 		free(t);
 		return NULL;
 	}
+	for (i = 0; i < PROC_TABLE_NODES; i++)
+		t->nodes[i].head = t->nodes[i].tail = PT_NIL;
 	memset(t->slot, 0xff, (size_t)t->nslots * sizeof(*t->slot));
 	for (i = 0; i < t->lim.max_entries; i++)
 		t->e[i].next = i + 1 < t->lim.max_entries ? i + 1 : PT_NIL;
@@ -574,6 +725,7 @@ void proc_table_free(struct proc_table *t)
 		free(t->e[idx].blob);
 	free(t->e);
 	free(t->slot);
+	free(t->nodes);
 	free(t);
 }
 
@@ -860,4 +1012,132 @@ void proc_table_stats(const struct proc_table *t, struct proc_table_stats *s)
 	s->late_forks = t->late_forks;
 	s->lookups = t->lookups;
 	s->hits = t->hits;
+}
+
+void proc_table_node_stats(const struct proc_table *t, uint32_t node,
+			   struct proc_table_node_stats *s)
+{
+	const struct pt_node *n;
+
+	memset(s, 0, sizeof(*s));
+	s->node = pt_slot_of(node);
+	if (!t)
+		return;
+	n = &t->nodes[s->node];
+	s->entries = n->count;
+	s->argv_bytes = n->bytes;
+	s->evictions = n->evictions;
+}
+
+/* The statistics line's order: who lost most, then who holds most. */
+static bool pt_ranks_before(const struct proc_table_node_stats *x,
+			    const struct proc_table_node_stats *y)
+{
+	if (x->evictions != y->evictions)
+		return x->evictions > y->evictions;
+	if (x->entries != y->entries)
+		return x->entries > y->entries;
+	return x->node < y->node;
+}
+
+size_t proc_table_top_nodes(const struct proc_table *t,
+			    struct proc_table_node_stats *top, size_t k,
+			    struct proc_table_node_stats *rest)
+{
+	struct proc_table_node_stats s, out;
+	size_t n = 0, i;
+
+	memset(rest, 0, sizeof(*rest));
+	if (!t)
+		return 0;
+	for (uint32_t slot = 0; slot < t->nodes_hi; slot++) {
+		proc_table_node_stats(t, slot, &s);
+		if (!s.entries && !s.evictions)
+			continue;
+		/* insert into the sorted top k; what falls off is the rest */
+		out = s;
+		if (n < k || (k && pt_ranks_before(&s, &top[k - 1]))) {
+			if (n == k)
+				out = top[--n];
+			else
+				out.node = UINT32_MAX; /* nothing fell off */
+			for (i = n; i > 0 && pt_ranks_before(&s, &top[i - 1]);
+			     i--)
+				top[i] = top[i - 1];
+			top[i] = s;
+			n++;
+		}
+		if (out.node == UINT32_MAX)
+			continue;
+		rest->node++;
+		rest->entries += out.entries;
+		rest->argv_bytes += out.argv_bytes;
+		rest->evictions += out.evictions;
+	}
+	return n;
+}
+
+void proc_table_walk(const struct proc_table *t, proc_table_walk_fn fn,
+		     void *ctx)
+{
+	struct proc_entry v;
+
+	if (!t)
+		return;
+	for (uint32_t idx = t->tail; idx != PT_NIL; idx = t->e[idx].prev) {
+		pt_view(&t->e[idx], &v);
+		if (!fn(&v, ctx))
+			break;
+	}
+}
+
+int proc_table_restore(struct proc_table *t, const struct proc_entry *e)
+{
+	char names[PT_NAMES_MAX];
+	const char *n[PT_STRS];
+	const size_t cap[PT_STRS] = { EXEC_NAME_MAX, EXEC_NAME_MAX,
+				      EXEC_NAME_MAX, EXEC_NAME_MAX,
+				      EXEC_PATH_MAX, EXEC_TTY_MAX };
+	struct pt_image im;
+	struct pt_meta m;
+	size_t len = 0, l;
+	bool any = false;
+
+	if (!t || !e)
+		return -1;
+	if (pt_find(t, e->node, e->pid) != PT_NIL)
+		return 1; /* what is there is newer */
+	im.exe = e->exe;
+	im.exe_len = strnlen(e->exe, EXEC_PATH_MAX - 1);
+	im.name = e->name;
+	im.name_len = strnlen(e->name, EXEC_PATH_MAX - 1);
+	pt_set_argv(&im, &e->argv);
+	n[0] = e->uid_name;
+	n[1] = e->euid_name;
+	n[2] = e->gid_name;
+	n[3] = e->egid_name;
+	n[PT_CWD] = e->cwd ? e->cwd : pt_empty;
+	n[PT_TTY] = e->tty ? e->tty : pt_empty;
+	for (unsigned k = 0; k < PT_STRS; k++) {
+		l = strnlen(n[k], cap[k] - 1);
+		memcpy(names + len, n[k], l);
+		names[len + l] = '\0';
+		len += l + 1;
+		any |= l > 0;
+	}
+	im.names = names;
+	im.names_len = any ? len : 0;
+	memset(&m, 0, sizeof(m));
+	m.last_seen = e->last_seen;
+	m.set_sec = e->set_sec;
+	m.set_msec = e->set_msec;
+	m.set_serial = e->set_serial;
+	m.start_sec = e->start_sec;
+	m.start_msec = e->start_msec;
+	m.uid = e->uid;
+	m.euid = e->euid;
+	m.gid = e->gid;
+	m.egid = e->egid;
+	return pt_store(t, e->node, e->pid, e->ppid, &im,
+			e->flags & PROC_TABLE_FLAGS, &m, PT_NIL);
 }

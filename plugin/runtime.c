@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "procfs.h"
 #include "runtime.h"
+#include "statefile.h"
 
 /* In plugin mode an event's records arrive together; waiting one second
  * for a missing EOE is plenty and keeps alerts within 3 s. */
@@ -84,14 +85,26 @@ static uint32_t node_id(struct runtime *rt, const char *node)
 	return id;
 }
 
+bool runtime_is_local(const struct runtime *rt, const char *node)
+{
+	if (!node || !node[0])
+		return true;
+	for (unsigned i = 0; i < rt->nlocal; i++)
+		if (strcmp(node, rt->local_names[i]) == 0)
+			return true;
+	return false;
+}
+
 /* The table's entry for (node, pid), read from /proc when the table does
- * not know it (plugin mode with proc_fallback). */
-static bool lookup_proc(struct runtime *rt, uint32_t node, pid_t pid,
-			time_t when, struct proc_entry *out)
+ * not know it: plugin mode with proc_fallback, and only for this
+ * machine's events (`name`: their node=), whose pids /proc describes. */
+static bool lookup_proc(struct runtime *rt, uint32_t node, const char *name,
+			pid_t pid, time_t when, struct proc_entry *out)
 {
 	if (proc_table_lookup(rt->procs, node, pid, out))
 		return true;
 	if (!rt->opt.plugin_mode || !rt->conf.proc_fallback ||
+	    !runtime_is_local(rt, name) ||
 	    !procfs_fill(rt->procs, "/proc", node, pid,
 			 PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES, when))
 		return false;
@@ -116,7 +129,7 @@ static bool lookup_name(void *ctx, bool group, uint32_t id, char *out,
 static const struct ecs_names *names_for(struct runtime *rt,
 					 const char *node)
 {
-	if (!rt->names || (node[0] && strcmp(node, rt->hostname) != 0))
+	if (!rt->names || !runtime_is_local(rt, node))
 		return NULL;
 	return &rt->names_hook;
 }
@@ -140,8 +153,8 @@ static void on_exec(const struct exec_event *ev, void *ctx)
 	/* The parent must be looked up before this exec is recorded: the
 	 * table holds the image each pid of this node had until now. */
 	if (ev->ppid > 0)
-		have_parent = lookup_proc(rt, node, ev->ppid, ev->sec,
-					  &parent);
+		have_parent = lookup_proc(rt, node, ev->node, ev->ppid,
+					  ev->sec, &parent);
 	/* an exec that leads its session describes it to itself too */
 	session_exec(rt->sessions, node, ev, &session);
 	/* Outside --start/--end an exec only feeds the tables (its session
@@ -190,7 +203,8 @@ static void on_login(const struct login_event *le, void *ctx)
 	struct proc_entry pe;
 	const char *exe = NULL;
 
-	if (lookup_proc(rt, node, le->pid, le->sec, &pe) && pe.exe[0])
+	if (lookup_proc(rt, node, le->node, le->pid, le->sec, &pe) &&
+	    pe.exe[0])
 		exe = pe.exe;
 	if (le->type == LOGIN_SET) {
 		session_login(rt->sessions, node, le, exe);
@@ -435,6 +449,73 @@ static void drop_capabilities(bool proc_fallback)
 #endif
 }
 
+/* The state file's node= names: the table's ids are this run's. */
+static const char *state_name_of(uint32_t node, void *ctx)
+{
+	return node_ids_name(((struct runtime *)ctx)->nodes, node);
+}
+
+static uint32_t state_node_of(const char *name, bool same_boot, void *ctx)
+{
+	struct runtime *rt = ctx;
+
+	if (!same_boot && runtime_is_local(rt, name))
+		return UINT32_MAX;
+	return node_id(rt, name);
+}
+
+/* Plugin mode, at start: the table as the last run left it. Whatever is
+ * wrong with the file is said, and the plugin starts without it. */
+static void load_state(struct runtime *rt, const struct ks_conf *c)
+{
+	struct statefile_result res;
+	char err[CONF_PATH_MAX + 256];
+	int rc;
+
+	if (!c->state_file[0])
+		return;
+	rc = statefile_load(c->state_file, rt->procs, state_node_of, rt,
+			    rt->boot_id,
+			    statefile_max_bytes(c->process_table_size,
+						PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES),
+			    &res, err, sizeof(err));
+	if (rc < 0)
+		diag(LOG_WARNING, "state file ignored, starting without it: %s",
+		     err);
+	else if (rc == 0)
+		diag(LOG_INFO,
+		     "state: %u processes restored from %s (saved %lld s ago%s), %u left out",
+		     res.restored, c->state_file,
+		     (long long)(time(NULL) - res.saved_at),
+		     res.same_boot ? "" :
+		     "; another boot: this machine's own not restored",
+		     res.skipped);
+}
+
+void runtime_save_state(struct runtime *rt, int priority)
+{
+	struct statefile_result res;
+	struct timespec t0, t1;
+	char err[CONF_PATH_MAX + 256];
+
+	if (!rt->opt.plugin_mode || !rt->procs || !rt->conf.state_file[0])
+		return;
+	rt->saved_at = runtime_now();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (statefile_save(rt->conf.state_file, rt->procs, state_name_of, rt,
+			   rt->boot_id, &res, err, sizeof(err)) != 0) {
+		rt->state_save_failures++;
+		diag(LOG_ERR, "state not saved: %s", err);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rt->state_saves++;
+	diag(priority, "state: %u processes saved to %s (%llu bytes, %ld ms)",
+	     res.entries, rt->conf.state_file, (unsigned long long)res.bytes,
+	     (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000));
+}
+
 /* process_table_size, session_table_size, max_argv_bytes, proc_fallback,
  * timeline_size, timeline_sessions, timeline_argv_bytes: at start only. */
 static int start_pipeline(struct runtime *rt, const struct ks_conf *c)
@@ -483,8 +564,10 @@ static int start_pipeline(struct runtime *rt, const struct ks_conf *c)
 		diag(LOG_ERR, "cannot initialise (out of memory)");
 		return -1;
 	}
-	if (rt->opt.plugin_mode)
+	if (rt->opt.plugin_mode) {
 		drop_capabilities(c->proc_fallback);
+		load_state(rt, c);
+	}
 	return 0;
 }
 
@@ -543,8 +626,72 @@ int runtime_configure(struct runtime *rt)
 	return apply(rt, &next, rc > 0 ? err : NULL);
 }
 
+static void add_local_name(struct runtime *rt, const char *name, size_t n)
+{
+	if (n == 0 || n >= sizeof(rt->local_names[0]) ||
+	    rt->nlocal == sizeof(rt->local_names) / sizeof(rt->local_names[0]))
+		return;
+	for (unsigned i = 0; i < rt->nlocal; i++)
+		if (strncmp(rt->local_names[i], name, n) == 0 &&
+		    rt->local_names[i][n] == '\0')
+			return;
+	memcpy(rt->local_names[rt->nlocal], name, n);
+	rt->local_names[rt->nlocal++][n] = '\0';
+}
+
+/* This machine's FQDN as /etc/hosts gives it: the first name of the line
+ * that lists the hostname or its first label (Debian writes
+ * "127.0.1.1 host.example.org host" there). What auditd's name_format =
+ * fqd asks the resolver; the resolver itself is not asked here, as DNS
+ * may keep the plugin waiting at every start. */
+static void hosts_fqdn(struct runtime *rt, const char *shortname)
+{
+	char line[1024];
+	FILE *f = fopen("/etc/hosts", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *first = NULL, *w;
+		bool listed = false;
+
+		line[strcspn(line, "#\n")] = '\0';
+		if (!strtok_r(line, " \t", &save))
+			continue; /* the address */
+		while ((w = strtok_r(NULL, " \t", &save))) {
+			if (!first)
+				first = w;
+			if (strcmp(w, rt->hostname) == 0 ||
+			    strcmp(w, shortname) == 0)
+				listed = true;
+		}
+		if (listed && first && strchr(first, '.')) {
+			add_local_name(rt, first, strlen(first));
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* Which node= names are this machine's (runtime_is_local). */
+static void local_names(struct runtime *rt)
+{
+	char shortname[256];
+	size_t n = strcspn(rt->hostname, ".");
+
+	add_local_name(rt, rt->hostname, strlen(rt->hostname));
+	if (rt->opt.host_name)
+		return; /* review of another machine: its name only */
+	snprintf(shortname, sizeof(shortname), "%.*s", (int)n, rt->hostname);
+	add_local_name(rt, shortname, strlen(shortname));
+	if (rt->opt.plugin_mode)
+		hosts_fqdn(rt, shortname);
+}
+
 void runtime_init(struct runtime *rt, const struct runtime_options *o)
 {
+	FILE *f;
+
 	memset(rt, 0, sizeof(*rt));
 	rt->opt = *o;
 	ecs_scratch_init(&rt->scratch);
@@ -554,6 +701,17 @@ void runtime_init(struct runtime *rt, const struct runtime_options *o)
 			 o->host_name);
 	else if (gethostname(rt->hostname, sizeof(rt->hostname) - 1) != 0)
 		strcpy(rt->hostname, "localhost");
+	local_names(rt);
+	/* The state file keeps this machine's own processes only within
+	 * one boot: after a reboot their pids are other processes. */
+	if (o->plugin_mode &&
+	    (f = fopen("/proc/sys/kernel/random/boot_id", "re"))) {
+		if (!fgets(rt->boot_id, sizeof(rt->boot_id), f))
+			rt->boot_id[0] = '\0';
+		rt->boot_id[strcspn(rt->boot_id, "\n")] = '\0';
+		fclose(f);
+	}
+	rt->heartbeat_at = rt->saved_at = runtime_now();
 }
 
 void runtime_free(struct runtime *rt)
@@ -613,6 +771,8 @@ static void report_problems(struct runtime *rt, time_t now)
 	rt->told.feed_errors = es.feed_errors;
 }
 
+static void stats_line(struct runtime *rt, int priority, const char *head);
+
 void runtime_tick(struct runtime *rt, time_t now)
 {
 	/* Complete events whose last record never came, so an alert never
@@ -621,6 +781,16 @@ void runtime_tick(struct runtime *rt, time_t now)
 		ea_age(rt->ea);
 	rules_tick(rt, now);
 	report_problems(rt, now);
+	if (!rt->opt.plugin_mode)
+		return;
+	if (rt->conf.heartbeat_interval &&
+	    now - rt->heartbeat_at >= (time_t)rt->conf.heartbeat_interval) {
+		rt->heartbeat_at = now;
+		stats_line(rt, LOG_INFO, RUNTIME_HEARTBEAT);
+	}
+	if (rt->conf.state_file[0] && rt->conf.state_save_interval &&
+	    now - rt->saved_at >= (time_t)rt->conf.state_save_interval)
+		runtime_save_state(rt, LOG_DEBUG);
 }
 
 void runtime_flush(struct runtime *rt)
@@ -631,7 +801,45 @@ void runtime_flush(struct runtime *rt)
 	rules_tick(rt, INT32_MAX);
 }
 
-void runtime_stats(struct runtime *rt, int priority, const char *head)
+/* The table's share per node (proc_table.h): the STATS_TOP_NODES nodes
+ * that lost most entries, or hold most, as [node,entries,evictions], and
+ * the others summed as [nodes,entries,evictions]. Bounded whatever the
+ * number of nodes: names are cut at STATS_NODE_NAME bytes. */
+#define STATS_TOP_NODES 5
+#define STATS_NODE_NAME 64
+static void node_shares(const struct runtime *rt, char *buf, size_t cap)
+{
+	struct proc_table_node_stats top[STATS_TOP_NODES], rest;
+	size_t n = proc_table_top_nodes(rt->procs, top, STATS_TOP_NODES,
+					&rest);
+	char q[STATS_NODE_NAME + 4];
+	size_t o = 0;
+	int w;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < cap; i++) {
+		const char *name = node_ids_name(rt->nodes, top[i].node);
+
+		if (name)
+			diag_quote(q, sizeof(q), name, strlen(name));
+		w = snprintf(buf + o, cap - o, "%s[%s%s%s,%u,%llu]",
+			     i ? "," : "", name ? "\"" : "",
+			     name ? q : "overflow", name ? "\"" : "",
+			     top[i].entries,
+			     (unsigned long long)top[i].evictions);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+	if (o < cap)
+		snprintf(buf + o, cap - o, "] other_nodes=[%u,%u,%llu",
+			 rest.node, rest.entries,
+			 (unsigned long long)rest.evictions);
+}
+
+/* The counters line, "HEAD: bytes=... "; the statistics line of SIGUSR1,
+ * of the stop and of the heartbeat. */
+static void stats_line(struct runtime *rt, int priority, const char *head)
 {
 	struct ea_stats es;
 	struct proc_table_stats ps;
@@ -639,19 +847,9 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	struct node_ids_stats ns;
 	struct session_stats ss;
 	struct names_stats nm = { 0 };
-	char stem[300];
+	char shares[STATS_TOP_NODES * (STATS_NODE_NAME + 48) + 64];
 
-	/* Per rule: which rule fires, and how much its throttle holds back
-	 * (counted since it was first loaded). */
-	for (size_t i = 0; i < rt->rules.n; i++) {
-		const struct ruleset_rule *r = &rt->rules.rule[i];
-
-		diag(priority, "stats: rule %s matches=%llu suppressed=%llu",
-		     diag_quote(stem, sizeof(stem), r->stem,
-				      strlen(r->stem)),
-		     (unsigned long long)r->matches,
-		     (unsigned long long)r->suppressed);
-	}
+	node_shares(rt, shares, sizeof(shares));
 	ea_stats(rt->ea, &es);
 	proc_table_stats(rt->procs, &ps);
 	timeline_stats(rt->tl, &ts);
@@ -672,7 +870,8 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     "login_malformed=%llu login_refused=%llu login_no_session=%llu "
 	     "login_orphan_ends=%llu session_mismatch=%llu "
 	     "name_lookups=%llu name_timeouts=%llu name_busy=%llu "
-	     "timeline_sessions=%u timeline_evictions=%llu",
+	     "timeline_sessions=%u timeline_evictions=%llu "
+	     "top_nodes=[%s] state_saves=%llu state_save_failures=%llu",
 	     head, (unsigned long long)es.bytes,
 	     (unsigned long long)(es.records + es.skipped_records),
 	     (unsigned long long)es.skipped_records,
@@ -704,5 +903,25 @@ void runtime_stats(struct runtime *rt, int priority, const char *head)
 	     (unsigned long long)ss.mismatch,
 	     (unsigned long long)nm.lookups, (unsigned long long)nm.timeouts,
 	     (unsigned long long)nm.busy, ts.sessions,
-	     (unsigned long long)ts.evictions);
+	     (unsigned long long)ts.evictions, shares,
+	     (unsigned long long)rt->state_saves,
+	     (unsigned long long)rt->state_save_failures);
+}
+
+void runtime_stats(struct runtime *rt, int priority, const char *head)
+{
+	char stem[300];
+
+	/* Per rule: which rule fires, and how much its throttle holds back
+	 * (counted since it was first loaded). */
+	for (size_t i = 0; i < rt->rules.n; i++) {
+		const struct ruleset_rule *r = &rt->rules.rule[i];
+
+		diag(priority, "stats: rule %s matches=%llu suppressed=%llu",
+		     diag_quote(stem, sizeof(stem), r->stem,
+				      strlen(r->stem)),
+		     (unsigned long long)r->matches,
+		     (unsigned long long)r->suppressed);
+	}
+	stats_line(rt, priority, head);
 }

@@ -173,6 +173,8 @@ json_cee_cookie = yes
 max_message_size = 65536
 # Recorded pids are not this machine's processes.
 proc_fallback = no
+# Nothing carried from one run to the next.
+state_file =
 EOF
 
 # Run the plugin in plugin mode on the recorded log; its syslog(3) reaches

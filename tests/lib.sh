@@ -19,8 +19,11 @@ finish() {
 # Tests must not depend on what is installed on the machine: every run
 # reads the shipped rules from the source tree and no local rules or
 # exceptions. KS_RULES_CONF holds those lines for configs a test writes.
+# No state file either (state_file's default is the system's): a test that
+# wants one writes its own config.
 KS_RULES_CONF="rules_dir = $KS_SRCDIR/conf/rules
-local_rules_dir = $KS_SRCDIR/tests/data/no-local-rules"
+local_rules_dir = $KS_SRCDIR/tests/data/no-local-rules
+state_file ="
 KS_CONF=$(dirname "$KS_BIN")/../tests/.ks-test.conf
 mkdir -p "$(dirname "$KS_CONF")"
 printf '%s\n' "$KS_RULES_CONF" > "$KS_CONF"

@@ -343,6 +343,8 @@ if [ -f "$KS_SRCDIR/conf/audisp-kernel-seeking.conf" ]; then
 else
     echo "# all defaults (tests/live.sh)" > "$KS_CONF"
 fi
+# The state file in the lab, not the machine's (nothing from an earlier run).
+echo "state_file = $LAB/state" >> "$KS_CONF"
 chown 0:0 "$KS_CONF"; chmod 0640 "$KS_CONF"
 # auditd 3.0.9: at most 2 args tokens, lines < 160 bytes, spaces around "="
 cat > "$LAB/plugins.d/kernel-seeking.conf" <<EOF

@@ -217,5 +217,23 @@ if grep -q 'nodes=4096 node_overflow=[1-9]' "$tmp/many.err"; then
 else
 	fail "$nodes nodes: no node counters in --stats"; cat "$tmp/many.err" | head -3
 fi
+# The table's share per node stays one bounded line: five nodes by name,
+# the others summed, all of it adding up to the table.
+if python3 - "$tmp/many.err" <<'PY'
+import json, re, sys
+line = [l for l in open(sys.argv[1]) if "top_nodes=" in l][-1]
+top = json.loads(re.search(r"top_nodes=(\[.*?\]\]|\[\])", line).group(1))
+other = json.loads(re.search(r"other_nodes=(\[[0-9,]+\])", line).group(1))
+table = int(re.search(r" table=([0-9]+) ", line).group(1))
+assert len(line) < 2048, len(line)
+assert len(top) == 5 and all(isinstance(n, str) and n.startswith("host-") for n, _, _ in top), top
+assert other[0] >= 4096 - 5, other
+assert sum(e for _, e, _ in top) + other[1] == table, (top, other, table)
+PY
+then
+	ok "$nodes nodes: top_nodes names five, other_nodes sums the rest, together the table, in one bounded line"
+else
+	fail "$nodes nodes: top_nodes/other_nodes: $(grep -o 'top_nodes=.*' "$tmp/many.err" | cut -c1-300)"
+fi
 
 finish

@@ -118,8 +118,28 @@ wait_for "$tmp/D.err" 'serial=730001 .*parent_args=\["bash","-c","sleep 30; true
 grep 'serial=730001 ' "$tmp/D.err" | grep -q 'parent_entity_id=' &&
 	fail "a parent read from /proc has an entity id" ||
 	ok "a parent read from /proc has no entity id"
+# /proc is this machine's: a multi-node stream (a collector's) reads it only
+# for events without node= or with this machine's name; another node's
+# exec naming the same live ppid gets no parent, whatever proc_fallback.
+host=$(hostname)
+NEEDLE='a1="-c+5"' PPID_SET=$parent event 730101 | sed 's/^/node=ks-remote-1 /' >&"$D_fd"
+NEEDLE='a1="-c+5"' PPID_SET=$parent event 730102 | sed "s/^/node=$host /" >&"$D_fd"
+NEEDLE='a1="-c+5"' PPID_SET=$parent event 730103 >&"$D_fd"
+wait_for "$tmp/D.err" 'serial=730103 .*parent_args=\["bash","-c","sleep 30; true","fallback-parent","/boot/D-parent"\]' 3 &&
+	grep -q 'serial=730102 node="'"$host"'" .*parent_args=\["bash","-c","sleep 30; true","fallback-parent","/boot/D-parent"\]' "$tmp/D.err" &&
+	ok "/proc is read for this machine's events: node=$host and no node=" ||
+	fail "no /proc parent for this machine's events: $(grep -c 'serial=73010[23] ' "$tmp/D.err")"
 exec {D_fd}>&-
 wait "$D_pid"
+# the remote exec was handled (4 execs), did not alert and read nothing:
+# 2 reads, for 730001 (no node=; 730103 finds it in the table) and 730102
+# (node=$host, a node of its own in the table)
+if ! grep -q 'serial=730101 ' "$tmp/D.err" &&
+   grep -q 'stopping on end of input: .* execs=4 .* proc_reads=2 ' "$tmp/D.err"; then
+	ok "another node's exec never reads /proc, even with proc_fallback = yes"
+else
+	fail "another node read /proc: $(grep -c 'serial=730101 ' "$tmp/D.err") alert(s), $(grep -o 'execs=[0-9]*\|proc_reads=[0-9]*' "$tmp/D.err" | tr '\n' ' ')"
+fi
 printf 'proc_fallback = no\n' > "$tmp/e.conf"
 start E "$tmp/e.conf"
 if [ "$(id -u)" = 0 ]; then

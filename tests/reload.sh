@@ -36,7 +36,7 @@ write_conf() {
 	shift
 	declare -A kv=([rules_dir]="$KS_SRCDIR/conf/rules"
 		[local_rules_dir]="$KS_SRCDIR/tests/data/no-local-rules"
-		[log_socket]="$tmp/log1.sock")
+		[log_socket]="$tmp/log1.sock" [state_file]="")
 	for a in "$@"; do kv[${a%%=*}]=${a#*=}; done
 	for k in "${!kv[@]}"; do printf '%s = %s\n' "$k" "${kv[$k]}"; done > "$f"
 }
@@ -173,6 +173,26 @@ else
 fi
 grep -q 'configuration reloaded from .* log_socket='"$tmp/log2.sock" "$tmp/log2.txt" &&
 	ok "log_socket: the reload line names the new socket, and is sent there" || fail "log_socket: reload line"
+
+# heartbeat_interval: from the hourly default to every second, and back.
+reload R log_socket="$tmp/log2.sock" heartbeat_interval=1
+if wait_for "$tmp/log2.txt" '^<86>.*: heartbeat: bytes=[0-9]+ .* top_nodes=\[.*\] other_nodes=\[[0-9]+,[0-9]+,[0-9]+\] state_saves=0 ' 4; then
+	ok "heartbeat_interval: a heartbeat line (authpriv.info, the statistics line) every second after the reload"
+else
+	fail "heartbeat_interval: no heartbeat line: $(tail -2 "$tmp/log2.txt" | cut -c1-200)"
+fi
+reload R log_socket="$tmp/log2.sock"
+n=$(grep -c ': heartbeat: ' "$tmp/log2.txt")
+sleep 2.5
+[ "$(grep -c ': heartbeat: ' "$tmp/log2.txt")" -eq "$n" ] &&
+	ok "heartbeat_interval: back at 3600, no heartbeat for 2.5 s" || fail "heartbeats go on after the reload to 3600"
+
+# state_file and state_save_interval: the next save goes to the new file.
+reload R log_socket="$tmp/log2.sock" state_file="$tmp/st/state" state_save_interval=1
+wait_for "$tmp/log2.txt" "state: [0-9]+ processes saved to $tmp/st/state " 4 && [ -f "$tmp/st/state" ] &&
+	[ "$(stat -c %a "$tmp/st")" = 700 ] && [ "$(stat -c %a "$tmp/st/state")" = 600 ] &&
+	ok "state_file: saved every second after the reload, file 0600 in a 0700 directory" ||
+	fail "state_file: no periodic save after the reload: $(grep 'state' "$tmp/log2.txt" | tail -2)"
 
 # ---- restart-only keys: a notice, and the running value stays -----------
 for kv in process_table_size=100:16384 session_table_size=100:4096 max_argv_bytes=8192:1048576 proc_fallback=no:yes; do

@@ -150,7 +150,9 @@ static void test_defaults(void **state)
 		"rules_dir=" DATADIR "/audisp-kernel-seeking/rules "
 		"rules=kernel_seeking_v2 "
 		"local_rules_dir=" SYSCONFDIR "/audit/audisp-kernel-seeking.d "
-		"log_socket=/dev/log");
+		"log_socket=/dev/log heartbeat_interval=3600 "
+		"state_file=/var/lib/audisp-kernel-seeking/state "
+		"state_save_interval=300");
 }
 
 /* Each row's default is spelled as the file spells it: written to a file
@@ -402,7 +404,10 @@ static void test_all_keys(void **state)
 		"rules_dir = /r\n"
 		"rules = a, b\n"
 		"local_rules_dir = /l\n"
-		"log_socket = /run/log\n", &c);
+		"log_socket = /run/log\n"
+		"heartbeat_interval = 0\n"
+		"state_file = /s/t\n"
+		"state_save_interval = 86400\n", &c);
 	assert_int_equal(c.facility, LOG_LOCAL3);
 	assert_int_equal(c.priority, LOG_INFO);
 	assert_int_equal(c.format, ALERT_FORMAT_JSON);
@@ -429,7 +434,40 @@ static void test_all_keys(void **state)
 		"proc_fallback=no ancestry_depth=32 ancestry_argv_bytes=64 "
 		"timeline_size=0 timeline_sessions=65536 "
 		"timeline_argv_bytes=4096 rules_dir=/r rules=a, b "
-		"local_rules_dir=/l log_socket=/run/log");
+		"local_rules_dir=/l log_socket=/run/log "
+		"heartbeat_interval=0 state_file=/s/t "
+		"state_save_interval=86400");
+}
+
+/* The heartbeat and the state file: an empty state_file turns it off
+ * (and is spelled back as nothing), a relative one is refused, and so
+ * are intervals past their bounds. */
+static void test_state_and_heartbeat(void **state)
+{
+	struct ks_conf c;
+	char v[CONF_PATH_MAX];
+
+	(void)state;
+	load_ok("state_file =\n", &c);
+	assert_string_equal(c.state_file, "");
+	for (size_t i = 0; i < conf_nkeys; i++)
+		if (strcmp(conf_keys[i].name, "state_file") == 0)
+			assert_string_equal(conf_value(&conf_keys[i], &c, v,
+						       sizeof(v)), "");
+	load_ok("state_file =   # none\nheartbeat_interval = 604800\n", &c);
+	assert_string_equal(c.state_file, "");
+	assert_int_equal(c.heartbeat_interval, 604800);
+	load_err("state_file = var/state\n", 1,
+		 "bad value 'var/state' for state_file (expected an absolute "
+		 "path, or nothing)");
+	load_err("heartbeat_interval = 604801\n", 1,
+		 "bad value '604801' for heartbeat_interval (expected a "
+		 "number from 0 to 604800)");
+	load_err("state_save_interval = 86401\n", 1,
+		 "bad value '86401' for state_save_interval (expected a "
+		 "number from 0 to 86400)");
+	/* other paths still need a value */
+	load_err("log_socket =\n", 1, "missing value for log_socket");
 }
 
 /* Rule selection and directories; values end up in log lines, so only
@@ -923,6 +961,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_shipped_file, teardown),
 		cmocka_unit_test_teardown(test_rule_keys, teardown),
 		cmocka_unit_test_teardown(test_all_keys, teardown),
+		cmocka_unit_test_teardown(test_state_and_heartbeat, teardown),
 		cmocka_unit_test_teardown(test_facilities, teardown),
 		cmocka_unit_test_teardown(test_priorities, teardown),
 		cmocka_unit_test_teardown(test_format, teardown),

@@ -36,6 +36,13 @@ static void test_none_and_first_ids(void **state)
 	node_ids_stats(n, &st);
 	assert_int_equal(st.nodes, 5);
 	assert_int_equal(st.overflowed, 0);
+	/* and back: the statistics line and the state file name them */
+	assert_string_equal(node_ids_name(n, NODE_ID_NONE), "");
+	assert_string_equal(node_ids_name(n, 1), "vm");
+	assert_string_equal(node_ids_name(n, 2), "vm2");
+	assert_string_equal(node_ids_name(n, 5), "vm\x01\xff");
+	assert_null(node_ids_name(n, 6));
+	assert_null(node_ids_name(n, NODE_ID_OVERFLOW));
 	node_ids_free(n);
 	node_ids_free(NULL);
 }

@@ -839,6 +839,125 @@ static void test_eviction_across_nodes(void **state)
 	proc_table_free(t);
 }
 
+/* Fair share (proc_table.h): node 2 floods a 64-entry table long after
+ * node 1 stored its 10 processes; node 1 keeps every one of them, even
+ * though they are the least recently used entries (plain LRU would have
+ * evicted them with the flood's first execs), and the flood recycles its
+ * own entries. */
+static void test_fair_share_entries(void **state)
+{
+	static const char *const a[] = { "x" };
+	struct proc_table *t = new_table(64, 0, 0);
+	struct proc_table_node_stats n1, n2;
+	struct proc_table_stats st;
+	pid_t pid;
+
+	(void)state;
+	for (pid = 1; pid <= 10; pid++)
+		assert_int_equal(exec_node(t, 1, pid, 1, "/bin/q", 1, a, 1), 0);
+	for (pid = 1; pid <= 5000; pid++)
+		assert_int_equal(exec_node(t, 2, pid, 1, "/bin/f", 2, a, 1), 0);
+	for (pid = 1; pid <= 10; pid++)
+		assert_true(known_on(t, 1, pid));
+	/* node 2 holds the rest: its 54 newest */
+	assert_true(known_on(t, 2, 5000));
+	assert_true(known_on(t, 2, 5000 - 53));
+	assert_false(known_on(t, 2, 5000 - 54));
+	proc_table_node_stats(t, 1, &n1);
+	proc_table_node_stats(t, 2, &n2);
+	assert_int_equal(n1.entries, 10);
+	assert_int_equal(n1.evictions, 0);
+	assert_int_equal(n2.entries, 54);
+	assert_int_equal(n2.evictions, 5000 - 54);
+	proc_table_stats(t, &st);
+	assert_int_equal(st.evictions, n2.evictions);
+
+	/* A node over its share loses to a newcomer: node 3's 40 execs
+	 * take node 2's entries (54 > 64 / 3) down to the share, then
+	 * node 3 recycles its own. Node 1 (10) is untouched. */
+	for (pid = 1; pid <= 40; pid++)
+		assert_int_equal(exec_node(t, 3, pid, 1, "/bin/g", 3, a, 1), 0);
+	proc_table_node_stats(t, 1, &n1);
+	proc_table_node_stats(t, 2, &n2);
+	assert_int_equal(n1.entries, 10);
+	assert_int_equal(n2.entries, 27);
+	proc_table_node_stats(t, 3, &n1);
+	assert_int_equal(n1.entries, 27);
+	proc_table_free(t);
+}
+
+/* The same for the argv budget: node 2's 15 KB argvs cannot push out
+ * node 1's two small entries; node 2 recycles its own. */
+static void test_fair_share_bytes(void **state)
+{
+	static const char *const a[] = { "quiet", "/boot/vmlinuz" };
+	struct proc_table *t = new_table(1000, 1024 * 1024, BUDGET);
+	struct proc_table_stats st;
+	struct proc_entry e;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(exec_node(t, 1, 7, 1, "/bin/q", 1, a, 2), 0);
+	assert_int_equal(exec_node(t, 1, 8, 7, "/bin/q", 1, a, 2), 0);
+	for (pid = 100; pid < 200; pid++)
+		assert_int_equal(exec_big_on(t, 2, pid, 15000, 'f'), 0);
+	assert_true(proc_table_lookup(t, 1, 7, &e));
+	assert_int_equal(e.argv.argc, 2);
+	assert_true(known_on(t, 1, 8));
+	assert_true(known_on(t, 2, 199));
+	assert_false(known_on(t, 2, 100));
+	proc_table_stats(t, &st);
+	assert_true(st.argv_bytes <= BUDGET);
+	proc_table_free(t);
+}
+
+/* The statistics line's view: top nodes by evictions, then entries, and
+ * the sum of the others. */
+static void test_top_nodes(void **state)
+{
+	static const char *const a[] = { "x" };
+	struct proc_table *t = new_table(64, 0, 0);
+	struct proc_table_node_stats top[2], rest;
+	size_t n;
+	pid_t pid;
+	uint32_t node;
+
+	(void)state;
+	n = proc_table_top_nodes(t, top, 2, &rest);
+	assert_int_equal(n, 0);
+	assert_int_equal(rest.node, 0);
+	/* nodes 1..5 hold node entries each (1, 2, 3, 4, 5) */
+	for (node = 1; node <= 5; node++)
+		for (pid = 1; pid <= (pid_t)node; pid++)
+			assert_int_equal(exec_node(t, node, pid, 1, "/bin/x",
+						   1, a, 1), 0);
+	n = proc_table_top_nodes(t, top, 2, &rest);
+	assert_int_equal(n, 2);
+	assert_int_equal(top[0].node, 5);
+	assert_int_equal(top[0].entries, 5);
+	assert_int_equal(top[1].node, 4);
+	assert_int_equal(rest.node, 3);
+	assert_int_equal(rest.entries, 1 + 2 + 3);
+	assert_int_equal(rest.evictions, 0);
+	/* node 9 floods: it loses most, and comes first */
+	for (pid = 1; pid <= 100; pid++)
+		assert_int_equal(exec_node(t, 9, pid, 1, "/bin/x", 1, a, 1), 0);
+	n = proc_table_top_nodes(t, top, 2, &rest);
+	assert_int_equal(n, 2);
+	assert_int_equal(top[0].node, 9);
+	assert_int_equal(top[0].entries, 64 - 15);
+	assert_int_equal(top[0].evictions, 100 - 49);
+	assert_int_equal(top[1].node, 5);
+	assert_int_equal(rest.node, 4);
+	assert_int_equal(rest.entries, 1 + 2 + 3 + 4);
+	/* k = 0: everything is the rest */
+	n = proc_table_top_nodes(t, top, 0, &rest);
+	assert_int_equal(n, 0);
+	assert_int_equal(rest.node, 6);
+	assert_int_equal(rest.entries, 64);
+	proc_table_free(t);
+}
+
 /* Many nodes with the same small pids: every (node, pid) is reachable,
  * the newest ones survive eviction, nothing of another node is found. */
 static void test_many_nodes(void **state)
@@ -1191,6 +1310,47 @@ static void model_touch(struct model *m, int i)
 	m->lru[m->n - 1] = key;
 }
 
+/* The node index of a model key; keys past the model's pids (the final
+ * read-back's fresh execs) are node index 0's. */
+static int model_node(int key)
+{
+	return key >= MODEL_NODES * MODEL_PIDS ? 0 : key / MODEL_PIDS;
+}
+
+/* The fair share of proc_table.h, spelled naively: the position in lru[]
+ * of the least recently used entry (not `keep`) of the node with most
+ * entries; the inserting node `ni` among equals, else the node whose
+ * least recently used entry is the oldest. */
+static int model_victim(const struct model *m, int ni, int keep)
+{
+	int count[MODEL_NODES] = { 0 }, lru[MODEL_NODES], best = -1, i, k;
+
+	for (k = 0; k < MODEL_NODES; k++)
+		lru[k] = -1;
+	for (i = 0; i < m->n; i++) {
+		k = model_node(m->lru[i]);
+		count[k]++;
+		if (lru[k] < 0 && m->lru[i] != keep)
+			lru[k] = i;
+	}
+	for (k = 0; k < MODEL_NODES; k++) {
+		if (lru[k] < 0)
+			continue;
+		if (best < 0 || count[k] > count[best] ||
+		    (count[k] == count[best] && best != ni &&
+		     (k == ni || lru[k] < lru[best])))
+			best = k;
+	}
+	return lru[best];
+}
+
+static void model_remove(struct model *m, int v)
+{
+	memmove(&m->lru[v], &m->lru[v + 1],
+		(size_t)(m->n - v - 1) * sizeof(m->lru[0]));
+	m->n--;
+}
+
 static void model_insert(struct model *m, int key, pid_t ppid, int keep,
 			 long long exec_ms)
 {
@@ -1199,13 +1359,9 @@ static void model_insert(struct model *m, int key, pid_t ppid, int keep,
 	m->exec_ms[key] = exec_ms;
 
 	if (i < 0) {
-		if (m->n == MODEL_CAP) {
-			int v = m->lru[0] == keep ? 1 : 0;
-
-			memmove(&m->lru[v], &m->lru[v + 1],
-				(size_t)(m->n - v - 1) * sizeof(m->lru[0]));
-			m->n--;
-		}
+		if (m->n == MODEL_CAP)
+			model_remove(m, model_victim(m, model_node(key),
+						     keep));
 		m->lru[m->n++] = key;
 	} else {
 		model_touch(m, i);
@@ -1298,15 +1454,19 @@ static void random_against_model(const uint32_t *nodes, int nnodes)
 	/* Both sides of the time rule were exercised. */
 	assert_true(st.late_forks > 100);
 	assert_true(st.forks > 1000);
-	/* Read the final order back by evicting through fresh inserts. */
+	/* Read the final order back by evicting through fresh inserts on
+	 * nodes[0]. */
 	assert_int_equal(m.n, MODEL_CAP);
-	for (step = 0; step < m.n; step++) {
-		int key = m.lru[step];
+	for (step = 0; step < MODEL_CAP; step++) {
+		int v = model_victim(&m, 0, -1), key = m.lru[v];
 
-		assert_int_equal(exec_args(t, 1000 + step, 0, "/bin/a", 0, a, 1,
-					   0), 0);
-		assert_false(known_on(t, nodes[key / MODEL_PIDS],
-				      key % MODEL_PIDS));
+		assert_int_equal(exec_node_at(t, nodes[0], 1000 + step, 0, 0,
+					      a, 1), 0);
+		if (key < MODEL_NODES * MODEL_PIDS)
+			assert_false(known_on(t, nodes[key / MODEL_PIDS],
+					      key % MODEL_PIDS));
+		model_remove(&m, v);
+		m.lru[m.n++] = MODEL_NODES * MODEL_PIDS + step;
 	}
 	proc_table_free(t);
 }
@@ -1793,6 +1953,9 @@ int main(void)
 		cmocka_unit_test(test_cwd_tty),
 		cmocka_unit_test(test_record_and_start),
 		cmocka_unit_test(test_peek_and_previous),
+		cmocka_unit_test(test_fair_share_entries),
+		cmocka_unit_test(test_fair_share_bytes),
+		cmocka_unit_test(test_top_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

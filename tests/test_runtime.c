@@ -312,6 +312,44 @@ static void test_bad_file(void **state)
 	runtime_free(&rt);
 }
 
+/* Which node= names are this machine's: /proc and the user database are
+ * asked only for their events. */
+static void test_local_nodes(void **state)
+{
+	struct runtime_options o = {
+		.conf_path = conf_path,
+		.host_name = "web1.example.org",
+	};
+	char host[256] = "", other[300];
+
+	(void)state;
+	runtime_init(&rt, &o);
+	assert_true(runtime_is_local(&rt, ""));
+	assert_true(runtime_is_local(&rt, NULL));
+	assert_true(runtime_is_local(&rt, "web1.example.org"));
+	/* --host-name: that machine's logs, that name only */
+	assert_false(runtime_is_local(&rt, "web1"));
+	assert_false(runtime_is_local(&rt, "web1.example.org."));
+	assert_false(runtime_is_local(&rt, "WEB1.example.org"));
+	runtime_free(&rt);
+
+	o.host_name = NULL;
+	o.plugin_mode = true;
+	assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
+	runtime_init(&rt, &o);
+	assert_true(runtime_is_local(&rt, host));
+	host[strcspn(host, ".")] = '\0';
+	assert_true(runtime_is_local(&rt, host));
+	snprintf(other, sizeof(other), "%s2", host);
+	assert_false(runtime_is_local(&rt, other));
+	snprintf(other, sizeof(other), "x%s", host);
+	assert_false(runtime_is_local(&rt, other));
+	assert_false(runtime_is_local(&rt, "ks-remote-1"));
+	/* never more names than it has room for */
+	assert_true(rt.nlocal >= 1 && rt.nlocal <= 3);
+	runtime_free(&rt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_counters_survive),
 		cmocka_unit_test(test_command_line_survives),
 		cmocka_unit_test(test_bad_file),
+		cmocka_unit_test(test_local_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

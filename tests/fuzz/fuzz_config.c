@@ -118,6 +118,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(memchr(c.rules, '\0', sizeof(c.rules)) != NULL);
 	CHECK(memchr(c.log_socket, '\0', sizeof(c.log_socket)) != NULL);
 #endif
+#ifdef CONF_MAX_HEARTBEAT_INTERVAL
+	CHECK(c.heartbeat_interval <= CONF_MAX_HEARTBEAT_INTERVAL);
+	CHECK(c.state_save_interval <= CONF_MAX_STATE_SAVE_INTERVAL);
+	/* nothing (off) or an absolute path */
+	CHECK(memchr(c.state_file, '\0', sizeof(c.state_file)) != NULL);
+	CHECK(c.state_file[0] == '\0' || c.state_file[0] == '/');
+#endif
 	/* A config that loads is never bigger than the line limit allows
 	 * and never contains NUL. */
 	CHECK(memchr(data, '\0', size) == NULL);

@@ -59,6 +59,8 @@ srcs[fuzz_rulefile]="plugin/rulefile plugin/diag plugin/logsock plugin/eql plugi
 maxlen[fuzz_rulefile]=65536
 srcs[fuzz_review_input]="plugin/syslog_prefix plugin/timerange plugin/input"
 maxlen[fuzz_review_input]=65536
+srcs[fuzz_statefile]="plugin/statefile plugin/proc_table"
+maxlen[fuzz_statefile]=65536
 
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-D_GNU_SOURCE -I "$src/include" -I "$build" -I "$here" -I "$src/tests")
