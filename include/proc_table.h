@@ -54,7 +54,8 @@
  * thousand processes; 16384 keeps every live one plus a long tail of recent
  * exits (whose children may still exec), and costs about 2.7 MiB of fixed
  * memory. With the 32 MiB default argv budget the whole table stays under
- * 40 MiB however hostile the input.
+ * 40 MiB however hostile the input. The plugin gives a bigger table
+ * proc_table_argv_budget(entries): 2 KiB an entry.
  *
  * Record order. Records reach the table in the order the kernel wrote
  * them (through auditd, libauparse and the prefilter), which is not the
@@ -157,6 +158,22 @@
 /* Elastic Defend itself keeps 20 KiB of argv; keep a little more. */
 #define PROC_TABLE_DEFAULT_ENTRY_ARGV_BYTES (32u * 1024u)
 #define PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES (32u * 1024u * 1024u)
+/* The argv budget grows with the table past the default size: a fixed
+ * 32 MiB held at most about 300,000 processes whatever process_table_size
+ * said (tests/bench/fleet.sh). 2 KiB an entry is some twenty times a
+ * typical argv with its names, so a table sized for a fleet fills by
+ * entries, not bytes; the default size keeps the default budget. */
+#define PROC_TABLE_ARGV_BYTES_PER_ENTRY 2048u
+
+/* The argv budget of a table of `entries` entries: the default budget or
+ * PROC_TABLE_ARGV_BYTES_PER_ENTRY an entry, whichever is more. */
+static inline size_t proc_table_argv_budget(uint32_t entries)
+{
+	size_t b = (size_t)entries * PROC_TABLE_ARGV_BYTES_PER_ENTRY;
+
+	return b > PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES ?
+	       b : PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES;
+}
 
 /* Limits; 0 means the default. max_entries is kept within [2, 1<<24] (a
  * fork needs room for two entries) and max_total_argv_bytes is raised to

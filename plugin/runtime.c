@@ -477,7 +477,7 @@ static void load_state(struct runtime *rt, const struct ks_conf *c)
 	rc = statefile_load(c->state_file, rt->procs, state_node_of, rt,
 			    rt->boot_id,
 			    statefile_max_bytes(c->process_table_size,
-						PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES),
+				proc_table_argv_budget(c->process_table_size)),
 			    &res, err, sizeof(err));
 	if (rc < 0)
 		diag(LOG_WARNING, "state file ignored, starting without it: %s",
@@ -522,6 +522,8 @@ static int start_pipeline(struct runtime *rt, const struct ks_conf *c)
 {
 	struct proc_table_limits pl = {
 		.max_entries = c->process_table_size,
+		.max_total_argv_bytes =
+			proc_table_argv_budget(c->process_table_size),
 	};
 	struct argv_limits al = {
 		.max_total_bytes = c->max_argv_bytes,

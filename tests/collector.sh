@@ -56,8 +56,8 @@
 #  3. plugin SIGKILL at the collector: auditd restarts it on its next write;
 #     C06 (parent chain, after the kill) alerts, from a new plugin pid.
 #     A parent that exec'd before the kill (C07) is known to the restarted
-#     plugin only through the state file (another branch adds it: see the
-#     TODO there);
+#     plugin only through the state file it saved every second: C07
+#     alerts with that parent's argv;
 #  4. a hostile sender (tests/collector_evil.py) on the same collector
 #     port, under node ks-evil: garbage, broken records, 2000 events that
 #     never complete, unframed bytes, an exec claiming the pid of a live
@@ -354,6 +354,8 @@ cat > "$KS_CONF" <<EOF
 format = json
 max_message_size = 60000
 proc_fallback = no
+state_file = $COL/state/table
+state_save_interval = 1
 EOF
 cat > "$COL/plugins.d/kernel-seeking.conf" <<EOF
 active = yes
@@ -611,7 +613,8 @@ say "3. the collector's plugin killed with SIGKILL"
 # C07's parent exec's now and lives across the kill; its child runs after.
 run C07 sh "$TMP/s.sh" "/boot/$RUN-C07" "$TMP/go-C07" {LOCK_FD}>&- &
 waiters+=($!)
-sleep 1
+# the periodic save (state_save_interval = 1) must have run once since
+sleep 2.5
 old_plugin=$PLUGIN_PID
 kill -KILL "$PLUGIN_PID"
 # auditd notices on its next write (EPIPE), restarts the plugin and writes
@@ -624,18 +627,11 @@ sleep 0.5
 expect_alert C06 "$NODE" "/boot/$RUN-C06"
 : > "$TMP/go-C07"
 wait "${waiters[-1]}" 2>/dev/null
-# TODO(issue 15, state file, branch node15): with state_file and
-# state_save_interval set in $KS_CONF (and the save interval waited out
-# before the kill), the restarted plugin knows C07's parent and this
-# must be: wait_for "$WAIT" seen C07; expect_alert C07 "$NODE" "/boot/$RUN-C07".
-# Without it the restarted plugin has no table entry for that parent and
-# (proc_fallback = no) no alert is raised: what is said below.
-if printf 'state_file = %s/state\n' "$TMP" > "$TMP/sf.conf" &&
-   "$PLUGIN" --check-config --config "$TMP/sf.conf" >/dev/null 2>&1; then
-    say "note: this plugin accepts state_file: enable the C07 assertion (TODO above)"
-fi
-sleep 1
-say "C07 (parent exec'd before the SIGKILL): $(n_alerts C07) alert(s) (no state file yet: 0 expected)"
+# The restarted plugin has no table entry for C07's parent but what the
+# state file gave it (proc_fallback = no).
+wait_for "$WAIT" seen C07 || fail "C07: no alert: the restarted plugin did not know the parent from the state file"
+sleep 0.5
+expect_alert C07 "$NODE" "/boot/$RUN-C07"
 
 # -------------------------------------------------- 4. a hostile sender
 say "4. a hostile sender beside the real one"

@@ -685,6 +685,47 @@ static void test_million_pids(void **state)
 	proc_table_free(t);
 }
 
+/* A table sized for a fleet fills by entries, not by bytes: with the
+ * budget proc_table_argv_budget gives, 65536 processes of 700 bytes each
+ * (44 MiB, over the 32 MiB default) are all kept; the default size keeps
+ * the default budget. */
+static void test_argv_budget_scales(void **state)
+{
+	static char arg[640];
+	static const char *const a[] = { "sh", arg };
+	const uint32_t n = 65536;
+	struct proc_table_limits lim = {
+		.max_entries = n,
+		.max_total_argv_bytes = proc_table_argv_budget(n),
+	};
+	struct proc_table *t;
+	struct proc_table_stats st;
+	struct test_argv ta;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(proc_table_argv_budget(PROC_TABLE_DEFAULT_ENTRIES),
+			 PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES);
+	assert_int_equal(proc_table_argv_budget(64),
+			 PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES);
+	assert_int_equal(proc_table_argv_budget(1u << 20), (size_t)2 << 30);
+	t = proc_table_new(&lim);
+	assert_non_null(t);
+	memset(arg, 'a', sizeof(arg) - 1);
+	set_argv(&ta, a, 2, 0);
+	set_event(&ev_buf, 0, 1, "/bin/sh", &ta.av, 0);
+	for (pid = 1; pid <= (pid_t)n; pid++) {
+		ev_buf.pid = pid;
+		assert_int_equal(proc_table_exec(t, 0, &ev_buf), 0);
+	}
+	proc_table_stats(t, &st);
+	assert_true(st.argv_bytes > PROC_TABLE_DEFAULT_TOTAL_ARGV_BYTES);
+	assert_int_equal(st.evictions, 0);
+	assert_int_equal(st.entries, n);
+	assert_true(known(t, 1));
+	proc_table_free(t);
+}
+
 /* ---- nodes: the key is (node, pid) ------------------------------------ */
 
 static void test_same_pid_two_nodes(void **state)
@@ -1933,6 +1974,7 @@ int main(void)
 		cmocka_unit_test(test_fork_full_parent_lru),
 		cmocka_unit_test(test_fork_budget_parent_lru),
 		cmocka_unit_test(test_million_pids),
+		cmocka_unit_test(test_argv_budget_scales),
 		cmocka_unit_test(test_same_pid_two_nodes),
 		cmocka_unit_test(test_fork_within_node),
 		cmocka_unit_test(test_eviction_across_nodes),
