@@ -746,10 +746,11 @@ static void write_eoe(struct prefilter *pf, const struct flight_victim *v)
 
 /*
  * The events in flight (flight.h) take the line just decided as v, whose
- * bytes for auparse are s[0..len): v, or V_CUT when its event is at its
- * own caps. When they are full, the lines kept before it go to auparse
- * first, so that the events it hands on meanwhile are counted out; then,
- * while still full, the oldest events are ended by EOE records.
+ * text for auparse is s[0..len) without its newline (a line in the head
+ * buffer has none there): v, or V_CUT when its event is at its own caps.
+ * When they are full, the lines kept before it go to auparse first, so
+ * that the events it hands on meanwhile are counted out; then, while
+ * still full, the oldest events are ended by EOE records.
  */
 static enum verdict admit(struct prefilter *pf, const char *s,
 			  enum verdict v, size_t len)
@@ -802,7 +803,7 @@ static void take_whole(struct prefilter *pf, const char *s, size_t n,
 	size_t cr = crlf(pf, s, n), len = n - cr;
 	enum verdict v = pf_decide(pf, s, len);
 
-	v = admit(pf, s, v, v == V_TRIMMED ? pf->trim_len : len + 1);
+	v = admit(pf, s, v, v == V_TRIMMED ? pf->trim_len - 1 : len);
 	if (in_buf && v == V_KEEP && !cr && !pf->hold_len) {
 		/* the common case: the line joins the run */
 		if (!pf->run)
