@@ -59,7 +59,7 @@
  * kept, plus one pass over the fields of the exec events and one hash of
  * its identity, and one pass over the text of a login record. Memory:
  * auparse's in-flight events (bounded above), one argv builder, the
- * prefilter's, the table of events in flight (80 KiB), 128 KiB of event
+ * prefilter's, the table of events in flight (41 KiB), 128 KiB of event
  * ids.
  */
 #ifndef KS_EVENT_ASSEMBLY_H

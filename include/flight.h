@@ -47,9 +47,9 @@
  *
  * Cost: O(1) expected per record and per event handed on (a hash of the
  * node and the numbers, a probe in an open hash); evicting one event is
- * O(1) (but for skipping the record's own event). Memory, allocated at flight_new: max_events entries of about 300
- * bytes (the node name is kept to write the EOE) and twice as many hash
- * slots. Not thread-safe.
+ * O(1) (but for skipping the record's own event). Memory, allocated at
+ * flight_new: max_events entries of 320 bytes (the node name is kept to
+ * write the EOE) and twice as many hash slots. Not thread-safe.
  */
 #ifndef KS_FLIGHT_H
 #define KS_FLIGHT_H
