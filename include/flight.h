@@ -66,6 +66,9 @@
  * field. */
 #define FLIGHT_RECORD_COST 1536u
 #define FLIGHT_FIELD_COST 96u
+/* Records this long or longer have their fields counted; shorter ones are
+ * taken to have (length + 1) / 3. */
+#define FLIGHT_COUNT_FROM 1024u
 
 struct flight_limits {
 	uint32_t max_events;        /* events held, at least 2 */

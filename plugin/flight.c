@@ -41,6 +41,8 @@ struct flight {
 	uint32_t *slots;
 	uint32_t mask;
 	uint32_t free_list;         /* through .newer */
+	uint32_t last;              /* the entry fed last, or NIL: the
+				     * records of an event come together */
 	struct list waiting, ended;
 	struct flight_stats st;
 };
@@ -51,9 +53,11 @@ size_t flight_cost(const char *s, size_t n)
 	const char *p, *end = s + n;
 
 	/* A field is NAME=VALUE with a value, one space at least between
-	 * two: at most (n + 1) / 3 of them. Long records (an EXECVE, 7.5 KB)
-	 * are counted by their tokens instead, which bounds them closer. */
-	if (n < 256) {
+	 * two: at most (n + 1) / 3 of them. Long records (an EXECVE of many
+	 * arguments, 7.5 KB) are counted by their tokens instead, which
+	 * bounds them closer; shorter ones (a SYSCALL, 400 bytes) are not
+	 * worth a pass over their text. */
+	if (n < FLIGHT_COUNT_FROM) {
 		fields = (n + 1) / 3;
 	} else {
 		fields = 1;
@@ -153,6 +157,8 @@ static void drop_ent(struct flight *f, uint32_t e)
 	struct ent *x = &f->ent[e];
 	uint32_t hole = x->slot, k = hole, y, home;
 
+	if (f->last == e)
+		f->last = NIL;
 	f->st.events -= x->events;
 	f->st.bytes -= x->bytes;
 	if (x->waiting)
@@ -182,6 +188,10 @@ static void fed(struct flight *f, uint32_t e, bool w)
 {
 	struct ent *x = &f->ent[e];
 
+	f->last = e;
+	/* the common case: the same event again, still the newest */
+	if (x->waiting == w && list_of(f, x)->newest == e)
+		return;
 	unlink_ent(f, e);
 	if (x->waiting != w) {
 		if (w) {
@@ -198,10 +208,20 @@ static void fed(struct flight *f, uint32_t e, bool w)
 enum flight_verdict flight_admit(struct flight *f, const struct flight_id *id,
 				 enum flight_rec kind, size_t cost)
 {
-	uint64_t h = hash_id(id->node, id->nlen, id->sec, id->ms, id->serial);
-	uint32_t e = find(f, h, id->node, id->nlen, id->sec, id->ms,
-			  id->serial), i;
+	uint64_t h;
+	uint32_t e = f->last, i;
 	struct ent *x;
+
+	if (e != NIL && f->ent[e].sec == id->sec &&
+	    f->ent[e].serial == id->serial && f->ent[e].ms == id->ms &&
+	    f->ent[e].nlen == id->nlen &&
+	    memcmp(f->ent[e].node, id->node, id->nlen) == 0) {
+		h = f->ent[e].hash;
+	} else {
+		h = hash_id(id->node, id->nlen, id->sec, id->ms, id->serial);
+		e = find(f, h, id->node, id->nlen, id->sec, id->ms,
+			 id->serial);
+	}
 
 	if (e != NIL && f->ent[e].waiting) {
 		/* one more record of the event auparse is building */
@@ -344,6 +364,7 @@ void flight_clear(struct flight *f)
 	for (i = 0; i < n; i++)
 		f->ent[i].newer = i + 1 < n ? i + 1 : NIL;
 	f->free_list = 0;
+	f->last = NIL;
 	f->waiting.oldest = f->waiting.newest = NIL;
 	f->ended.oldest = f->ended.newest = NIL;
 	f->st.events = f->st.waiting = 0;

@@ -63,6 +63,7 @@ struct head {
 	const char *close;        /* its ')' */
 	uint64_t sec, serial;
 	uint32_t ms;
+	int tidx;                 /* its type in the type cache, or -1 */
 };
 
 /* A PROCTITLE is at most 128 bytes of title, hex: 1 KiB is plenty; a
@@ -90,6 +91,12 @@ struct prefilter {
 	struct type_cache_ent types[PF_TYPE_CACHE];
 	unsigned ntypes;
 	unsigned long long last_sec;  /* second of the previous record */
+	/* the id text of the last record read whole, and its numbers: the
+	 * records of an event come together */
+	char last_id[32];
+	size_t last_ilen;             /* 0: none */
+	uint64_t last_id_sec, last_id_serial;
+	uint32_t last_id_ms;
 	struct prefilter_stats stats;
 	/* prefilter_set_options */
 	bool trim, proctitle;
@@ -170,22 +177,16 @@ static enum rec_class class_of_number(int t)
 	return REC_UNKNOWN;
 }
 
+/* The class of a type name not in the type cache (added to it while
+ * there is room). */
 static enum rec_class class_of_name(struct prefilter *pf, const char *name,
 				    size_t len, bool *ends)
 {
 	struct type_cache_ent *e;
-	unsigned i;
 	char tmp[32];
 	enum rec_class cls;
 	int t;
 
-	for (i = 0; i < pf->ntypes; i++) {
-		e = &pf->types[i];
-		if (e->len == len && memcmp(e->name, name, len) == 0) {
-			*ends = e->ends;
-			return e->cls;
-		}
-	}
 	/* head_of keeps names to 31 bytes */
 	memcpy(tmp, name, len);
 	tmp[len] = '\0';
@@ -250,11 +251,13 @@ static bool type_name(const char *t, size_t n)
  * auparse_get_timestamp would not give back). NAME: 1 to FLIGHT_NODE_MAX
  * bytes, no NUL and no 0x1d (auparse cuts a record there).
  */
-static bool head_of(const char *s, size_t n, struct head *h)
+static bool head_of(struct prefilter *pf, const char *s, size_t n,
+		    struct head *h)
 {
 	const char *p = s, *end = s + n, *q, *dot, *colon, *tok_end, *win;
 	uint64_t ms;
 	size_t i;
+	unsigned k;
 
 	h->node = "";
 	h->nlen = 0;
@@ -276,29 +279,59 @@ static bool head_of(const char *s, size_t n, struct head *h)
 		return false;
 	h->type = p + 5;
 	q = memchr(h->type, ' ', (size_t)(end - h->type));
-	if (!q || !type_name(h->type, (size_t)(q - h->type)))
+	if (!q)
 		return false;
 	h->tlen = (size_t)(q - h->type);
+	/* a name in the cache was checked when it went in */
+	h->tidx = -1;
+	for (k = 0; k < pf->ntypes; k++)
+		if (pf->types[k].len == h->tlen &&
+		    memcmp(pf->types[k].name, h->type, h->tlen) == 0) {
+			h->tidx = (int)k;
+			break;
+		}
+	if (h->tidx < 0 && !type_name(h->type, h->tlen))
+		return false;
 	p = q + 1;
 	if ((size_t)(end - p) < 10 || memcmp(p, "msg=audit(", 10) != 0)
 		return false;
 	h->id = p + 10;
 	h->close = memchr(h->id, ')', (size_t)(win - h->id));
+	if (!h->close)
+		return false;
+	h->ilen = (size_t)(h->close - h->id);
+	/* The id of the last record read: valid, without a space, so its
+	 * token is at least 19 bytes when the id is 9 */
+	if (h->ilen >= 9 && h->ilen == pf->last_ilen &&
+	    memcmp(h->id, pf->last_id, h->ilen) == 0) {
+		h->sec = pf->last_id_sec;
+		h->ms = pf->last_id_ms;
+		h->serial = pf->last_id_serial;
+		return true;
+	}
 	tok_end = memchr(p, ' ', (size_t)(end - p));
 	if (!tok_end)
 		tok_end = end;
-	if (!h->close || (tok_end < win ? tok_end : win) - p < 19)
+	if ((tok_end < win ? tok_end : win) - p < 19)
 		return false;
-	h->ilen = (size_t)(h->close - h->id);
 	dot = memchr(h->id, '.', h->ilen);
 	colon = dot ? memchr(dot, ':', (size_t)(h->close - dot)) : NULL;
-	return colon &&
-	       digits(h->id, (size_t)(dot - h->id), 18, &h->sec) &&
-	       h->sec > 0 &&
-	       digits(dot + 1, (size_t)(colon - dot - 1), 3, &ms) &&
-	       digits(colon + 1, (size_t)(h->close - colon - 1), 19,
-		      &h->serial) &&
-	       (h->ms = (uint32_t)ms, true);
+	if (!colon ||
+	    !digits(h->id, (size_t)(dot - h->id), 18, &h->sec) ||
+	    h->sec == 0 ||
+	    !digits(dot + 1, (size_t)(colon - dot - 1), 3, &ms) ||
+	    !digits(colon + 1, (size_t)(h->close - colon - 1), 19,
+		    &h->serial))
+		return false;
+	h->ms = (uint32_t)ms;
+	if (h->ilen < sizeof(pf->last_id)) {
+		memcpy(pf->last_id, h->id, h->ilen);
+		pf->last_ilen = h->ilen;
+		pf->last_id_sec = h->sec;
+		pf->last_id_ms = h->ms;
+		pf->last_id_serial = h->serial;
+	}
+	return true;
 }
 
 static bool hex_ul(const char *v, size_t n, unsigned long *out)
@@ -586,9 +619,14 @@ static enum verdict pf_decide(struct prefilter *pf, const char *s, size_t n)
 	bool new_sec, known;
 
 	pf->line_eoe = false;
-	if (!head_of(s, n, &hd))
+	if (!head_of(pf, s, n, &hd))
 		return V_GARBAGE;
-	cls = class_of_name(pf, hd.type, hd.tlen, &pf->line_ends);
+	if (hd.tidx >= 0) {
+		cls = pf->types[hd.tidx].cls;
+		pf->line_ends = pf->types[hd.tidx].ends;
+	} else {
+		cls = class_of_name(pf, hd.type, hd.tlen, &pf->line_ends);
+	}
 	pf->line_eoe = hd.tlen == 3 && memcmp(hd.type, "EOE", 3) == 0;
 	pf->line_fid = (struct flight_id){
 		.node = hd.node, .nlen = hd.nlen,
@@ -925,7 +963,7 @@ int prefilter_finish(struct prefilter *pf)
 		flush_hold(pf);
 	if (pf->head_len) {
 		n = pf->head_len - crlf(pf, pf->head, pf->head_len);
-		if (head_of(pf->head, n, &hd)) {
+		if (head_of(pf, pf->head, n, &hd)) {
 			emit(pf, pf->head, n);
 		} else {
 			pf->stats.garbage_lines++;
