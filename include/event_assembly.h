@@ -39,9 +39,9 @@
  * costliest way the kernel writes it. Past the first caps the oldest event
  * is handed on as it is (cut_events); past an event's own, its further
  * records are dropped (cut_records). Once 64 events have waited at once,
- * auparse is replaced by a new one the next time it holds nothing (its
- * scans cost every record as many steps as it ever held events;
- * stats.recycles).
+ * auparse is replaced by a new one the next time every event it holds is
+ * complete: it hands them on first (its scans cost every record as many
+ * steps as it ever held events; stats.recycles).
  *
  * The prefilter (include/prefilter.h; its removal rules on unless
  * ea_set_prefilter(ea, false)) holds back from auparse the records that
