@@ -16,7 +16,10 @@
  *   with node=). Any other line (a comment, a blank line, text a relay
  *   or an attacker wrote) is removed and counted (garbage_lines):
  *   libauparse 3.0.9 leaks 1,152 bytes for each line it splits into no
- *   field, and an id it reads from garbage could join a real event.
+ *   field, and an id it reads from garbage could join a real event. So is
+ *   a CWD record with more than one cwd= field as libauparse splits them
+ *   (the kernel writes one; libauparse 3.0.9 loses the copy of each but
+ *   the last).
  * - A line of PREFILTER_LINE_CAP bytes or more (its newline not counted)
  *   is removed whole and counted (long_lines), never buffered: auditd
  *   writes no line over 9,225 bytes (MAX_AUDIT_MESSAGE_LENGTH, 8,970,

@@ -604,6 +604,40 @@ static void trim_syscall(struct prefilter *pf, const char *head, size_t hlen,
 }
 
 /*
+ * Whether libauparse 3.0.9 reads more than one cwd= field in the CWD
+ * record s[0..n): it keeps a copy of each and loses all but the last
+ * (parse_up_record), so a sender could grow its memory at will. Fields as
+ * it splits them: tokens between spaces, a leading "msg='" or "(" cut off,
+ * the value not empty. The kernel writes one.
+ */
+static bool cwd_twice(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n, *t, *sp;
+	unsigned found = 0;
+
+	/* it reads the record up to a NUL, and its fields up to 0x1d */
+	if ((t = memchr(s, '\0', n)) != NULL)
+		end = t;
+	if ((t = memchr(s, AUDIT_INTERP_SEPARATOR, (size_t)(end - s))) != NULL)
+		end = t;
+
+	while (p < end) {
+		sp = memchr(p, ' ', (size_t)(end - p));
+		if (!sp)
+			sp = end;
+		t = p;
+		if (sp - t > 5 && memcmp(t, "msg='", 5) == 0)
+			t += 5;
+		if (t < sp && *t == '(')
+			t++;
+		if (sp - t > 4 && memcmp(t, "cwd=", 4) == 0 && ++found > 1)
+			return true;
+		p = sp + 1;
+	}
+	return false;
+}
+
+/*
  * Decide one whole line s[0..n) (without its newline). Also says whether
  * it is an EOE, ends its event in auparse, and its ids (line_eoe,
  * line_ends, line_id, line_fid), for a PROCTITLE held back and for the
@@ -632,6 +666,9 @@ static enum verdict pf_decide(struct prefilter *pf, const char *s, size_t n)
 		.node = hd.node, .nlen = hd.nlen,
 		.sec = hd.sec, .ms = hd.ms, .serial = hd.serial,
 	};
+	if (hd.tlen == 3 && memcmp(hd.type, "CWD", 3) == 0 &&
+	    cwd_twice(hd.close, (size_t)(end - hd.close)))
+		return V_GARBAGE;
 	if (!pf->filter)
 		return V_KEEP;
 

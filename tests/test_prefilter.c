@@ -208,6 +208,14 @@ static const struct rec classes[] = {
 	{ SC("3", "arch=c000003e syscall=59"), true },
 	{ REC("EXECVE", "3", "argc=1 a0=\"x\""), true },
 	{ REC("CWD", "3", "cwd=\"/\""), true },
+	/* a CWD with two cwd= fields as libauparse splits them (it loses
+	 * all but the last copy): not a record the kernel writes */
+	{ REC("CWD", "3", "cwd=\"/a\" cwd=\"/b\""), G },
+	{ REC("CWD", "3", "cwd=\"/a\" x=1 msg='cwd=\"/b\"'"), G },
+	{ REC("CWD", "3", "cwd=\"/a\"  (cwd=b"), G },
+	/* ... but once only: in a value, empty, past 0x1d */
+	{ REC("CWD", "3", "cwd=\"/tmp/cwd=x\" xcwd=1 cwd="), true },
+	{ REC("CWD", "3", "cwd=\"/a\" \x1d cwd=\"/b\""), true },
 	{ REC("PATH", "3", "item=0 name=\"/x\""), false },
 	{ REC("BPRM_FCAPS", "3", "fver=0"), false },
 	{ REC("PROCTITLE", "3", "proctitle=78"), true },
