@@ -14,7 +14,10 @@
  *  - tolerant: fields may come in any number of records; the result holds
  *    the arguments up to the highest index present (never padded to a
  *    larger `argc`: arguments the record does not hold are not invented),
- *    a missing `aN` below it stays in place as an empty argument; a
+ *    a missing `aN` below it stays in place as an empty argument, as long
+ *    as the missing ones number at most those present plus
+ *    ARGV_MAX_HOLES (past that the argv ends before the next missing one:
+ *    the output stays within a small multiple of the input); a
  *    duplicated field or chunk is ignored (first one wins); undecodable
  *    values are kept literally and set ARGV_BAD_ENCODING;
  *  - honest: anything missing (an `argc` larger than the fields present, a
@@ -40,6 +43,8 @@
 
 /* The kernel's MAX_ARG_STRLEN: no single argument of a real exec is longer. */
 #define ARGV_MAX_ARG_BYTES (128u * 1024u)
+/* Missing arguments kept as empty ones beyond as many as came. */
+#define ARGV_MAX_HOLES 64u
 /* Defaults for struct argv_limits; both are configurable. 1 MiB is half of
  * what the kernel accepts for argv+envp with the usual 8 MiB stack limit. */
 #define ARGV_DEFAULT_MAX_TOTAL_BYTES (1024u * 1024u)

@@ -25,7 +25,25 @@
  * auparse's order (oldest first). Callbacks run synchronously inside
  * ea_feed/ea_age/ea_flush.
  *
- * The prefilter (include/prefilter.h; on unless
+ * Only audit records reach auparse, and only lines short enough to be
+ * one (include/prefilter.h): anything else is counted (garbage_lines,
+ * long_lines) and skipped.
+ *
+ * Events in flight are bounded (include/flight.h): auparse holds at most
+ * 128 events it has not handed on, and records of an estimated memory of
+ * max_event_bytes + 8 MiB, where one event holds at most
+ * max_event_records = (2 * max_total_bytes + 12 * max_args) / 4096 + 64
+ * records (960 with the default argv limits) and max_event_bytes =
+ * 4 * max_total_bytes + 120 * max_args + 1536 * max_event_records + 1 MiB
+ * (about 21 MiB): room for the largest argv the limits keep, written the
+ * costliest way the kernel writes it. Past the first caps the oldest event
+ * is handed on as it is (cut_events); past an event's own, its further
+ * records are dropped (cut_records). Once 64 events have waited at once,
+ * auparse is replaced by a new one the next time every event it holds is
+ * complete: it hands them on first (its scans cost every record as many
+ * steps as it ever held events; stats.recycles).
+ *
+ * The prefilter (include/prefilter.h; its removal rules on unless
  * ea_set_prefilter(ea, false)) holds back from auparse the records that
  * cannot change an exec, fork or login event: SYSCALL records of other
  * syscalls and the rest of their events, user-space records other than
@@ -39,8 +57,10 @@
  *
  * Cost: the prefilter's, auparse's own per-record parse of the records
  * kept, plus one pass over the fields of the exec events and one hash of
- * its identity, and one pass over the text of a login record. Memory: auparse's in-flight events, one argv builder, the
- * prefilter's, 128 KiB of event ids.
+ * its identity, and one pass over the text of a login record. Memory:
+ * auparse's in-flight events (bounded above), one argv builder, the
+ * prefilter's, the table of events in flight (41 KiB), 128 KiB of event
+ * ids.
  */
 #ifndef KS_EVENT_ASSEMBLY_H
 #define KS_EVENT_ASSEMBLY_H
@@ -77,9 +97,16 @@ struct ea_stats {
 	uint64_t login_malformed; /* login records not well-formed (dropped) */
 	/* the prefilter's (struct prefilter_stats) */
 	uint64_t skipped_records; /* records it held back from auparse */
-	uint64_t skipped_bytes;
-	uint64_t long_lines;  /* lines over its PREFILTER_LINE_CAP head */
+	uint64_t skipped_bytes;   /* bytes of every line held back */
+	uint64_t garbage_lines;   /* lines that are not audit records */
+	uint64_t long_lines;  /* lines of PREFILTER_LINE_CAP bytes or more */
 	uint64_t crlf_lines;  /* lines with Windows line endings (read as \n) */
+	/* events in flight (struct flight_stats) */
+	uint32_t in_flight;   /* held by auparse now */
+	uint64_t cut_events;  /* handed on before their end: too many or too
+			       * much in flight */
+	uint64_t cut_records; /* records dropped: their event at its caps */
+	uint64_t recycles;    /* auparse replaced by a new one */
 };
 
 struct event_assembly;
@@ -92,9 +119,11 @@ struct event_assembly *ea_new(const struct ea_handlers *h,
 			      unsigned eoe_timeout);
 void ea_free(struct event_assembly *ea);
 
-/* The prefilter is on after ea_new; turn it off (or on) before the first
- * ea_feed. Off: every byte goes to auparse, as before the prefilter. Used
- * by the tests that hold both ways to the same events. */
+/* The prefilter's removal rules are on after ea_new; turn them off (or
+ * on) before the first ea_feed. Off: every audit record goes to auparse
+ * whole (what is not one, and long lines, still do not; events in flight
+ * are still bounded). Used by the tests that hold both ways to the same
+ * events. */
 void ea_set_prefilter(struct event_assembly *ea, bool on);
 
 /* The parts of exec events to read (enum exec_needs; EXEC_NEEDS_ALL

@@ -113,6 +113,7 @@ struct runtime {
 		time_t at;
 		uint64_t malformed, truncated, no_execve, log_dropped;
 		uint64_t feed_errors;
+		uint64_t junk, cut;   /* lines skipped, events cut short */
 	} told;
 };
 

@@ -543,7 +543,7 @@ const struct argv *argv_builder_finish(struct argv_builder *b)
 {
 	static const struct argv_arg no_args[1] = { { "", 0 } };
 	struct argv *r = &b->result;
-	uint32_t argc = b->nslots, i;
+	uint32_t argc = b->nslots, i, present, holes;
 	uint64_t want;
 	size_t total = 0;
 
@@ -554,6 +554,21 @@ const struct argv *argv_builder_finish(struct argv_builder *b)
 	if (b->have_argc && b->argc_field > argc &&
 	    !(b->result.flags & ARGV_TRUNCATED))
 		set_flags(b, ARGV_INCOMPLETE);
+	/* A hole costs output but no input: a sender that writes a131071
+	 * alone would make 131,072 empty arguments of every alert. Holes
+	 * beyond the arguments that came (plus ARGV_MAX_HOLES) end the argv
+	 * before them, marked cut. */
+	present = 0;
+	for (i = 0; i < argc; i++)
+		present += b->slots[i].state != SLOT_NONE;
+	for (i = 0, holes = 0; i < argc; i++) {
+		if (b->slots[i].state == SLOT_NONE &&
+		    ++holes > (uint64_t)present + ARGV_MAX_HOLES) {
+			argc = i;
+			set_flags(b, ARGV_INCOMPLETE);
+			break;
+		}
+	}
 	/* Grow geometrically so that events of rising size do not realloc
 	 * each time; never beyond max_args. */
 	want = (uint64_t)b->out_cap * 2;

@@ -18,6 +18,7 @@
 #include <libaudit.h>
 
 #include "event_assembly.h"
+#include "flight.h"
 #include "prefilter.h"
 
 /*
@@ -37,11 +38,27 @@ struct seen {
 	unsigned cur, count;
 };
 
+/*
+ * Events in flight (include/flight.h): at most EA_FLIGHT_EVENTS. Each
+ * event costs every record auparse reads about 10 ns (its scans); real
+ * streams hold a few (a record of each node at a collector), since the
+ * kernel ends every event with EOE. Once EA_RECYCLE_AT events have waited
+ * at once, auparse's array stays that long (it never shrinks) and each
+ * record pays for all of it: when it holds nothing again it is replaced
+ * by a new one.
+ */
+#ifndef EA_FLIGHT_EVENTS
+#define EA_FLIGHT_EVENTS 128u
+#endif
+#define EA_RECYCLE_AT 64u
+
 struct event_assembly {
 	auparse_state_t *au;
+	unsigned eoe_timeout;
 	struct seen seen;
 	struct prefilter *pf;
-	bool pf_on;
+	struct flight *flight;
+	uint32_t held_peak;       /* most events held after a feed */
 	unsigned needs;           /* enum exec_needs */
 	struct ea_handlers h;
 	struct argv_builder argv;
@@ -564,6 +581,13 @@ static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 	if (type != AUPARSE_CB_EVENT_READY)
 		return;
 	ea->stats.events++;
+	{
+		const au_event_t *ts = auparse_get_timestamp(au);
+
+		if (ts)
+			flight_done(ea->flight, ts->host, (uint64_t)ts->sec,
+				    ts->milli, ts->serial);
+	}
 
 	/* Physical record numbers, as audisp-example does: searching around
 	 * the event cannot then make us skip a record. */
@@ -659,14 +683,69 @@ static void handle_event(auparse_state_t *au, auparse_cb_event_t type,
 		ea->h.on_exec(ev, ea->h.ctx);
 }
 
-/* The prefilter's emit, and every byte when it is off. */
+/* The prefilter's emit: records to auparse. */
 static int feed_au(const char *s, size_t n, void *ctx)
 {
 	struct event_assembly *ea = ctx;
+	struct flight_stats fs;
+	int rc;
 
 	if (n == 0)
 		return 0;
-	return auparse_feed(ea->au, s, n) < 0 ? -1 : 0;
+	rc = auparse_feed(ea->au, s, n) < 0 ? -1 : 0;
+	/* what auparse holds once it read them all */
+	flight_stats(ea->flight, &fs);
+	if (fs.events > ea->held_peak)
+		ea->held_peak = fs.events;
+	return rc;
+}
+
+static auparse_state_t *new_auparse(struct event_assembly *ea)
+{
+	auparse_state_t *au = auparse_init(AUSOURCE_FEED, NULL);
+
+	if (!au)
+		return NULL;
+	/* After init: auparse_init loads auditd.conf's value and would
+	 * override an earlier setting. */
+	auparse_set_eoe_timeout(ea->eoe_timeout);
+	auparse_add_callback(au, handle_event, ea, NULL);
+	return au;
+}
+
+/*
+ * After many events waited at once, a new auparse once the old one holds
+ * nothing (include/flight.h: its arrays never shrink, and it scans them
+ * for every record). Only whole lines are ever fed, so nothing is lost.
+ */
+static void maybe_recycle(struct event_assembly *ea)
+{
+	struct flight_stats fs;
+	auparse_state_t *au;
+
+	flight_stats(ea->flight, &fs);
+	if (fs.waiting || (fs.peak_waiting < EA_RECYCLE_AT &&
+			   ea->held_peak < EA_RECYCLE_AT))
+		return;
+	/* auparse hands on an event it completed only when it reads the
+	 * next record: with every event complete, it hands them on now (no
+	 * input; the same events, in the same order, only sooner). */
+	if (fs.events) {
+		(void)auparse_feed(ea->au, "", 0);
+		flight_stats(ea->flight, &fs);
+		if (fs.events)
+			return;
+	}
+	if (auparse_feed_has_data(ea->au))
+		return;
+	au = new_auparse(ea);
+	if (!au)
+		return;
+	auparse_destroy(ea->au);
+	ea->au = au;
+	flight_peak_reset(ea->flight);
+	ea->held_peak = 0;
+	ea->stats.recycles++;
 }
 
 struct event_assembly *ea_new(const struct ea_handlers *h,
@@ -674,29 +753,52 @@ struct event_assembly *ea_new(const struct ea_handlers *h,
 			      unsigned eoe_timeout)
 {
 	struct event_assembly *ea = calloc(1, sizeof(*ea));
+	struct argv_limits al = {
+		.max_total_bytes = ARGV_DEFAULT_MAX_TOTAL_BYTES,
+		.max_args = ARGV_DEFAULT_MAX_ARGS,
+	};
+	struct flight_limits fl;
 
 	if (!ea)
 		return NULL;
+	if (limits)
+		al = *limits;
+	/*
+	 * One event may hold what the argv limits can use, written the
+	 * costliest way the kernel writes it (hex doubles each byte, each
+	 * argument a field of its own, records of 7,500 bytes), with room
+	 * for its other records; all events, that and 8 MiB more.
+	 */
+	fl.max_events = EA_FLIGHT_EVENTS;
+	fl.max_event_records = (uint32_t)((2 * (uint64_t)al.max_total_bytes +
+					   12 * (uint64_t)al.max_args) / 4096 +
+					  64);
+	fl.max_event_bytes = 4 * (uint64_t)al.max_total_bytes +
+			     120 * (uint64_t)al.max_args +
+			     (uint64_t)FLIGHT_RECORD_COST *
+			     fl.max_event_records + (1u << 20);
+	fl.max_bytes = fl.max_event_bytes + (8u << 20);
 	ea->h = *h;
-	ea->pf_on = true;
+	ea->eoe_timeout = eoe_timeout ? eoe_timeout : 2;
 	ea->pf = prefilter_new(feed_au, ea);
-	if (!ea->pf) {
+	ea->flight = flight_new(&fl);
+	if (!ea->pf || !ea->flight) {
+		prefilter_free(ea->pf);
+		flight_free(ea->flight);
 		free(ea);
 		return NULL;
 	}
+	prefilter_set_flight(ea->pf, ea->flight);
 	ea_set_needs(ea, EXEC_NEEDS_ALL);
 	argv_builder_init(&ea->argv, limits);
-	ea->au = auparse_init(AUSOURCE_FEED, NULL);
+	ea->au = new_auparse(ea);
 	if (!ea->au) {
 		argv_builder_free(&ea->argv);
 		prefilter_free(ea->pf);
+		flight_free(ea->flight);
 		free(ea);
 		return NULL;
 	}
-	/* After init: auparse_init loads auditd.conf's value and would
-	 * override an earlier setting. */
-	auparse_set_eoe_timeout(eoe_timeout ? eoe_timeout : 2);
-	auparse_add_callback(ea->au, handle_event, ea, NULL);
 	return ea;
 }
 
@@ -707,6 +809,7 @@ void ea_free(struct event_assembly *ea)
 	auparse_destroy(ea->au);
 	argv_builder_free(&ea->argv);
 	prefilter_free(ea->pf);
+	flight_free(ea->flight);
 	free(ea);
 }
 
@@ -715,10 +818,10 @@ int ea_feed(struct event_assembly *ea, const char *buf, size_t len)
 	int rc;
 
 	ea->stats.bytes += len;
-	rc = ea->pf_on ? prefilter_feed(ea->pf, buf, len) :
-			 feed_au(buf, len, ea);
+	rc = prefilter_feed(ea->pf, buf, len);
 	if (rc < 0)
 		ea->stats.feed_errors++;
+	maybe_recycle(ea);
 	return rc;
 }
 
@@ -735,18 +838,22 @@ void ea_set_needs(struct event_assembly *ea, unsigned needs)
 
 void ea_set_prefilter(struct event_assembly *ea, bool on)
 {
-	ea->pf_on = on;
+	prefilter_set_filter(ea->pf, on);
 }
 
 void ea_age(struct event_assembly *ea)
 {
 	auparse_feed_age_events(ea->au);
+	maybe_recycle(ea);
 }
 
 void ea_flush(struct event_assembly *ea)
 {
 	(void)prefilter_finish(ea->pf);
 	auparse_flush_feed(ea->au);
+	/* auparse handed on everything; what the table still has, it lost
+	 * track of */
+	flight_clear(ea->flight);
 }
 
 int ea_has_data(struct event_assembly *ea)
@@ -757,11 +864,17 @@ int ea_has_data(struct event_assembly *ea)
 void ea_stats(const struct event_assembly *ea, struct ea_stats *out)
 {
 	struct prefilter_stats ps;
+	struct flight_stats fs;
 
 	prefilter_stats(ea->pf, &ps);
+	flight_stats(ea->flight, &fs);
 	*out = ea->stats;
 	out->skipped_records = ps.skipped_records;
 	out->skipped_bytes = ps.skipped_bytes;
+	out->garbage_lines = ps.garbage_lines;
 	out->long_lines = ps.long_lines;
 	out->crlf_lines = ps.crlf_lines;
+	out->in_flight = fs.events;
+	out->cut_events = fs.cut_events;
+	out->cut_records = fs.cut_records;
 }

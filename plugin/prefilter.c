@@ -12,11 +12,13 @@
 
 #include <endian.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libaudit.h>
 
 #include "exec_event.h"
+#include "flight.h"
 #include "login_event.h"
 #include "prefilter.h"
 
@@ -38,9 +40,10 @@ struct type_cache_ent {
 	char name[32];
 	size_t len;
 	enum rec_class cls;
+	bool ends;                /* it ends its event in auparse */
 };
 
-enum line_mode { LINE_START, LINE_PASS, LINE_DROP };
+enum line_mode { LINE_START, LINE_DROP };
 
 /* What pf_decide says of a line. */
 enum verdict {
@@ -48,6 +51,19 @@ enum verdict {
 	V_KEEP,
 	V_TRIMMED,  /* kept, as pf->trim says (a SYSCALL without unread fields) */
 	V_HOLD,     /* a PROCTITLE that goes only if its EOE comes next */
+	V_GARBAGE,  /* not an audit record */
+	V_CUT,      /* kept, but its event is at its caps (flight.h) */
+};
+
+/* The head of an audit record as auditd writes it and auparse reads it:
+ * [node=NAME ]type=TYPE msg=audit(SEC.MS:SERIAL) */
+struct head {
+	const char *node, *type, *id;
+	size_t nlen, tlen, ilen;
+	const char *close;        /* its ')' */
+	uint64_t sec, serial;
+	uint32_t ms;
+	int tidx;                 /* its type in the type cache, or -1 */
 };
 
 /* A PROCTITLE is at most 128 bytes of title, hex: 1 KiB is plenty; a
@@ -62,7 +78,12 @@ enum verdict {
 struct prefilter {
 	prefilter_emit_fn emit;
 	void *ctx;
+	bool filter;              /* the removal rules apply (prefilter_set_filter) */
+	struct flight *flight;    /* or NULL */
 	enum line_mode mode;      /* for the rest of an over-long line */
+	const char *run;          /* kept lines not emitted yet, in the
+				   * buffer prefilter_feed was given */
+	int rc;                   /* of this prefilter_feed */
 	char *head;               /* PREFILTER_LINE_CAP bytes: a line cut by a chunk */
 	size_t head_len;
 	uint64_t kept[PREFILTER_IDS], dropped[PREFILTER_IDS];
@@ -70,6 +91,12 @@ struct prefilter {
 	struct type_cache_ent types[PF_TYPE_CACHE];
 	unsigned ntypes;
 	unsigned long long last_sec;  /* second of the previous record */
+	/* the id text of the last record read whole, and its numbers: the
+	 * records of an event come together */
+	char last_id[32];
+	size_t last_ilen;             /* 0: none */
+	uint64_t last_id_sec, last_id_serial;
+	uint32_t last_id_ms;
 	struct prefilter_stats stats;
 	/* prefilter_set_options */
 	bool trim, proctitle;
@@ -78,9 +105,11 @@ struct prefilter {
 	bool enriched_all;        /* cut all of the ENRICHED text */
 	char *trim_buf;           /* PREFILTER_LINE_CAP + 1: a trimmed line */
 	size_t trim_len;          /* with its newline */
-	/* the line just decided: an EOE, and its id */
-	bool line_eoe;
+	/* the line just decided: an EOE, and its id; whether it ends its
+	 * event in auparse, and its id as auparse compares them */
+	bool line_eoe, line_ends;
 	uint64_t line_id;
+	struct flight_id line_fid;
 	/* a PROCTITLE held back (with its newline) until the next kept line */
 	char hold[PF_HOLD_CAP];
 	size_t hold_len;           /* 0: none */
@@ -148,33 +177,161 @@ static enum rec_class class_of_number(int t)
 	return REC_UNKNOWN;
 }
 
+/* The class of a type name not in the type cache (added to it while
+ * there is room). */
 static enum rec_class class_of_name(struct prefilter *pf, const char *name,
-				    size_t len)
+				    size_t len, bool *ends)
 {
 	struct type_cache_ent *e;
-	unsigned i;
 	char tmp[32];
 	enum rec_class cls;
+	int t;
 
-	if (len == 0 || len >= sizeof(tmp))
-		return REC_UNKNOWN;
-	for (i = 0; i < pf->ntypes; i++) {
-		e = &pf->types[i];
-		if (e->len == len && memcmp(e->name, name, len) == 0)
-			return e->cls;
-	}
+	/* head_of keeps names to 31 bytes */
 	memcpy(tmp, name, len);
 	tmp[len] = '\0';
+	t = audit_name_to_msg_type(tmp);
+	*ends = flight_type_ends(t);
 	/* "UNKNOWN[1334]" and names this libaudit does not know: kept */
-	cls = strchr(tmp, '[') ? REC_UNKNOWN :
-	      class_of_number(audit_name_to_msg_type(tmp));
+	cls = strchr(tmp, '[') ? REC_UNKNOWN : class_of_number(t);
 	if (pf->ntypes < PF_TYPE_CACHE) {
 		e = &pf->types[pf->ntypes++];
 		memcpy(e->name, name, len);
 		e->len = len;
 		e->cls = cls;
+		e->ends = *ends;
 	}
 	return cls;
+}
+
+/* Decimal digits s[0..n), 1 to max of them, into *out. */
+static bool digits(const char *s, size_t n, size_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > max)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* A type name as auditd writes them: capitals, digits and '_', or
+ * UNKNOWN[N]; at most 31 bytes (the type cache's). */
+static bool type_name(const char *t, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 31)
+		return false;
+	if (n > 9 && memcmp(t, "UNKNOWN[", 8) == 0 && t[n - 1] == ']') {
+		for (i = 8; i < n - 1; i++)
+			if (t[i] < '0' || t[i] > '9')
+				return false;
+		return true;
+	}
+	for (i = 0; i < n; i++)
+		if (!((t[i] >= 'A' && t[i] <= 'Z') ||
+		      (t[i] >= '0' && t[i] <= '9') || t[i] == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * The head of the line s[0..n), or false when the line is not an audit
+ * record: "[node=NAME ]type=TYPE msg=audit(SEC.MS:SERIAL)", each part as
+ * auditd writes it and such that libauparse 3.0.9 reads the same event id
+ * from it (extract_timestamp: the id within the line's first 80 bytes, 340
+ * with node=; its token at least 19 bytes; a second above 0, which
+ * auparse_get_timestamp would not give back). NAME: 1 to FLIGHT_NODE_MAX
+ * bytes, no NUL and no 0x1d (auparse cuts a record there).
+ */
+static bool head_of(struct prefilter *pf, const char *s, size_t n,
+		    struct head *h)
+{
+	const char *p = s, *end = s + n, *q, *dot, *colon, *tok_end, *win;
+	uint64_t ms;
+	size_t i;
+	unsigned k;
+
+	h->node = "";
+	h->nlen = 0;
+	win = s + (n < 80 ? n : 80);
+	if (n > 5 && memcmp(p, "node=", 5) == 0) {
+		h->node = p + 5;
+		q = memchr(h->node, ' ', (size_t)(end - h->node));
+		if (!q || q == h->node || q - h->node > FLIGHT_NODE_MAX)
+			return false;
+		h->nlen = (size_t)(q - h->node);
+		for (i = 0; i < h->nlen; i++)
+			if (h->node[i] == '\0' ||
+			    h->node[i] == AUDIT_INTERP_SEPARATOR)
+				return false;
+		p = q + 1;
+		win = s + (n < 340 ? n : 340);
+	}
+	if ((size_t)(end - p) < 5 || memcmp(p, "type=", 5) != 0)
+		return false;
+	h->type = p + 5;
+	q = memchr(h->type, ' ', (size_t)(end - h->type));
+	if (!q)
+		return false;
+	h->tlen = (size_t)(q - h->type);
+	/* a name in the cache was checked when it went in */
+	h->tidx = -1;
+	for (k = 0; k < pf->ntypes; k++)
+		if (pf->types[k].len == h->tlen &&
+		    memcmp(pf->types[k].name, h->type, h->tlen) == 0) {
+			h->tidx = (int)k;
+			break;
+		}
+	if (h->tidx < 0 && !type_name(h->type, h->tlen))
+		return false;
+	p = q + 1;
+	if ((size_t)(end - p) < 10 || memcmp(p, "msg=audit(", 10) != 0)
+		return false;
+	h->id = p + 10;
+	h->close = memchr(h->id, ')', (size_t)(win - h->id));
+	if (!h->close)
+		return false;
+	h->ilen = (size_t)(h->close - h->id);
+	/* The id of the last record read: valid, without a space, so its
+	 * token is at least 19 bytes when the id is 9 */
+	if (h->ilen >= 9 && h->ilen == pf->last_ilen &&
+	    memcmp(h->id, pf->last_id, h->ilen) == 0) {
+		h->sec = pf->last_id_sec;
+		h->ms = pf->last_id_ms;
+		h->serial = pf->last_id_serial;
+		return true;
+	}
+	tok_end = memchr(p, ' ', (size_t)(end - p));
+	if (!tok_end)
+		tok_end = end;
+	if ((tok_end < win ? tok_end : win) - p < 19)
+		return false;
+	dot = memchr(h->id, '.', h->ilen);
+	colon = dot ? memchr(dot, ':', (size_t)(h->close - dot)) : NULL;
+	if (!colon ||
+	    !digits(h->id, (size_t)(dot - h->id), 18, &h->sec) ||
+	    h->sec == 0 ||
+	    !digits(dot + 1, (size_t)(colon - dot - 1), 3, &ms) ||
+	    !digits(colon + 1, (size_t)(h->close - colon - 1), 19,
+		    &h->serial))
+		return false;
+	h->ms = (uint32_t)ms;
+	if (h->ilen < sizeof(pf->last_id)) {
+		memcpy(pf->last_id, h->id, h->ilen);
+		pf->last_ilen = h->ilen;
+		pf->last_id_sec = h->sec;
+		pf->last_id_ms = h->ms;
+		pf->last_id_serial = h->serial;
+	}
+	return true;
 }
 
 static bool hex_ul(const char *v, size_t n, unsigned long *out)
@@ -447,64 +604,86 @@ static void trim_syscall(struct prefilter *pf, const char *head, size_t hlen,
 }
 
 /*
- * Decide one line from its first n bytes (the whole line without its
- * newline when `whole`). Also says whether it is an EOE and its id
- * (line_eoe, line_id), for a PROCTITLE held back.
+ * Whether libauparse 3.0.9 reads more than one cwd= field in the CWD
+ * record s[0..n): it keeps a copy of each and loses all but the last
+ * (parse_up_record), so a sender could grow its memory at will. Fields as
+ * it splits them: tokens between spaces, a leading "msg='" or "(" cut off,
+ * the value not empty. The kernel writes one.
  */
-static enum verdict pf_decide(struct prefilter *pf, const char *s, size_t n,
-			      bool whole)
+static bool cwd_twice(const char *s, size_t n)
 {
-	const char *p = s, *end = s + n, *node = "", *type, *id, *q, *body;
-	size_t nlen = 0, tlen, ilen;
+	const char *p = s, *end = s + n, *t, *sp;
+	unsigned found = 0;
+
+	/* it reads the record up to a NUL, and its fields up to 0x1d */
+	if ((t = memchr(s, '\0', n)) != NULL)
+		end = t;
+	if ((t = memchr(s, AUDIT_INTERP_SEPARATOR, (size_t)(end - s))) != NULL)
+		end = t;
+
+	while (p < end) {
+		sp = memchr(p, ' ', (size_t)(end - p));
+		if (!sp)
+			sp = end;
+		t = p;
+		if (sp - t > 5 && memcmp(t, "msg='", 5) == 0)
+			t += 5;
+		if (t < sp && *t == '(')
+			t++;
+		if (sp - t > 4 && memcmp(t, "cwd=", 4) == 0 && ++found > 1)
+			return true;
+		p = sp + 1;
+	}
+	return false;
+}
+
+/*
+ * Decide one whole line s[0..n) (without its newline). Also says whether
+ * it is an EOE, ends its event in auparse, and its ids (line_eoe,
+ * line_ends, line_id, line_fid), for a PROCTITLE held back and for the
+ * events in flight.
+ */
+static enum verdict pf_decide(struct prefilter *pf, const char *s, size_t n)
+{
+	const char *end = s + n, *body;
+	struct head hd;
 	enum rec_class cls;
 	enum syscall_kind kind;
 	uint64_t h;
-	unsigned long long sec;
-	size_t i;
 	bool new_sec, known;
 
 	pf->line_eoe = false;
-	if (n > 5 && memcmp(p, "node=", 5) == 0) {
-		node = p + 5;
-		q = memchr(node, ' ', (size_t)(end - node));
-		if (!q)
-			return V_KEEP;
-		nlen = (size_t)(q - node);
-		p = q + 1;
+	if (!head_of(pf, s, n, &hd))
+		return V_GARBAGE;
+	if (hd.tidx >= 0) {
+		cls = pf->types[hd.tidx].cls;
+		pf->line_ends = pf->types[hd.tidx].ends;
+	} else {
+		cls = class_of_name(pf, hd.type, hd.tlen, &pf->line_ends);
 	}
-	if ((size_t)(end - p) < 5 || memcmp(p, "type=", 5) != 0)
+	pf->line_eoe = hd.tlen == 3 && memcmp(hd.type, "EOE", 3) == 0;
+	pf->line_fid = (struct flight_id){
+		.node = hd.node, .nlen = hd.nlen,
+		.sec = hd.sec, .ms = hd.ms, .serial = hd.serial,
+	};
+	if (hd.tlen == 3 && memcmp(hd.type, "CWD", 3) == 0 &&
+	    cwd_twice(hd.close, (size_t)(end - hd.close)))
+		return V_GARBAGE;
+	if (!pf->filter)
 		return V_KEEP;
-	type = p + 5;
-	q = memchr(type, ' ', (size_t)(end - type));
-	if (!q)
-		return V_KEEP;
-	tlen = (size_t)(q - type);
-	p = q + 1;
-	if ((size_t)(end - p) < 10 || memcmp(p, "msg=audit(", 10) != 0)
-		return V_KEEP;
-	id = p + 10;
-	q = memchr(id, ')', (size_t)(end - id));
-	if (!q || q - id > 64)
-		return V_KEEP;
-	ilen = (size_t)(q - id);
 
 	/* auparse times events out when a record's second is eoe_timeout
 	 * past theirs; such a record is always the first of a new second, so
 	 * keeping every record whose second differs from the previous
 	 * record's keeps those timeouts exactly as without the prefilter
 	 * (one record, and its event, per second of log time). */
-	sec = 0;
-	for (i = 0; i < ilen && id[i] >= '0' && id[i] <= '9' && i < 19; i++)
-		sec = sec * 10 + (unsigned long long)(id[i] - '0');
-	new_sec = sec != pf->last_sec;
-	pf->last_sec = sec;
+	new_sec = hd.sec != pf->last_sec;
+	pf->last_sec = hd.sec;
 
-	cls = class_of_name(pf, type, tlen);
 	if (cls == REC_IGNORED && !new_sec)
 		return V_DROP;
-	h = id_hash(node, nlen, id, ilen);
+	h = id_hash(hd.node, hd.nlen, hd.id, hd.ilen);
 	pf->line_id = h;
-	pf->line_eoe = tlen == 3 && memcmp(type, "EOE", 3) == 0;
 	if (new_sec) {
 		id_add(pf->kept, &pf->kept_pos, h);
 		return V_KEEP;
@@ -519,7 +698,7 @@ static enum verdict pf_decide(struct prefilter *pf, const char *s, size_t n,
 	if (cls == REC_LOGIN)
 		return V_KEEP;
 	if (id_in(pf->kept, pf->kept_pos, h))
-		return cls == REC_PROCTITLE && whole && pf->proctitle &&
+		return cls == REC_PROCTITLE && pf->proctitle &&
 		       n + 1 <= PF_HOLD_CAP ? V_HOLD : V_KEEP;
 	if (id_in(pf->dropped, pf->dropped_pos, h))
 		return V_DROP;
@@ -527,10 +706,8 @@ static enum verdict pf_decide(struct prefilter *pf, const char *s, size_t n,
 	case REC_USER:
 		return V_DROP;
 	case REC_SYSCALL:
-		if (!whole)
-			break;
 		/* the msg=audit(ID): token ends at the next space */
-		body = memchr(q, ' ', (size_t)(end - q));
+		body = memchr(hd.close, ' ', (size_t)(end - hd.close));
 		if (!body)
 			body = end;
 		/* An exec or a fork by its first two fields (the kernel's
@@ -561,15 +738,21 @@ static int emit(struct prefilter *pf, const char *s, size_t n)
 {
 	if (n == 0)
 		return 0;
-	return pf->emit(s, n, pf->ctx) < 0 ? -1 : 0;
+	if (pf->emit(s, n, pf->ctx) < 0) {
+		pf->rc = -1;
+		return -1;
+	}
+	return 0;
 }
 
-static void pf_count(struct prefilter *pf, bool pass, size_t n)
+/* A line of n bytes (newline included) that does not go to auparse. */
+static void count_removed(struct prefilter *pf, enum verdict v, size_t n)
 {
-	if (!pass) {
+	if (v == V_DROP)
 		pf->stats.skipped_records++;
-		pf->stats.skipped_bytes += n;
-	}
+	else if (v == V_GARBAGE)
+		pf->stats.garbage_lines++;
+	pf->stats.skipped_bytes += n;
 }
 
 /*
@@ -586,76 +769,177 @@ static size_t crlf(struct prefilter *pf, const char *s, size_t n)
 	return 1;
 }
 
+/* The kept lines of the caller's buffer so far, up to `upto`, go out. */
+static void flush_run(struct prefilter *pf, const char *upto)
+{
+	if (pf->run)
+		emit(pf, pf->run, (size_t)(upto - pf->run));
+	pf->run = NULL;
+}
+
+static void flush_hold(struct prefilter *pf)
+{
+	size_t n = pf->hold_len;
+
+	pf->hold_len = 0;
+	emit(pf, pf->hold, n);
+}
+
 /*
  * Before the bytes of a line that goes to auparse: the PROCTITLE held
  * back goes first, unless this line is its event's EOE, which ends the
  * event in auparse as the PROCTITLE would have (auparse eats an EOE that
  * follows an event already ended).
  */
-static int settle(struct prefilter *pf, enum verdict v)
+static void settle(struct prefilter *pf, enum verdict v)
 {
-	size_t n;
-
-	if (!pf->hold_len || v == V_DROP)
-		return 0;
+	if (!pf->hold_len)
+		return;
 	if (v == V_KEEP && pf->line_eoe && pf->line_id == pf->hold_id) {
-		pf_count(pf, false, pf->hold_bytes);
+		pf->stats.skipped_records++;
+		pf->stats.skipped_bytes += pf->hold_bytes;
 		pf->hold_len = 0;
-		return 0;
+		return;
 	}
-	n = pf->hold_len;
-	pf->hold_len = 0;
-	return emit(pf, pf->hold, n);
+	flush_hold(pf);
 }
 
-/* A whole line s[0..n) (n counts its newline, cr its \r) decided v and
- * not part of a run: emitted, held, trimmed or dropped. */
-static int take_line(struct prefilter *pf, enum verdict v, const char *s,
-		     size_t n, size_t cr)
+/* An EOE record that makes auparse hand on an event cut short. */
+static void write_eoe(struct prefilter *pf, const struct flight_victim *v)
 {
+	char line[FLIGHT_NODE_MAX + 96];
+	int n;
+
+	n = snprintf(line, sizeof(line),
+		     "%s%.*s%stype=EOE msg=audit(%llu.%03u:%llu): \n",
+		     v->id.nlen ? "node=" : "", (int)v->id.nlen, v->node,
+		     v->id.nlen ? " " : "", (unsigned long long)v->id.sec,
+		     v->id.ms, (unsigned long long)v->id.serial);
+	if (n > 0 && (size_t)n < sizeof(line))
+		emit(pf, line, (size_t)n);
+}
+
+/*
+ * The events in flight (flight.h) take the line just decided as v, whose
+ * text for auparse is s[0..len) without its newline (a line in the head
+ * buffer has none there): v, or V_CUT when its event is at its own caps.
+ * When they are full, the lines kept before it go to auparse first, so
+ * that the events it hands on meanwhile are counted out; then, while
+ * still full, the oldest events are ended by EOE records.
+ */
+static enum verdict admit(struct prefilter *pf, const char *s,
+			  enum verdict v, size_t len)
+{
+	struct flight_victim vic;
+	enum flight_rec kind;
+	bool synced = false;
+	size_t cost;
+
+	if (!pf->flight || (v != V_KEEP && v != V_TRIMMED && v != V_HOLD))
+		return v;
+	kind = pf->line_eoe ? FLIGHT_REC_EOE :
+	       pf->line_ends ? FLIGHT_REC_ENDS : FLIGHT_REC_MORE;
+	cost = flight_cost(v == V_TRIMMED ? pf->trim_buf : s, len);
+	for (;;) {
+		switch (flight_admit(pf->flight, &pf->line_fid, kind, cost)) {
+		case FLIGHT_PASS:
+			return v;
+		case FLIGHT_DROP:
+			return V_CUT;
+		case FLIGHT_FULL:
+			break;
+		}
+		if (!synced) {
+			/* (an EOE is never refused, so the PROCTITLE held
+			 * is not this line's to take away) */
+			flush_run(pf, s);
+			if (pf->hold_len)
+				flush_hold(pf);
+			synced = true;
+			continue;
+		}
+		/* the caps leave room for one event's records: there is
+		 * always another event to end */
+		if (!flight_evict(pf->flight, &pf->line_fid, &vic))
+			return V_CUT;
+		if (vic.waiting)
+			write_eoe(pf, &vic);
+	}
+}
+
+/*
+ * A whole line s[0..n) (without its newline), in the caller's buffer
+ * (in_buf: kept, it may join the run of lines to emit at once) or in the
+ * head buffer.
+ */
+static void take_whole(struct prefilter *pf, const char *s, size_t n,
+		       bool in_buf)
+{
+	size_t cr = crlf(pf, s, n), len = n - cr;
+	enum verdict v = pf_decide(pf, s, len);
+
+	v = admit(pf, s, v, v == V_TRIMMED ? pf->trim_len - 1 : len);
+	if (in_buf && v == V_KEEP && !cr && !pf->hold_len) {
+		/* the common case: the line joins the run */
+		if (!pf->run)
+			pf->run = s;
+		return;
+	}
+	flush_run(pf, s);
 	switch (v) {
 	case V_DROP:
-		pf_count(pf, false, n);
-		return 0;
-	case V_TRIMMED:
-		return emit(pf, pf->trim_buf, pf->trim_len);
-	case V_HOLD:
-		memcpy(pf->hold, s, n - 1 - cr);
-		pf->hold[n - 1 - cr] = '\n';
-		pf->hold_len = n - cr;
-		pf->hold_bytes = n;
-		pf->hold_id = pf->line_id;
-		return 0;
+	case V_GARBAGE:
+	case V_CUT:
+		count_removed(pf, v, n + 1);
+		return;
 	default:
-		if (emit(pf, s, n - 1 - cr) < 0 || emit(pf, "\n", 1) < 0)
-			return -1;
-		return 0;
+		break;
 	}
+	settle(pf, v);
+	switch (v) {
+	case V_TRIMMED:
+		emit(pf, pf->trim_buf, pf->trim_len);
+		break;
+	case V_HOLD:
+		memcpy(pf->hold, s, len);
+		pf->hold[len] = '\n';
+		pf->hold_len = len + 1;
+		pf->hold_bytes = n + 1;
+		pf->hold_id = pf->line_id;
+		break;
+	default:
+		if (in_buf && !cr) {
+			pf->run = s;
+		} else if (emit(pf, s, len) == 0) {
+			emit(pf, "\n", 1);
+		}
+		break;
+	}
+}
+
+/* A line of PREFILTER_LINE_CAP bytes or more: never an audit record; its
+ * first `head` bytes are gone, the rest follows (LINE_DROP). */
+static void long_line(struct prefilter *pf, size_t head)
+{
+	pf->stats.long_lines++;
+	pf->stats.skipped_bytes += head;
+	pf->mode = LINE_DROP;
 }
 
 /* Split into lines, decide each, emit runs of kept lines. */
 int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *nl, *run = NULL;
-	size_t n, take, cr;
-	enum verdict v;
-	bool pass;
-	int rc = 0;
+	const char *p = buf, *end = buf + len, *nl;
+	size_t n, take;
 
+	pf->rc = 0;
+	pf->run = NULL;
 	while (p < end) {
-		if (pf->mode != LINE_START) {
+		if (pf->mode == LINE_DROP) {
 			/* the rest of an over-long line */
 			nl = memchr(p, '\n', (size_t)(end - p));
 			n = (size_t)((nl ? nl + 1 : end) - p);
-			if (pf->mode == LINE_PASS) {
-				if (!run)
-					run = p;
-			} else {
-				if (run && emit(pf, run, (size_t)(p - run)) < 0)
-					rc = -1;
-				run = NULL;
-				pf->stats.skipped_bytes += n;
-			}
+			pf->stats.skipped_bytes += n;
 			if (nl)
 				pf->mode = LINE_START;
 			p += n;
@@ -674,25 +958,10 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 			/* the cap first: a line of exactly PREFILTER_LINE_CAP
 			 * bytes is long, as when it comes in one chunk */
 			if (pf->head_len == PREFILTER_LINE_CAP) {
-				v = pf_decide(pf, pf->head, pf->head_len,
-					      false);
-				pass = v != V_DROP;
-				pf->stats.long_lines++;
-				pf_count(pf, pass, pf->head_len);
-				if (settle(pf, v) < 0)
-					rc = -1;
-				if (pass && emit(pf, pf->head, pf->head_len) < 0)
-					rc = -1;
+				long_line(pf, pf->head_len);
 				pf->head_len = 0;
-				pf->mode = pass ? LINE_PASS : LINE_DROP;
 			} else if (nl && p == nl) {
-				cr = crlf(pf, pf->head, pf->head_len);
-				v = pf_decide(pf, pf->head, pf->head_len - cr,
-					      true);
-				if (settle(pf, v) < 0 ||
-				    take_line(pf, v, pf->head,
-					      pf->head_len + 1, cr) < 0)
-					rc = -1;
+				take_whole(pf, pf->head, pf->head_len, false);
 				pf->head_len = 0;
 				p++;
 			}
@@ -701,78 +970,56 @@ int prefilter_feed(struct prefilter *pf, const char *buf, size_t len)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl ? nl : end) - p);
 		if (n >= PREFILTER_LINE_CAP) {
-			v = pf_decide(pf, p, PREFILTER_LINE_CAP, false);
-			pass = v != V_DROP;
-			pf->stats.long_lines++;
-			pf_count(pf, pass, PREFILTER_LINE_CAP);
-			if (pass && pf->hold_len) {
-				if (run && emit(pf, run, (size_t)(p - run)) < 0)
-					rc = -1;
-				run = NULL;
-				if (settle(pf, v) < 0)
-					rc = -1;
-			}
-			if (pass) {
-				if (!run)
-					run = p;
-			} else {
-				if (run && emit(pf, run, (size_t)(p - run)) < 0)
-					rc = -1;
-				run = NULL;
-			}
+			flush_run(pf, p);
+			long_line(pf, PREFILTER_LINE_CAP);
 			p += PREFILTER_LINE_CAP;
-			pf->mode = pass ? LINE_PASS : LINE_DROP;
 			continue;
 		}
 		if (!nl) {
 			/* the start of a line that ends in a later chunk */
-			if (run && emit(pf, run, (size_t)(p - run)) < 0)
-				rc = -1;
-			run = NULL;
+			flush_run(pf, p);
 			memcpy(pf->head, p, n);
 			pf->head_len = n;
 			p = end;
 			break;
 		}
-		cr = crlf(pf, p, n);
-		v = pf_decide(pf, p, n - cr, true);
-		if (v == V_KEEP && !cr && !pf->hold_len) {
-			/* the common case: the line joins the run */
-			if (!run)
-				run = p;
-		} else {
-			if (run && emit(pf, run, (size_t)(p - run)) < 0)
-				rc = -1;
-			run = NULL;
-			if (settle(pf, v) < 0)
-				rc = -1;
-			if (v == V_KEEP && !cr) {
-				run = p;
-			} else if (take_line(pf, v, p, n + 1, cr) < 0) {
-				rc = -1;
-			}
-		}
+		take_whole(pf, p, n, true);
 		p = nl + 1;
 	}
-	if (run && emit(pf, run, (size_t)(p - run)) < 0)
-		rc = -1;
-	return rc;
+	flush_run(pf, p);
+	return pf->rc;
 }
 
 int prefilter_finish(struct prefilter *pf)
 {
-	int rc = 0;
+	struct head hd;
+	size_t n;
 
-	if (pf->hold_len) {
-		rc = emit(pf, pf->hold, pf->hold_len);
-		pf->hold_len = 0;
+	pf->rc = 0;
+	if (pf->hold_len)
+		flush_hold(pf);
+	if (pf->head_len) {
+		n = pf->head_len - crlf(pf, pf->head, pf->head_len);
+		if (head_of(pf, pf->head, n, &hd)) {
+			emit(pf, pf->head, n);
+		} else {
+			pf->stats.garbage_lines++;
+			pf->stats.skipped_bytes += pf->head_len;
+		}
 	}
-	if (emit(pf, pf->head,
-		 pf->head_len - crlf(pf, pf->head, pf->head_len)) < 0)
-		rc = -1;
 	pf->head_len = 0;
 	pf->mode = LINE_START;
-	return rc;
+	return pf->rc;
+}
+
+void prefilter_set_filter(struct prefilter *pf, bool on)
+{
+	pf->filter = on;
+}
+
+void prefilter_set_flight(struct prefilter *pf, struct flight *f)
+{
+	pf->flight = f;
 }
 
 void prefilter_set_options(struct prefilter *pf,
@@ -830,6 +1077,7 @@ struct prefilter *prefilter_new(prefilter_emit_fn fn, void *ctx)
 	}
 	pf->emit = fn;
 	pf->ctx = ctx;
+	pf->filter = true;
 	return pf;
 }
 

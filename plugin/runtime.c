@@ -746,7 +746,7 @@ int runtime_feed(struct runtime *rt, const char *buf, size_t n)
 static void report_problems(struct runtime *rt, time_t now)
 {
 	struct ea_stats es;
-	uint64_t dm, dt, dn, dl, df;
+	uint64_t dm, dt, dn, dl, df, dj, dc;
 
 	if (rt->told.at && now - rt->told.at < PROBLEM_REPORT_INTERVAL)
 		return;
@@ -756,21 +756,28 @@ static void report_problems(struct runtime *rt, time_t now)
 	dn = es.no_execve - rt->told.no_execve;
 	dl = rt->log.dropped - rt->told.log_dropped;
 	df = es.feed_errors - rt->told.feed_errors;
-	if (!dm && !dt && !dn && !dl && !df)
+	dj = es.garbage_lines + es.long_lines - rt->told.junk;
+	dc = es.cut_events + es.cut_records - rt->told.cut;
+	if (!dm && !dt && !dn && !dl && !df && !dj && !dc)
 		return;
 	diag(LOG_WARNING,
 	     "input problems since the last report: %llu malformed events skipped, "
 	     "%llu exec events cut to the limits, %llu execs without EXECVE records, "
-	     "%llu log messages dropped, %llu input chunks lost for lack of memory",
+	     "%llu log messages dropped, %llu input chunks lost for lack of memory, "
+	     "%llu lines that are not audit records (or too long) skipped, "
+	     "%llu events or records cut short (too many events in flight)",
 	     (unsigned long long)dm, (unsigned long long)dt,
 	     (unsigned long long)dn, (unsigned long long)dl,
-	     (unsigned long long)df);
+	     (unsigned long long)df, (unsigned long long)dj,
+	     (unsigned long long)dc);
 	rt->told.at = now;
 	rt->told.malformed = es.malformed;
 	rt->told.truncated = es.truncated;
 	rt->told.no_execve = es.no_execve;
 	rt->told.log_dropped = rt->log.dropped;
 	rt->told.feed_errors = es.feed_errors;
+	rt->told.junk = es.garbage_lines + es.long_lines;
+	rt->told.cut = es.cut_events + es.cut_records;
 }
 
 static void stats_line(struct runtime *rt, int priority, const char *head);
@@ -861,7 +868,9 @@ static void stats_line(struct runtime *rt, int priority, const char *head)
 		names_stats(rt->names, &nm);
 	diag(priority,
 	     "%s: bytes=%llu records=%llu skipped_records=%llu skipped_bytes=%llu "
-	     "long_lines=%llu crlf_lines=%llu events=%llu execs=%llu forks=%llu "
+	     "garbage_lines=%llu long_lines=%llu crlf_lines=%llu "
+	     "in_flight=%u cut_events=%llu cut_records=%llu recycles=%llu "
+	     "events=%llu execs=%llu forks=%llu "
 	     "failed=%llu "
 	     "alerts=%llu suppressed=%llu table=%u table_bytes=%zu evictions=%llu "
 	     "proc_reads=%llu malformed=%llu truncated=%llu no_execve=%llu "
@@ -878,8 +887,12 @@ static void stats_line(struct runtime *rt, int priority, const char *head)
 	     (unsigned long long)(es.records + es.skipped_records),
 	     (unsigned long long)es.skipped_records,
 	     (unsigned long long)es.skipped_bytes,
+	     (unsigned long long)es.garbage_lines,
 	     (unsigned long long)es.long_lines,
-	     (unsigned long long)es.crlf_lines,
+	     (unsigned long long)es.crlf_lines, es.in_flight,
+	     (unsigned long long)es.cut_events,
+	     (unsigned long long)es.cut_records,
+	     (unsigned long long)es.recycles,
 	     (unsigned long long)es.events,
 	     (unsigned long long)es.execs, (unsigned long long)es.forks,
 	     (unsigned long long)es.failed,

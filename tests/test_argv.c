@@ -304,6 +304,62 @@ static void test_argc_mismatch(void **state)
 	argv_builder_free(&b);
 }
 
+/* Missing arguments are kept as empty ones only as many as came plus
+ * ARGV_MAX_HOLES: a lone a131071 makes no alert of 131,072 arguments. */
+static void test_holes_bounded(void **state)
+{
+	struct argv_builder b;
+	const struct argv *r;
+	char name[16];
+	uint32_t i;
+
+	(void)state;
+	argv_builder_init(&b, NULL);
+	/* four arguments and a131071: the argv ends before the 70th hole
+	 * (5 present + 64), cut */
+	FEED(&b, "argc", "2147483648", "a0", "\"tail\"", "a1", "\"-c\"",
+	     "a2", "\"1\"", "a3", "\"/boot/x\"", "a131071", "\"y\"");
+	r = argv_builder_finish(&b);
+	assert_int_equal(r->argc, 4 + 5 + ARGV_MAX_HOLES);
+	assert_int_equal(r->flags, ARGV_INCOMPLETE | ARGV_TRUNCATED);
+	check_arg(r, 3, "/boot/x");
+	check_arg(r, r->argc - 1, "");
+
+	/* exactly present (2) + ARGV_MAX_HOLES holes: all kept, the last
+	 * argument too */
+	argv_builder_reset(&b);
+	argv_builder_field(&b, "a0", "\"a\"");
+	snprintf(name, sizeof(name), "a%u", 3 + ARGV_MAX_HOLES);
+	argv_builder_field(&b, name, "\"z\"");
+	r = argv_builder_finish(&b);
+	assert_int_equal(r->argc, 4 + ARGV_MAX_HOLES);
+	check_arg(r, r->argc - 1, "z");
+	assert_int_equal(r->flags, ARGV_INCOMPLETE | ARGV_TRUNCATED);
+	/* one hole more: the argument after them goes */
+	argv_builder_reset(&b);
+	argv_builder_field(&b, "a0", "\"a\"");
+	snprintf(name, sizeof(name), "a%u", 4 + ARGV_MAX_HOLES);
+	argv_builder_field(&b, name, "\"z\"");
+	r = argv_builder_finish(&b);
+	assert_int_equal(r->argc, 3 + ARGV_MAX_HOLES);
+	check_arg(r, r->argc - 1, "");
+
+	/* records lost in the middle of a long argv: 1000 present, 1000
+	 * missing, all kept in place */
+	argv_builder_reset(&b);
+	for (i = 0; i < 2000; i++) {
+		if (i >= 500 && i < 1500)
+			continue;
+		snprintf(name, sizeof(name), "a%u", i);
+		argv_builder_field(&b, name, "\"x\"");
+	}
+	r = argv_builder_finish(&b);
+	assert_int_equal(r->argc, 2000);
+	check_arg(r, 1999, "x");
+	check_arg(r, 1000, "");
+	argv_builder_free(&b);
+}
+
 static void test_duplicates(void **state)
 {
 	struct argv_builder b;
@@ -811,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_several_records),
 		cmocka_unit_test(test_missing_argument),
 		cmocka_unit_test(test_argc_mismatch),
+		cmocka_unit_test(test_holes_bounded),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_chunk_gap),
 		cmocka_unit_test(test_bad_encoding),

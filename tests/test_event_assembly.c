@@ -1377,6 +1377,155 @@ static void test_prefilter_many_ids(void **state)
 	free(o.p);
 }
 
+/* ---- events in flight ------------------------------------------------- */
+
+/* n exec events of serials from..from+n-1 in one second: all their
+ * SYSCALL and EXECVE records first (none complete before the last of
+ * them), then their EOE records. */
+static void put_open_execs(struct obuf *o, unsigned from, unsigned n)
+{
+	char line[512];
+	unsigned i;
+	int k;
+
+	for (i = from; i < from + n; i++) {
+		k = snprintf(line, sizeof(line),
+			     "type=SYSCALL msg=audit(1790000000.500:%u): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=%u comm=\"x\" exe=\"/x\"\n",
+			     i, 10000 + i);
+		put(o, line, (size_t)k);
+	}
+	for (i = from; i < from + n; i++) {
+		k = snprintf(line, sizeof(line),
+			     "type=EXECVE msg=audit(1790000000.500:%u): argc=2 a0=\"x\" a1=\"%u\"\n",
+			     i, i);
+		put(o, line, (size_t)k);
+	}
+	for (i = from; i < from + n; i++) {
+		k = snprintf(line, sizeof(line),
+			     "type=EOE msg=audit(1790000000.500:%u): \n", i);
+		put(o, line, (size_t)k);
+	}
+}
+
+/* The same events each whole, one after the other. */
+static void put_whole_execs(struct obuf *o, unsigned from, unsigned n)
+{
+	char line[512];
+	unsigned i;
+	int k;
+
+	for (i = from; i < from + n; i++) {
+		k = snprintf(line, sizeof(line),
+			     "type=SYSCALL msg=audit(1790000000.500:%u): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=%u comm=\"x\" exe=\"/x\"\n"
+			     "type=EXECVE msg=audit(1790000000.500:%u): argc=2 a0=\"x\" a1=\"%u\"\n"
+			     "type=EOE msg=audit(1790000000.500:%u): \n",
+			     i, 10000 + i, i, i, i);
+		put(o, line, (size_t)k);
+	}
+}
+
+/* Feed o in pieces cut at cuts[0..ncuts) (ascending), then flush; with
+ * the prefilter's removal rules on or off. before_flush: the execs seen
+ * before the flush. */
+static struct seen feed_all(const struct obuf *o, const size_t *cuts,
+			    size_t ncuts, bool rules, struct ea_stats *st,
+			    unsigned *before_flush)
+{
+	struct seen s;
+	struct ea_handlers h = { on_exec, on_fork, &s, on_login };
+	struct event_assembly *ea;
+	size_t i, at = 0, to;
+
+	memset(&s, 0, sizeof(s));
+	ea = ea_new(&h, NULL, 2);
+	assert_non_null(ea);
+	ea_set_prefilter(ea, rules);
+	for (i = 0; i <= ncuts; i++) {
+		to = i < ncuts ? cuts[i] : o->n;
+		assert_int_equal(ea_feed(ea, o->p + at, to - at), 0);
+		at = to;
+	}
+	if (before_flush)
+		*before_flush = s.execs;
+	ea_flush(ea);
+	ea_stats(ea, st);
+	ea_free(ea);
+	return s;
+}
+
+/*
+ * 100 events open at once, then ended; twice, fed in two pieces: after
+ * each, auparse holds nothing and is replaced (it held over 64), and every
+ * exec event is the same as when each came whole. (The removal rules off:
+ * their rings of 64 ids would drop EOE records of 100 interleaved events;
+ * auparse sees every record.)
+ */
+static void test_flight_recycle(void **state)
+{
+	struct obuf open, whole;
+	struct ea_stats st, wst;
+	struct seen s, ws;
+	size_t cut;
+
+	(void)state;
+	memset(&open, 0, sizeof(open));
+	memset(&whole, 0, sizeof(whole));
+	put_open_execs(&open, 1, 100);
+	cut = open.n;
+	put_open_execs(&open, 101, 100);
+	put_whole_execs(&whole, 1, 200);
+	s = feed_all(&open, &cut, 1, false, &st, NULL);
+	ws = feed_all(&whole, NULL, 0, false, &wst, NULL);
+	assert_int_equal(s.execs, 200);
+	assert_int_equal(ws.execs, 200);
+	assert_true(s.setsum == ws.setsum);
+	assert_int_equal(st.recycles, 2);
+	assert_int_equal(wst.recycles, 0);
+	assert_int_equal(st.cut_events, 0);
+	free(open.p);
+	free(whole.p);
+}
+
+/*
+ * 300 events that never complete, in one second of log time: auparse
+ * never holds more than 128; the others are ended as they are by an EOE
+ * written for them, each exec still seen once with what had come.
+ */
+static void test_flight_cut(void **state)
+{
+	struct obuf open, whole;
+	struct ea_stats st, wst;
+	struct seen s, ws;
+	unsigned early;
+
+	(void)state;
+	memset(&open, 0, sizeof(open));
+	memset(&whole, 0, sizeof(whole));
+	{
+		char line[512];
+		unsigned i;
+		int k;
+
+		for (i = 1; i <= 300; i++) {
+			k = snprintf(line, sizeof(line),
+				     "type=SYSCALL msg=audit(1790000000.500:%u): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=%u comm=\"x\" exe=\"/x\"\n"
+				     "type=EXECVE msg=audit(1790000000.500:%u): argc=2 a0=\"x\" a1=\"%u\"\n",
+				     i, 10000 + i, i, i);
+			put(&open, line, (size_t)k);
+		}
+	}
+	put_whole_execs(&whole, 1, 300);
+	s = feed_all(&open, NULL, 0, true, &st, &early);
+	ws = feed_all(&whole, NULL, 0, true, &wst, NULL);
+	/* the oldest were ended before the end of input */
+	assert_int_equal(early, 300 - 128);
+	assert_int_equal(st.cut_events, 300 - 128);
+	assert_int_equal(s.execs, 300);
+	assert_true(s.setsum == ws.setsum);
+	free(open.p);
+	free(whole.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1396,6 +1545,8 @@ int main(void)
 		cmocka_unit_test(test_replayed_events),
 		cmocka_unit_test(test_needs),
 		cmocka_unit_test(test_order_recorded),
+		cmocka_unit_test(test_flight_recycle),
+		cmocka_unit_test(test_flight_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,10 +1,12 @@
 /*
  * test_prefilter.c - the prefilter alone, without auparse: which lines it
- * keeps, record class by record class; its id rings at their exact size;
- * the first record of a new second; lines cut by chunks at every offset;
- * lines around and over the cap; the last line at the end of input; emit
- * failures; and that no chunking changes what comes out or the counters.
- * (That the exec and fork events stay the same is test_event_assembly.c's.)
+ * keeps, record class by record class; what is not an audit record; its
+ * id rings at their exact size; the first record of a new second; lines
+ * cut by chunks at every offset; lines around and over the cap; the last
+ * line at the end of input; emit failures; the events in flight (EOE
+ * records written for the events it ends, records dropped); and that no
+ * chunking changes what comes out or the counters. (That the exec and
+ * fork events stay the same is test_event_assembly.c's.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,8 +75,11 @@ static int collect(const char *s, size_t n, void *ctx)
 	return 0;
 }
 
-/* prefilter_set_options for the runs below (NULL: none). */
+/* prefilter_set_options for the runs below (NULL: none); events in flight
+ * with these limits (NULL: none). */
 static const struct prefilter_options *opts;
+static const struct flight_limits *flight_lim;
+static struct flight *flight_now;
 
 static struct prefilter *new_pf(struct buf *out)
 {
@@ -83,7 +88,19 @@ static struct prefilter *new_pf(struct buf *out)
 	assert_non_null(pf);
 	if (opts)
 		prefilter_set_options(pf, opts);
+	if (flight_lim) {
+		flight_now = flight_new(flight_lim);
+		assert_non_null(flight_now);
+		prefilter_set_flight(pf, flight_now);
+	}
 	return pf;
+}
+
+static void free_pf(struct prefilter *pf)
+{
+	prefilter_free(pf);
+	flight_free(flight_now);
+	flight_now = NULL;
 }
 
 /* Feed in[0..len) cut at cuts[0..ncuts) (ascending), then finish. */
@@ -101,7 +118,7 @@ static void run_cuts(const char *in, size_t len, const size_t *cuts,
 	}
 	assert_int_equal(prefilter_finish(pf), 0);
 	prefilter_stats(pf, st);
-	prefilter_free(pf);
+	free_pf(pf);
 }
 
 static void run_chunks(const char *in, size_t len, size_t chunk,
@@ -117,7 +134,7 @@ static void run_chunks(const char *in, size_t len, size_t chunk,
 	}
 	assert_int_equal(prefilter_finish(pf), 0);
 	prefilter_stats(pf, st);
-	prefilter_free(pf);
+	free_pf(pf);
 }
 
 static void same_as(const char *what, size_t at, const struct buf *ref,
@@ -128,15 +145,18 @@ static void same_as(const char *what, size_t at, const struct buf *ref,
 	    gst->skipped_records != rst->skipped_records ||
 	    gst->skipped_bytes != rst->skipped_bytes ||
 	    gst->long_lines != rst->long_lines ||
+	    gst->garbage_lines != rst->garbage_lines ||
 	    gst->crlf_lines != rst->crlf_lines)
-		fail_msg("%s %zu: %zu bytes out, %llu/%llu/%llu skipped records/bytes/long lines; whole: %zu, %llu/%llu/%llu",
+		fail_msg("%s %zu: %zu bytes out, %llu/%llu/%llu/%llu skipped records/bytes/long/garbage lines; whole: %zu, %llu/%llu/%llu/%llu",
 			 what, at, got->n,
 			 (unsigned long long)gst->skipped_records,
 			 (unsigned long long)gst->skipped_bytes,
-			 (unsigned long long)gst->long_lines, ref->n,
+			 (unsigned long long)gst->long_lines,
+			 (unsigned long long)gst->garbage_lines, ref->n,
 			 (unsigned long long)rst->skipped_records,
 			 (unsigned long long)rst->skipped_bytes,
-			 (unsigned long long)rst->long_lines);
+			 (unsigned long long)rst->long_lines,
+			 (unsigned long long)rst->garbage_lines);
 	free(got->p);
 }
 
@@ -162,9 +182,13 @@ static void chunking_free(const char *in, size_t len, size_t max_chunk)
 
 /* ---- decisions -------------------------------------------------------- */
 
+/* A line's fate: removed by the rules (false), kept (true), or removed
+ * as not an audit record (G). */
+#define G 2
+
 struct rec {
 	const char *line;
-	bool kept;
+	int kept;
 };
 
 #define SC(id, rest) "type=SYSCALL msg=audit(" T0 ":" id "): " rest \
@@ -184,6 +208,14 @@ static const struct rec classes[] = {
 	{ SC("3", "arch=c000003e syscall=59"), true },
 	{ REC("EXECVE", "3", "argc=1 a0=\"x\""), true },
 	{ REC("CWD", "3", "cwd=\"/\""), true },
+	/* a CWD with two cwd= fields as libauparse splits them (it loses
+	 * all but the last copy): not a record the kernel writes */
+	{ REC("CWD", "3", "cwd=\"/a\" cwd=\"/b\""), G },
+	{ REC("CWD", "3", "cwd=\"/a\" x=1 msg='cwd=\"/b\"'"), G },
+	{ REC("CWD", "3", "cwd=\"/a\"  (cwd=b"), G },
+	/* ... but once only: in a value, empty, past 0x1d */
+	{ REC("CWD", "3", "cwd=\"/tmp/cwd=x\" xcwd=1 cwd="), true },
+	{ REC("CWD", "3", "cwd=\"/a\" \x1d cwd=\"/b\""), true },
 	{ REC("PATH", "3", "item=0 name=\"/x\""), false },
 	{ REC("BPRM_FCAPS", "3", "fver=0"), false },
 	{ REC("PROCTITLE", "3", "proctitle=78"), true },
@@ -251,20 +283,52 @@ static const struct rec classes[] = {
 	{ REC("NOSUCHTYPE", "36", "foo=bar"), true },
 	{ REC("UNKNOWN[1334]", "2", "foo=bar"), false },
 	{ REC("NOSUCHTYPE", "31", "foo=bar"), false },
-	/* no head to read: kept */
-	{ "garbage\n", true },
-	{ "\n", true },
-	{ " type=PATH msg=audit(" T0 ":37): x\n", true },
-	{ "type=PATH\n", true },
-	{ "type=PATH msg=audit\n", true },
-	{ "type=PATH msg=audit(" T0 ":38 x\n", true },
-	{ "type=PATH msg=audit(" T0 ":12345678901234567890123456789012345678901234567890): x\n", true },
-	{ "node=a\n", true },
-	{ "node=atype=PATH msg=audit(" T0 ":39): x\n", true },
-	{ "type=PATHmsg=audit(" T0 ":40): x\n", true },
-	{ "type=" "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGH msg=audit(" T0 ":41): x\n", true },
-	/* an id of 64 characters is still read (65 above is not) */
-	{ "type=PATH msg=audit(" T0 ":1234567890123456789012345678901234567890123456789): x\n", false },
+	/* not an audit record: removed, whatever it holds */
+	{ "garbage\n", G },
+	{ "\n", G },
+	{ "#   execve(\"/bin/true\", NULL, NULL);\n", G },
+	{ " type=PATH msg=audit(" T0 ":37): x\n", G },
+	{ "type=PATH\n", G },
+	{ "type=PATH msg=audit\n", G },
+	{ "type=PATH msg=audit(" T0 ":38 x\n", G },
+	{ "type=PATH msg=audit(" T0 ":12345678901234567890123456789012345678901234567890): x\n", G },
+	{ "node=a\n", G },
+	{ "node=atype=PATH msg=audit(" T0 ":39): x\n", G },
+	{ "type=PATHmsg=audit(" T0 ":40): x\n", G },
+	{ "type=" "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGH msg=audit(" T0 ":41): x\n", G },
+	/* ... nor anything libauparse would read another id from, or no
+	 * field at all (it leaks 1,152 bytes for such a line) */
+	{ "type= msg=audit(" T0 ":42): \n", G },
+	{ "type=eoe msg=audit(" T0 ":42): \n", G },
+	{ "type=EOE: msg=audit(" T0 ":42): \n", G },
+	{ "type=UNKNOWN[13x4] msg=audit(" T0 ":42): \n", G },
+	{ "node= type=EOE msg=audit(" T0 ":42): \n", G },
+	{ "node=a\x1d" "b type=EOE msg=audit(" T0 ":42): \n", G },
+	{ "type=EOE msg=audit(1.000:1) \n", G },          /* 18 bytes */
+	{ "type=EOE msg=audit(0.000:42): \n", G },        /* second 0 */
+	{ "type=EOE msg=audit(" T0 "0:42): \n", G },      /* 4 digits of ms */
+	{ "type=EOE msg=audit(1790000000:42): \n", G },
+	{ "type=EOE msg=audit(1790000000.100.42): \n", G },
+	{ "type=EOE msg=audit(1790000000.100:-42): \n", G },
+	{ "type=EOE msg=audit(1790000000.100:12345678901234567890): \n", G },
+	{ "type=EOE msg=audit(1234567890123456789.100:42): \n", G },
+	/* the id past auparse's window: 80 bytes, 340 with node= */
+	{ "type=ABCDEFGHIJKLMNOPQRSTUVWXYZABCDE msg=audit(1790000000.100:1234567890123456789): \n", G },
+	/* at its edge, and short ids that are still 19 bytes: read */
+	{ "type=ABCDEFGHIJKLMNOPQRSTUVWXYZABC msg=audit(1790000000.100:1234567890123456789): x=1\n", true },
+	{ "type=EOE msg=audit(1.5:99999):\n", true },
+	{ "type=EOE msg=audit(1.5:9):\n", G },            /* 17 bytes */
+	{ "node=" "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234 type=EOE msg=audit(" T0 ":43): \n", true },
+	{ "node=" "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "01234567890123456789012345678901234567890123456789012345 type=EOE msg=audit(" T0 ":43): \n", G },
+	{ "node=ho\x1bst\xff type=EOE msg=audit(" T0 ":44): \n", true },
+	/* auditd 2's DAEMON_CONFIG (no colon after the id; a user record) */
+	{ "type=DAEMON_CONFIG msg=audit(" T0 ":34) config changed\n", false },
+	/* an id of 19 digits is still read (20 above is not) */
+	{ "type=PATH msg=audit(" T0 ":1234567890123456789): x\n", false },
 };
 
 /* Feed each line on its own and check its fate, then the whole table at
@@ -274,7 +338,7 @@ static void check_table(const struct rec *r, size_t n)
 	struct buf out, in;
 	struct prefilter *pf;
 	struct prefilter_stats st;
-	size_t i, before, removed = 0, removed_bytes = 0;
+	size_t i, before, removed = 0, removed_bytes = 0, garbage = 0;
 
 	memset(&out, 0, sizeof(out));
 	memset(&in, 0, sizeof(in));
@@ -285,21 +349,25 @@ static void check_table(const struct rec *r, size_t n)
 
 		before = out.n;
 		assert_int_equal(prefilter_feed(pf, r[i].line, len), 0);
-		if (r[i].kept != (out.n != before))
+		if ((r[i].kept == true) != (out.n != before))
 			fail_msg("line %zu %s, should be %s: %s", i,
 				 out.n != before ? "kept" : "removed",
-				 r[i].kept ? "kept" : "removed", r[i].line);
-		if (r[i].kept)
+				 r[i].kept == true ? "kept" : "removed",
+				 r[i].line);
+		if (r[i].kept == true)
 			assert_memory_equal(out.p + before, r[i].line, len);
-		else {
+		else if (r[i].kept == G)
+			garbage++;
+		else
 			removed++;
+		if (r[i].kept != true)
 			removed_bytes += len;
-		}
 		puts_(&in, r[i].line);
 	}
 	assert_int_equal(prefilter_finish(pf), 0);
 	prefilter_stats(pf, &st);
 	assert_int_equal(st.skipped_records, removed);
+	assert_int_equal(st.garbage_lines, garbage);
 	assert_int_equal(st.skipped_bytes, removed_bytes);
 	assert_int_equal(st.long_lines, 0);
 	prefilter_free(pf);
@@ -336,10 +404,11 @@ static void test_new_second(void **state)
 		{ "type=USER_CMD msg=audit(1790000002.000:4): pid=1\n", true },
 		{ "type=EXECVE msg=audit(1790000002.000:4): argc=1 a0=\"x\"\n", true },
 		{ "type=SYSCALL msg=audit(1790000002.000:4): arch=c000003e syscall=257 pid=1\n", true },
-		/* the second is read from the id's digits: none is second 0 */
-		{ "type=PATH msg=audit(x): item=0\n", true },
-		{ "type=PATH msg=audit(y): item=0\n", false },
-		{ "type=PATH msg=audit(1790000002.000:5): item=0\n", true },
+		/* what is not a record has no second: it changes nothing */
+		{ "type=PATH msg=audit(x): item=0\n", G },
+		{ "type=path msg=audit(1790000009.000:5): item=0\n", G },
+		{ "type=PATH msg=audit(1790000002.000:5): item=0\n", false },
+		{ "type=PATH msg=audit(1790000003.000:5): item=0\n", true },
 	};
 
 	(void)state;
@@ -468,23 +537,26 @@ static void put_long(struct buf *b, enum lkind k, unsigned id, size_t len)
 	put(b, "\"\n", 2);
 }
 
-static bool long_kept(enum lkind k, size_t len)
+/* What becomes of a line of each kind by its length: kept (1), removed by
+ * the rules (0), as not a record (G), or as too long (-1). */
+static int long_fate(enum lkind k, size_t len)
 {
+	if (len >= CAP)
+		return -1;
 	switch (k) {
-	case L_OTHER_SC:
-		return len >= CAP;  /* only then not read */
 	case L_EXEC_SC:
+		return 1;
 	case L_GARBAGE:
-		return true;
+		return G;
 	default:
-		return false;
+		return 0;
 	}
 }
 
 struct long_stream {
 	struct buf in, want;        /* the input; what must come out */
 	size_t start[32], end[32], n;
-	uint64_t removed, removed_bytes, longs;
+	uint64_t removed, removed_bytes, longs, garbage;
 };
 
 /* Each kind of line at each length, a short exec after each (nothing
@@ -496,6 +568,7 @@ static void build_long(struct long_stream *ls, const size_t *lens,
 	unsigned id = 10;
 	enum lkind k;
 	size_t i;
+	int fate;
 
 	memset(ls, 0, sizeof(*ls));
 	puts_(&ls->in, first);
@@ -509,15 +582,17 @@ static void build_long(struct long_stream *ls, const size_t *lens,
 			ls->start[ls->n] = ls->in.n;
 			put_long(&ls->in, k, id++, lens[i]);
 			ls->end[ls->n] = ls->in.n;
-			if (long_kept(k, lens[i]))
+			fate = long_fate(k, lens[i]);
+			if (fate == 1) {
 				put(&ls->want, ls->in.p + ls->start[ls->n],
 				    ls->end[ls->n] - ls->start[ls->n]);
-			else {
-				ls->removed++;
+			} else {
+				ls->removed += fate == 0;
+				ls->garbage += fate == G;
+				ls->longs += fate == -1;
 				ls->removed_bytes += ls->end[ls->n] -
 						     ls->start[ls->n];
 			}
-			ls->longs += lens[i] >= CAP;
 			ls->n++;
 			put_sc(&ls->in, id, 59);
 			put_sc(&ls->want, id++, 59);
@@ -533,13 +608,14 @@ static void long_same(const char *what, size_t at,
 		.skipped_records = ls->removed,
 		.skipped_bytes = ls->removed_bytes,
 		.long_lines = ls->longs,
+		.garbage_lines = ls->garbage,
 	};
 
 	same_as(what, at, &ls->want, &want, got, st);
 }
 
-/* Each kind of line at lengths around the cap: decided on its first CAP
- * bytes, the rest following that decision, however the input is cut. */
+/* Each kind of line at lengths around the cap: one of CAP bytes or more is
+ * removed whole, whatever its head, however the input is cut. */
 static void test_long_lines(void **state)
 {
 	static const size_t lens[] = { CAP - 1, CAP, CAP + 1, 2 * CAP + 17 };
@@ -577,7 +653,7 @@ static void test_long_lines(void **state)
 	free(ls.want.p);
 }
 
-/* Lines of 1 MiB go through without being held: memory stays bounded. */
+/* Lines of 1 MiB are removed without being held: memory stays bounded. */
 static void test_huge_lines(void **state)
 {
 	static const size_t lens[] = { 1024 * 1024 };
@@ -644,22 +720,29 @@ static void test_finish(void **state)
 	assert_int_equal(prefilter_feed(pf, execve, strlen(execve)), 0);
 	assert_int_equal(out.n, strlen(execve));
 
-	/* an over-long kept one: streamed, nothing more at finish */
+	/* an over-long one with the head of a kept record: removed too */
 	big.n = 0;
-	put_long(&big, L_GARBAGE, 5, CAP + 100);
+	put_long(&big, L_EXEC_SC, 5, CAP + 100);
 	big.n--;
 	out.n = 0;
 	assert_int_equal(prefilter_feed(pf, big.p, big.n), 0);
-	assert_int_equal(out.n, big.n);
+	assert_int_equal(out.n, 0);
 	assert_int_equal(prefilter_finish(pf), 0);
-	assert_int_equal(out.n, big.n);
-	assert_int_equal(prefilter_feed(pf, path, strlen(path)), 0);
-	assert_int_equal(out.n, big.n);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(prefilter_feed(pf, execve, strlen(execve)), 0);
+	assert_int_equal(out.n, strlen(execve));
+
+	/* a last line that is not a record: not emitted, counted */
+	out.n = 0;
+	assert_int_equal(prefilter_feed(pf, "garbage", 7), 0);
+	assert_int_equal(prefilter_finish(pf), 0);
+	assert_int_equal(out.n, 0);
 
 	prefilter_stats(pf, &st);
 	assert_int_equal(st.long_lines, 2);
-	assert_int_equal(st.skipped_records, 1);
-	assert_int_equal(st.skipped_bytes, CAP + 100);
+	assert_int_equal(st.garbage_lines, 1);
+	assert_int_equal(st.skipped_records, 0);
+	assert_int_equal(st.skipped_bytes, 2 * (CAP + 100) + 7);
 	prefilter_free(pf);
 	free(out.p);
 	free(big.p);
@@ -739,7 +822,7 @@ static void test_emit_error(void **state)
 	assert_int_equal(out.n, strlen(second) + strlen(more));
 	/* and at finish */
 	out.fail_call = out.calls + 1;
-	assert_int_equal(prefilter_feed(pf, "x", 1), 0);
+	assert_int_equal(prefilter_feed(pf, more, sizeof(more) - 2), 0);
 	assert_int_equal(prefilter_finish(pf), -1);
 	prefilter_free(pf);
 	free(out.p);
@@ -828,7 +911,8 @@ static void test_any_chunking(void **state)
 			p += j;
 		}
 		assert_true(o == ref.p + ref.n);
-		assert_int_equal(rst.skipped_records, removed);
+		assert_int_equal(rst.skipped_records + rst.garbage_lines +
+				 rst.long_lines, removed);
 		assert_int_equal(rst.skipped_bytes, removed_bytes);
 		assert_int_equal(ref.n + removed_bytes, in.n);
 
@@ -933,6 +1017,128 @@ static void test_options(void **state)
 	opts = NULL;
 }
 
+
+/* ---- the removal rules off ----------------------------------------------- */
+
+/* Off, every audit record goes whole (an openat, its PATH, user records, a
+ * PROCTITLE before its EOE, unread fields); what is not one, and long
+ * lines, still do not. */
+static void test_filter_off(void **state)
+{
+	static const char *const cut_a0[] = { "a0", NULL };
+	static const struct prefilter_options o = {
+		.syscall_cut = cut_a0,
+		.proctitle = true,
+	};
+	static const char records[] =
+		"type=SYSCALL msg=audit(" T0 ":2): arch=c000003e syscall=257 a0=1 pid=1\n"
+		"type=PATH msg=audit(" T0 ":2): item=0 name=\"/x\"\n"
+		"type=SYSCALL msg=audit(" T0 ":3): arch=c000003e syscall=59 a0=1 pid=1\n"
+		"type=PROCTITLE msg=audit(" T0 ":3): proctitle=78\n"
+		"type=EOE msg=audit(" T0 ":3): \n"
+		"type=USER_CMD msg=audit(" T0 ":4): pid=1 msg='cmd=6C73'\n";
+	struct buf in, out;
+	struct prefilter *pf;
+	struct prefilter_stats st;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	memset(&out, 0, sizeof(out));
+	puts_(&in, records);
+	puts_(&in, "garbage\n");
+	put_long(&in, L_EXEC_SC, 5, CAP);
+	pf = prefilter_new(collect, &out);
+	assert_non_null(pf);
+	prefilter_set_options(pf, &o);
+	prefilter_set_filter(pf, false);
+	assert_int_equal(prefilter_feed(pf, in.p, in.n), 0);
+	assert_int_equal(prefilter_finish(pf), 0);
+	assert_int_equal(out.n, strlen(records));
+	assert_memory_equal(out.p, records, out.n);
+	prefilter_stats(pf, &st);
+	assert_int_equal(st.skipped_records, 0);
+	assert_int_equal(st.garbage_lines, 1);
+	assert_int_equal(st.long_lines, 1);
+	prefilter_free(pf);
+	free(in.p);
+	free(out.p);
+}
+
+/* ---- events in flight ------------------------------------------------------- */
+
+/*
+ * With a table of 4 events (and no auparse to hand any on): the fifth
+ * event makes room by ending the waiting one fed least recently, with an
+ * EOE written just before its record; an event that ended is not chosen
+ * while one waits; the EOE carries the node=; an event over its own record
+ * cap loses its further records but the one that ends it. The same at
+ * every cut of the input.
+ */
+static void test_flight(void **state)
+{
+	static const struct flight_limits lim = {
+		.max_events = 4, .max_bytes = 1 << 30,
+		.max_event_records = 3, .max_event_bytes = 1 << 20,
+	};
+#define SCN(node, id) node "type=SYSCALL msg=audit(" T0 ":" id "): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=1 comm=\"x\" exe=\"/x\"\n"
+#define EXN(node, id) node "type=EXECVE msg=audit(" T0 ":" id "): argc=1 a0=\"x\"\n"
+#define EOEN(node, id) node "type=EOE msg=audit(" T0 ":" id "): \n"
+	static const char in[] =
+		EOEN("", "1")
+		SCN("node=a ", "10") SCN("", "11") SCN("", "12") SCN("", "13")
+		EXN("node=a ", "10")           /* 10 fed: 11 is the least recent */
+		SCN("", "14")                  /* full: 11 ends */
+		EOEN("", "12")                 /* 12 ends by itself */
+		SCN("", "15")                  /* full: 13 ends (not 12) */
+		SCN("", "16")                  /* full: 10 ends, with its node */
+		EXN("", "16") EXN("", "16")    /* 16 has 3 records: its cap */
+		EXN("", "16")                  /* dropped */
+		EOEN("", "16");                /* ends it: kept */
+	static const char want[] =
+		EOEN("", "1")
+		SCN("node=a ", "10") SCN("", "11") SCN("", "12") SCN("", "13")
+		EXN("node=a ", "10")
+		EOEN("", "11") SCN("", "14")
+		EOEN("", "12")
+		EOEN("", "13") SCN("", "15")
+		EOEN("node=a ", "10") SCN("", "16")
+		EXN("", "16") EXN("", "16")
+		EOEN("", "16");
+	struct buf got;
+	struct prefilter_stats st;
+	struct flight_stats fs;
+	struct prefilter *pf;
+	size_t cut;
+
+	(void)state;
+	flight_lim = &lim;
+	for (cut = 0; cut <= sizeof(in) - 1; cut++) {
+		memset(&got, 0, sizeof(got));
+		pf = new_pf(&got);
+		assert_int_equal(prefilter_feed(pf, in, cut), 0);
+		assert_int_equal(prefilter_feed(pf, in + cut,
+						 sizeof(in) - 1 - cut), 0);
+		assert_int_equal(prefilter_finish(pf), 0);
+		if (got.n != sizeof(want) - 1 ||
+		    memcmp(got.p, want, got.n) != 0)
+			fail_msg("cut at %zu, got:\n%s", cut, got.p);
+		flight_stats(flight_now, &fs);
+		assert_int_equal(fs.cut_events, 3);
+		assert_int_equal(fs.cut_records, 1);
+		/* 14, 15 wait; 12 and 16 ended */
+		assert_int_equal(fs.events, 4);
+		assert_int_equal(fs.waiting, 2);
+		prefilter_stats(pf, &st);
+		assert_int_equal(st.skipped_records, 0);
+		free_pf(pf);
+		free(got.p);
+	}
+	flight_lim = NULL;
+#undef SCN
+#undef EXN
+#undef EOEN
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -947,6 +1153,8 @@ int main(void)
 		cmocka_unit_test(test_emit_error),
 		cmocka_unit_test(test_any_chunking),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_filter_off),
+		cmocka_unit_test(test_flight),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

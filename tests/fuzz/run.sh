@@ -45,9 +45,10 @@ trap 'exit 1' INT TERM
 
 # Harness -> the plugin modules it links, and -max_len for its inputs.
 declare -A srcs maxlen asan_extra
-srcs[fuzz_records]="plugin/strbuf plugin/argv plugin/exec_event plugin/prefilter plugin/login_event plugin/event_assembly plugin/node_ids plugin/session plugin/proc_table plugin/timeline plugin/lineage plugin/rule plugin/alert plugin/eql plugin/eql_regex plugin/diag plugin/logsock plugin/ecs_event tests/v2_reference"
+srcs[fuzz_records]="plugin/strbuf plugin/argv plugin/exec_event plugin/flight plugin/prefilter plugin/login_event plugin/event_assembly plugin/node_ids plugin/session plugin/proc_table plugin/timeline plugin/lineage plugin/rule plugin/alert plugin/eql plugin/eql_regex plugin/diag plugin/logsock plugin/ecs_event tests/v2_reference"
 maxlen[fuzz_records]=65536
-# libauparse has no frame pointers: slow unwinding, so lsan.supp can match.
+# libauparse has no frame pointers: slow unwinding, so an lsan.supp entry
+# could match.
 asan_extra[fuzz_records]=fast_unwind_on_malloc=0:malloc_context_size=12
 srcs[fuzz_config]="plugin/conf plugin/diag plugin/logsock plugin/strbuf"
 maxlen[fuzz_config]=16384
@@ -66,7 +67,7 @@ cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-D_GNU_SOURCE -I "$src/include" -I "$build" -I "$here" -I "$src/tests")
 
 # Sanitizer settings: every report is fatal, leaks included. lsan.supp
-# holds libauparse's own known leak (tests/valgrind.supp says which).
+# suppresses nothing now (it says why).
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=1:detect_stack_use_after_return=1:strict_string_checks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
 export LSAN_OPTIONS=suppressions=$src/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}
