@@ -617,11 +617,16 @@ waiters+=($!)
 sleep 2.5
 old_plugin=$PLUGIN_PID
 kill -KILL "$PLUGIN_PID"
-# auditd notices on its next write (EPIPE), restarts the plugin and writes
-# that record again: C06's records are enough
-run C06 sh "$TMP/s.sh" "/boot/$RUN-C06"
+# auditd notices on its next write (EPIPE) and restarts the plugin; what it
+# was writing meanwhile is auditd's to lose (a slow start, as under ASan,
+# lost C06 whole), so a harmless command wakes it, and C06 runs once the
+# new plugin said it started
 new_plugin() { PLUGIN_PID=$(child_running "$COLLECTOR_PID" "$PLUGIN") && [ "$PLUGIN_PID" != "$old_plugin" ]; }
-wait_for 10 new_plugin || fail "auditd did not restart the plugin within 10 s of its SIGKILL"
+plugin_started() { grep -Eq "^$PLUGIN_PID +audisp-kernel-seeking [^ ]+ started: " "$TMP/ks.msg"; }
+woken() { run W06 /bin/true; new_plugin; }
+wait_for 10 woken || fail "auditd did not restart the plugin within 10 s of its SIGKILL"
+wait_for 10 plugin_started || fail "the restarted plugin (pid $PLUGIN_PID) did not say it started"
+run C06 sh "$TMP/s.sh" "/boot/$RUN-C06"
 wait_for "$WAIT" seen C06 || fail "C06: no alert within ${WAIT}s of the plugin's restart"
 sleep 0.5
 expect_alert C06 "$NODE" "/boot/$RUN-C06"
