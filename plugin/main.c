@@ -47,10 +47,13 @@
 #define READS_PER_TURN 64
 #define TICK_MS 500
 /* At a light input rate, waking for every record costs more than the
- * records: after a turn that read little, let records gather for 10 ms
- * (auditd's socket buffer holds far more than arrives meanwhile). A turn
- * that read a lot never naps, so a burst is drained at full speed. */
-#define BATCH_NAP_MS 10
+ * records: after a turn that read little, let records gather for 20 ms
+ * (a turn under 32 KiB means under 1.6 MB/s, so about 32 KiB arrives
+ * meanwhile: auditd's socketpair buffer holds far more). A turn that read
+ * a lot never naps, so a burst is drained at full speed. 10 ms gave
+ * 1.8-2.05% of a core at 1000 execs/s with every Elastic rule, 20 ms
+ * 1.75% (BENCHMARKS.md). */
+#define BATCH_NAP_MS 20
 #define BATCH_NAP_BELOW (32 * 1024)
 
 enum mode { MODE_PLUGIN, MODE_REVIEW, MODE_CHECK_CONFIG, MODE_CHECK_RULES };
