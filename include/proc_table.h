@@ -112,8 +112,9 @@
  *  8. Credentials: every exec and fork record carries its caller's
  *     current ids (uid euid gid egid) and tty and, in ENRICHED logs,
  *     their names. An exec stores the new image's (and its cwd); a fork
- *     record refreshes the caller's own entry first (a process changes ids without exec'ing:
- *     sshd's session child drops to the user before it forks the shell),
+ *     record refreshes the caller's own entry first (a process changes
+ *     ids without exec'ing: sshd's session child drops to the user
+ *     before it forks the shell),
  *     and the child starts with them. By rule 4 the caller's newest
  *     record is always the one that arrives last.
  *  9. Where an image and a process come from: `set` is the record that
