@@ -937,12 +937,24 @@ static void pt_view(const struct pt_entry *en, struct proc_entry *out)
 	} else {
 		out->uid = out->euid = out->gid = out->egid = EXEC_ID_UNSET;
 	}
-	out->uid_name = pt_name(en, 0);
-	out->euid_name = pt_name(en, 1);
-	out->gid_name = pt_name(en, 2);
-	out->egid_name = pt_name(en, 3);
-	out->cwd = pt_name(en, PT_CWD);
-	out->tty = pt_name(en, PT_TTY);
+	{
+		/* one walk over the strings block, not one per string */
+		const char *str[PT_STRS];
+		const char *p = en->names;
+		unsigned k;
+
+		for (k = 0; k < PT_STRS; k++) {
+			str[k] = p ? p : pt_empty;
+			if (p)
+				p += strlen(p) + 1;
+		}
+		out->uid_name = str[0];
+		out->euid_name = str[1];
+		out->gid_name = str[2];
+		out->egid_name = str[3];
+		out->cwd = str[PT_CWD];
+		out->tty = str[PT_TTY];
+	}
 	out->set_sec = en->set_sec;
 	out->set_msec = en->set_msec;
 	out->set_serial = en->set_serial;
